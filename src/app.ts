@@ -1,0 +1,144 @@
+// Builds the Fastify app: parsers, validation, errors, logging, docs, health
+// checks, the token endpoint and every /api/v1 module behind authentication.
+import { randomUUID } from 'node:crypto';
+import formbody from '@fastify/formbody';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
+import type { Core } from './core.ts';
+import { authHook } from './http/auth.ts';
+import { ApiError, Code, statusBody } from './http/errors.ts';
+import type { Api } from './http/types.ts';
+import { validationMessage, validatorCompiler } from './http/validation.ts';
+import { appRoutes } from './modules/apps/routes.ts';
+import { tokenRoutes } from './modules/tokens/routes.ts';
+import { userRoutes } from './modules/users/routes.ts';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Route modules mounted under /api/v1; each takes the scope and the core. */
+export const apiModules: Array<(api: Api, core: Core) => Promise<void>> = [appRoutes, userRoutes];
+
+export type AppOptions = { logger?: FastifyServerOptions['logger']; https?: { cert: string; key: string } };
+
+function toApiError(err: FastifyError): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err.validation) {
+    return new ApiError(Code.INVALID_ARGUMENT, validationMessage(err.validation, err.validationContext ?? 'request'));
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(Code.RESOURCE_EXHAUSTED, `body: larger than ${BODY_LIMIT} bytes`, 413);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(Code.INVALID_ARGUMENT, 'body: unsupported content type (use application/json)', 415);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(Code.INVALID_ARGUMENT, 'body: content length does not match');
+    default:
+      break;
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ApiError(Code.INVALID_ARGUMENT, err.message || 'bad request', err.statusCode);
+  }
+  return new ApiError(Code.INTERNAL, 'internal error');
+}
+
+export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    https: opts.https ?? null,
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: true,
+    requestTimeout: core.config.requestTimeoutMs,
+    connectionTimeout: 0,
+    return503OnClosing: true,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('principal', null as never);
+
+  // JSON bodies: an empty body means "no fields" (C1's SDK sends none for some updates).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError(Code.INVALID_ARGUMENT, 'body: malformed JSON'), undefined);
+    }
+  });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined || req.body === null) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') req.body = {};
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const apiErr = toApiError(err);
+    if (apiErr.code === Code.INTERNAL) req.log.error({ err }, 'unhandled error');
+    reply.status(apiErr.httpStatus).send(statusBody(apiErr));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send({ code: Code.NOT_FOUND, message: `no route for ${req.method} ${req.url.split('?')[0]}`, details: [] });
+  });
+
+  // One log line per request; never headers or bodies (tokens, secrets, assertions).
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      {
+        method: req.method,
+        route: req.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+      },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gatehouse (C1 API)',
+        version: '0.1.0',
+        description: 'A self-hosted server speaking the C1 (ConductorOne) API.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/auth/v1/token', scopes: {} } } },
+        },
+      },
+      security: [{ bearerAuth: [] }, { oauth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await core.database.ping();
+      return { status: 'ok' };
+    } catch {
+      return reply.status(503).send({ code: Code.UNAVAILABLE, message: 'database unavailable', details: [] });
+    }
+  });
+
+  await app.register(async (scope) => tokenRoutes(scope as Api, core));
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authHook(core.services.tokens));
+      for (const mod of apiModules) await mod(api as Api, core);
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,70 @@
+// Environment → typed config, checked once at start.
+import path from 'node:path';
+
+export type Config = {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; undefined means the embedded PGlite database. */
+  databaseUrl?: string;
+  dataDir: string;
+  tenantDomain: string;
+  /** Port clients reach the server at; part of client ids unless 80/443. */
+  publicPort: number;
+  /** Extra host names accepted as the `aud` of client assertions. */
+  publicHosts: string[];
+  logLevel: string;
+  tokenTtlSeconds: number;
+  /** How long a server may trust a cached "client not revoked" answer. */
+  clientCacheSeconds: number;
+  /** Interval of the background sweep that revokes expired grants. */
+  sweepIntervalMs: number;
+  statementTimeoutMs: number;
+  requestTimeoutMs: number;
+  poolSize: number;
+  tlsCert?: string;
+  tlsKey?: string;
+};
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env, 'PORT', 8080);
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const tlsCert = env.GATEHOUSE_TLS_CERT || undefined;
+  const tlsKey = env.GATEHOUSE_TLS_KEY || undefined;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) {
+    throw new ConfigError('GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY must be set together');
+  }
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || '.gatehouse'),
+    tenantDomain: env.GATEHOUSE_TENANT_DOMAIN || 'localhost',
+    publicPort: int(env, 'GATEHOUSE_PUBLIC_PORT', port),
+    publicHosts: (env.GATEHOUSE_PUBLIC_HOSTS || '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+    logLevel: env.LOG_LEVEL || 'info',
+    tokenTtlSeconds: int(env, 'GATEHOUSE_TOKEN_TTL_SECONDS', 3600, 60),
+    clientCacheSeconds: int(env, 'GATEHOUSE_CLIENT_CACHE_SECONDS', 30, 0),
+    sweepIntervalMs: int(env, 'GATEHOUSE_SWEEP_INTERVAL_MS', 15000, 100),
+    statementTimeoutMs: int(env, 'GATEHOUSE_STATEMENT_TIMEOUT_MS', 10000, 0),
+    requestTimeoutMs: int(env, 'GATEHOUSE_REQUEST_TIMEOUT_MS', 30000, 0),
+    poolSize: int(env, 'GATEHOUSE_DB_POOL_SIZE', 10, 1),
+    tlsCert,
+    tlsKey,
+  };
+}

@@ -1,0 +1,124 @@
+// Database connection: PostgreSQL through node-postgres, or the embedded PGlite.
+// Both give a Drizzle database of the same type, so stores never know which.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+/** A database or a transaction: stores accept either. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export type Database = {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Human-readable location, for logs (no password). */
+  location: string;
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** Connections of the pool in use / total (PGlite has one). */
+  poolStats(): { total: number; idle: number; waiting: number };
+};
+
+export type DatabaseOptions = {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** In-memory PGlite (tests): nothing is written to disk. */
+  memory?: boolean;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+};
+
+// Any fixed number works; it only has to be the same for every Gatehouse server.
+const MIGRATION_LOCK = 7_204_311_905;
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts) : openPglite(opts);
+}
+
+async function openPostgres(url: string, opts: DatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    statement_timeout: opts.statementTimeoutMs || undefined,
+  });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
+  const u = new URL(url);
+  return {
+    db,
+    kind: 'postgres',
+    location: `postgres://${u.host}${u.pathname}`,
+    async migrate() {
+      // One dedicated connection holds an advisory lock so that servers starting
+      // together apply each migration once; Drizzle runs them in a transaction.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+        await client.end();
+      }
+    },
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    async close() {
+      await pool.end();
+    },
+    poolStats() {
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+    },
+  };
+}
+
+async function openPglite(opts: DatabaseOptions): Promise<Database> {
+  let client: PGlite;
+  let location: string;
+  if (opts.memory) {
+    client = new PGlite({ extensions: { pg_trgm } });
+    location = 'pglite (in memory)';
+  } else {
+    const dir = path.resolve(opts.dataDir ?? '.gatehouse');
+    mkdirSync(dir, { recursive: true });
+    const dataDir = path.join(dir, 'pgdata');
+    // relaxedDurability off: each commit is flushed before the query returns.
+    client = new PGlite({ dataDir, relaxedDurability: false, extensions: { pg_trgm } });
+    location = `pglite ${dataDir}`;
+  }
+  await client.waitReady;
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    location,
+    async migrate() {
+      // PGlite is one connection in one process: no other server can race us.
+      await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      await client.close();
+    },
+    poolStats() {
+      return { total: 1, idle: 1, waiting: 0 };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Description, IdList, Int64, Name, pageBodyFieldsRef, StringEnum, strictObject, Timestamp } from '../../http/schemas.ts';
+import { User } from '../users/schemas.ts';
+
+export const IDENTITY_MATCHING = [
+  'APP_USER_IDENTITY_MATCHING_UNSPECIFIED',
+  'APP_USER_IDENTITY_MATCHING_STRICT',
+  'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME',
+];
+export const IdentityMatching = StringEnum(IDENTITY_MATCHING);
+const PolicyId = Type.String({ maxLength: 64 });
+const MonthlyCost = Type.Integer({ minimum: 0, maximum: 2147483647 });
+
+/** C1's App (c1.api.app.v1.App) as Gatehouse answers it. */
+export const App = Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  description: Type.Optional(Type.String()),
+  certifyPolicyId: Type.Optional(Type.String()),
+  grantPolicyId: Type.Optional(Type.String()),
+  revokePolicyId: Type.Optional(Type.String()),
+  identityMatching: Type.String(),
+  monthlyCostUsd: Type.Optional(Type.Integer()),
+  strictAccessEntitlementProvisioning: Type.Optional(Type.Boolean()),
+  isManuallyManaged: Type.Boolean(),
+  isDirectory: Type.Boolean(),
+  iconUrl: Type.Optional(Type.String()),
+  instructions: Type.Optional(Type.String()),
+  defaultRequestCatalogId: Type.Optional(Type.String()),
+  appOwners: Type.Array(User),
+  userCount: Int64,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type App = Static<typeof App>;
+
+export const CreateAppRequest = strictObject({
+  displayName: Name,
+  description: Type.Optional(Description),
+  certifyPolicyId: Type.Optional(PolicyId),
+  grantPolicyId: Type.Optional(PolicyId),
+  revokePolicyId: Type.Optional(PolicyId),
+  identityMatching: Type.Optional(IdentityMatching),
+  monthlyCostUsd: Type.Optional(MonthlyCost),
+  owners: Type.Optional(IdList),
+  strictAccessEntitlementProvisioning: Type.Optional(Type.Boolean()),
+});
+export type CreateAppRequest = Static<typeof CreateAppRequest>;
+
+/** Fields an update may change. */
+export const APP_WRITABLE = [
+  'displayName',
+  'description',
+  'certifyPolicyId',
+  'grantPolicyId',
+  'revokePolicyId',
+  'identityMatching',
+  'monthlyCostUsd',
+  'strictAccessEntitlementProvisioning',
+  'iconUrl',
+  'instructions',
+  'defaultRequestCatalogId',
+] as const;
+export type AppWritable = (typeof APP_WRITABLE)[number];
+export const APP_READ_ONLY = [
+  'id',
+  'appAccountId',
+  'appAccountName',
+  'appOwners',
+  'connectorVersion',
+  'createdAt',
+  'deletedAt',
+  'updatedAt',
+  'fieldMask',
+  'isDirectory',
+  'isManuallyManaged',
+  'logoUri',
+  'parentAppId',
+  'userCount',
+];
+
+/** The app of an update: writable fields are checked; read-only ones a client echoes back are accepted and ignored. */
+export const AppInput = strictObject({
+  displayName: Type.Optional(Name),
+  description: Type.Optional(Description),
+  certifyPolicyId: Type.Optional(PolicyId),
+  grantPolicyId: Type.Optional(PolicyId),
+  revokePolicyId: Type.Optional(PolicyId),
+  identityMatching: Type.Optional(IdentityMatching),
+  monthlyCostUsd: Type.Optional(MonthlyCost),
+  strictAccessEntitlementProvisioning: Type.Optional(Type.Boolean()),
+  iconUrl: Type.Optional(Type.String({ maxLength: 2048 })),
+  instructions: Type.Optional(Description),
+  defaultRequestCatalogId: Type.Optional(PolicyId),
+  id: Type.Optional(Type.String({ maxLength: 64 })),
+  appAccountId: Type.Optional(Type.String({ maxLength: 256 })),
+  appAccountName: Type.Optional(Type.String({ maxLength: 256 })),
+  appOwners: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 1000 })),
+  connectorVersion: Type.Optional(Type.Integer({ minimum: 0, maximum: 4294967295 })),
+  createdAt: Type.Optional(Type.String({ maxLength: 64 })),
+  deletedAt: Type.Optional(Type.String({ maxLength: 64 })),
+  updatedAt: Type.Optional(Type.String({ maxLength: 64 })),
+  fieldMask: Type.Optional(Type.String({ maxLength: 1024 })),
+  isDirectory: Type.Optional(Type.Boolean()),
+  isManuallyManaged: Type.Optional(Type.Boolean()),
+  logoUri: Type.Optional(Type.String({ maxLength: 2048 })),
+  parentAppId: Type.Optional(Type.String({ maxLength: 64 })),
+  userCount: Type.Optional(Type.String({ maxLength: 32 })),
+});
+export type AppInput = Static<typeof AppInput>;
+
+export const UpdateAppRequest = strictObject({
+  app: Type.Optional(AppInput),
+  updateMask: Type.Optional(Type.String({ maxLength: 4096 })),
+});
+export type UpdateAppRequest = Static<typeof UpdateAppRequest>;
+
+export const SearchAppsRequest = strictObject({
+  query: Type.Optional(Type.String({ maxLength: 1024 })),
+  displayName: Type.Optional(Type.String({ maxLength: 1024 })),
+  appIds: Type.Optional(IdList),
+  excludeAppIds: Type.Optional(IdList),
+  onlyDirectories: Type.Optional(Type.Boolean()),
+  policyRefs: Type.Optional(Type.Array(strictObject({ id: Type.String({ maxLength: 64 }) }), { maxItems: 1000 })),
+  ...pageBodyFieldsRef,
+});
+export type SearchAppsRequest = Static<typeof SearchAppsRequest>;
+
+export const AppResponse = Type.Object({ app: App });
+export const AppListResponse = Type.Object({ list: Type.Array(App), nextPageToken: Type.String() });
+export const OwnerListResponse = Type.Object({ list: Type.Array(User), nextPageToken: Type.String() });
+export const SetOwnersRequest = strictObject({ userIds: Type.Optional(IdList) });

@@ -1,0 +1,212 @@
+// Manual apps (C1's Apps, AppSearch and AppOwners services).
+
+import { newId } from '../../db/ids.ts';
+import type { Db } from '../../db/index.ts';
+import { failedPrecondition, notFound } from '../../http/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
+import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
+import { fieldsToUpdate } from '../../http/update-mask.ts';
+import type { User } from '../users/schemas.ts';
+import type { UsersService } from '../users/service.ts';
+import {
+  APP_READ_ONLY,
+  APP_WRITABLE,
+  type App,
+  type AppInput,
+  type AppWritable,
+  type CreateAppRequest,
+  type SearchAppsRequest,
+} from './schemas.ts';
+import * as store from './store.ts';
+
+/** Called inside the deleting transaction, so that dependents go with the app. */
+export type AppDeleteHook = (tx: Db, tenantId: string, appId: string) => Promise<void>;
+
+export type AppRow = store.AppRow;
+
+function toApp(row: store.AppRow, owners: User[]): App {
+  return {
+    id: row.id,
+    displayName: row.displayName,
+    description: orUndef(row.description),
+    certifyPolicyId: orUndef(row.certifyPolicyId),
+    grantPolicyId: orUndef(row.grantPolicyId),
+    revokePolicyId: orUndef(row.revokePolicyId),
+    identityMatching: row.identityMatching,
+    monthlyCostUsd: orUndef(row.monthlyCostUsd),
+    strictAccessEntitlementProvisioning: orUndef(row.strictAccessEntitlementProvisioning),
+    isManuallyManaged: row.isManuallyManaged,
+    isDirectory: row.isDirectory,
+    iconUrl: orUndef(row.iconUrl),
+    instructions: orUndef(row.instructions),
+    defaultRequestCatalogId: orUndef(row.defaultRequestCatalogId),
+    appOwners: owners,
+    userCount: int64(row.userCount),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export class AppsService {
+  private readonly deleteHooks: AppDeleteHook[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly users: UsersService,
+  ) {}
+
+  /** Lets modules that hang off apps (resource types, entitlements...) delete with them. */
+  onDelete(hook: AppDeleteHook): void {
+    this.deleteHooks.push(hook);
+  }
+
+  async create(tenantId: string, req: CreateAppRequest): Promise<App> {
+    const displayName = displayNameOf(req.displayName);
+    return this.db.transaction(async (tx) => {
+      const owners = await this.users.requireAll(tenantId, req.owners ?? [], 'owners', tx);
+      const row = await store.insertApp(tx, {
+        tenantId,
+        id: newId(),
+        displayName,
+        description: req.description,
+        certifyPolicyId: req.certifyPolicyId,
+        grantPolicyId: req.grantPolicyId,
+        revokePolicyId: req.revokePolicyId,
+        identityMatching: req.identityMatching ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED',
+        monthlyCostUsd: req.monthlyCostUsd,
+        strictAccessEntitlementProvisioning: req.strictAccessEntitlementProvisioning,
+        isManuallyManaged: true,
+      });
+      await store.addOwners(
+        tx,
+        tenantId,
+        row.id,
+        owners.map((o) => o.id),
+      );
+      return toApp(row, owners);
+    });
+  }
+
+  /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction. */
+  async requireRow(tenantId: string, appId: string, db: Db = this.db, lock = false): Promise<store.AppRow> {
+    const row = await store.getApp(db, tenantId, appId, lock);
+    if (!row) throw notFound('app');
+    return row;
+  }
+
+  /** For creating things under an app: it must exist and be manually managed. */
+  async requireManual(tenantId: string, appId: string, db: Db = this.db): Promise<store.AppRow> {
+    const row = await this.requireRow(tenantId, appId, db);
+    if (!row.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
+    return row;
+  }
+
+  async get(tenantId: string, appId: string, db: Db = this.db): Promise<App> {
+    const row = await this.requireRow(tenantId, appId, db);
+    return (await this.withOwners(tenantId, [row], db))[0];
+  }
+
+  async search(tenantId: string, req: SearchAppsRequest, page: PageRequest): Promise<Page<App>> {
+    const rows = await store.listApps(
+      this.db,
+      tenantId,
+      {
+        query: req.query,
+        displayName: req.displayName,
+        appIds: req.appIds,
+        excludeAppIds: req.excludeAppIds,
+        onlyDirectories: req.onlyDirectories,
+        policyIds: req.policyRefs?.map((r) => r.id),
+      },
+      page,
+    );
+    const p = toPage(rows, page.size, (r) => r.id);
+    return { list: await this.withOwners(tenantId, p.list), nextPageToken: p.nextPageToken };
+  }
+
+  async update(tenantId: string, appId: string, app: AppInput | undefined, updateMask: string | undefined): Promise<App> {
+    const fields = fieldsToUpdate<AppWritable>(updateMask, APP_WRITABLE, APP_READ_ONLY, app);
+    const input = app ?? {};
+    const set: Partial<store.NewAppRow> = {};
+    for (const f of fields) {
+      const v = input[f];
+      if (f === 'displayName') set.displayName = displayNameOf(v === undefined ? '' : String(v), 'app.displayName');
+      else if (f === 'identityMatching')
+        set.identityMatching = (v as string | undefined) ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED';
+      // A masked field that is absent from the body is cleared, as in C1.
+      else (set as Record<string, unknown>)[f] = v ?? null;
+    }
+    return this.db.transaction(async (tx) => {
+      const row =
+        fields.length === 0 ? await this.requireRow(tenantId, appId, tx) : await store.updateApp(tx, tenantId, appId, set);
+      if (!row) throw notFound('app');
+      return (await this.withOwners(tenantId, [row], tx))[0];
+    });
+  }
+
+  async delete(tenantId: string, appId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireRow(tenantId, appId, tx, true);
+      for (const hook of this.deleteHooks) await hook(tx, tenantId, appId);
+      await store.deleteApp(tx, tenantId, appId);
+    });
+  }
+
+  async listOwners(tenantId: string, appId: string, page: PageRequest): Promise<Page<User>> {
+    await this.requireRow(tenantId, appId);
+    const ids = await store.pageOwnerIds(this.db, tenantId, appId, page);
+    const p = toPage(ids, page.size, (id) => id);
+    const users = await this.users.byIds(tenantId, p.list);
+    return { list: p.list.flatMap((id) => users.get(id) ?? []), nextPageToken: p.nextPageToken };
+  }
+
+  async setOwners(tenantId: string, appId: string, userIds: string[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireRow(tenantId, appId, tx, true);
+      const owners = await this.users.requireAll(tenantId, userIds, 'userIds', tx);
+      await store.clearOwners(tx, tenantId, appId);
+      await store.addOwners(
+        tx,
+        tenantId,
+        appId,
+        owners.map((o) => o.id),
+      );
+    });
+  }
+
+  async addOwner(tenantId: string, appId: string, userId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireRow(tenantId, appId, tx);
+      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
+      await store.addOwners(tx, tenantId, appId, [userId]);
+    });
+  }
+
+  async removeOwner(tenantId: string, appId: string, userId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireRow(tenantId, appId, tx);
+      // Idempotent, like C1: removing someone who is not an owner changes nothing.
+      await store.removeOwner(tx, tenantId, appId, userId);
+    });
+  }
+
+  /** Keeps the app's userCount exact; call inside the grant's transaction. */
+  async addUserCount(tenantId: string, appId: string, delta: number, db: Db): Promise<void> {
+    if (delta !== 0) await store.addUserCount(db, tenantId, appId, delta);
+  }
+
+  private async withOwners(tenantId: string, rows: store.AppRow[], db: Db = this.db): Promise<App[]> {
+    const ownerIds = await store.ownerIdsOf(
+      db,
+      tenantId,
+      rows.map((r) => r.id),
+    );
+    const users = await this.users.byIds(tenantId, [...ownerIds.values()].flat(), db);
+    return rows.map((r) =>
+      toApp(
+        r,
+        (ownerIds.get(r.id) ?? []).flatMap((id) => users.get(id) ?? []),
+      ),
+    );
+  }
+}

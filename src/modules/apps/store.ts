@@ -1,0 +1,136 @@
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { appOwners, apps } from '../../db/schema.ts';
+import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+
+export type AppRow = typeof apps.$inferSelect;
+export type NewAppRow = typeof apps.$inferInsert;
+
+export type AppFilter = {
+  query?: string;
+  displayName?: string;
+  appIds?: string[];
+  excludeAppIds?: string[];
+  onlyDirectories?: boolean;
+  policyIds?: string[];
+};
+
+export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
+  const [out] = await db.insert(apps).values(row).returning();
+  return out;
+}
+
+export async function getApp(db: Db, tenantId: string, id: string, lock = false): Promise<AppRow | undefined> {
+  const q = db
+    .select()
+    .from(apps)
+    .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)));
+  const [row] = lock ? await q.for('update') : await q;
+  return row;
+}
+
+export async function updateApp(db: Db, tenantId: string, id: string, set: Partial<NewAppRow>): Promise<AppRow | undefined> {
+  const [row] = await db
+    .update(apps)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)))
+    .returning();
+  return row;
+}
+
+export async function deleteApp(db: Db, tenantId: string, id: string): Promise<boolean> {
+  await db.delete(appOwners).where(and(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, id)));
+  const rows = await db
+    .delete(apps)
+    .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)))
+    .returning({ id: apps.id });
+  return rows.length > 0;
+}
+
+export async function listApps(
+  db: Db,
+  tenantId: string,
+  filter: AppFilter,
+  page: { size: number; after?: string },
+): Promise<AppRow[]> {
+  const policies = filter.policyIds?.length
+    ? or(
+        inArray(apps.certifyPolicyId, filter.policyIds),
+        inArray(apps.grantPolicyId, filter.policyIds),
+        inArray(apps.revokePolicyId, filter.policyIds),
+      )
+    : undefined;
+  const where = allOf(
+    eq(apps.tenantId, tenantId),
+    after(apps.id, page.after),
+    matchesQuery(filter.query, [apps.displayName, apps.description]),
+    filter.displayName ? sql`lower(${apps.displayName}) = lower(${filter.displayName})` : undefined,
+    inIds(apps.id, filter.appIds),
+    notInIds(apps.id, filter.excludeAppIds),
+    filter.onlyDirectories ? eq(apps.isDirectory, true) : undefined,
+    policies,
+  );
+  return db
+    .select()
+    .from(apps)
+    .where(where)
+    .orderBy(asc(apps.id))
+    .limit(page.size + 1);
+}
+
+/** Owner user ids of each app, in the order they were added. */
+export async function ownerIdsOf(db: Db, tenantId: string, appIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(appIds.map((id) => [id, []]));
+  if (appIds.length === 0) return out;
+  const rows = await db
+    .select({ appId: appOwners.appId, userId: appOwners.userId })
+    .from(appOwners)
+    .where(and(eq(appOwners.tenantId, tenantId), inArray(appOwners.appId, appIds)))
+    .orderBy(asc(appOwners.createdAt), asc(appOwners.userId));
+  for (const r of rows) out.get(r.appId)?.push(r.userId);
+  return out;
+}
+
+/** Owner user ids of one app, keyset-paged by user id. */
+export async function pageOwnerIds(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  page: { size: number; after?: string },
+): Promise<string[]> {
+  const rows = await db
+    .select({ userId: appOwners.userId })
+    .from(appOwners)
+    .where(allOf(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, appId), after(appOwners.userId, page.after)))
+    .orderBy(asc(appOwners.userId))
+    .limit(page.size + 1);
+  return rows.map((r) => r.userId);
+}
+
+export async function addOwners(db: Db, tenantId: string, appId: string, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .insert(appOwners)
+    .values(userIds.map((userId) => ({ tenantId, appId, userId })))
+    .onConflictDoNothing();
+}
+
+export async function removeOwner(db: Db, tenantId: string, appId: string, userId: string): Promise<boolean> {
+  const rows = await db
+    .delete(appOwners)
+    .where(and(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, appId), eq(appOwners.userId, userId)))
+    .returning({ userId: appOwners.userId });
+  return rows.length > 0;
+}
+
+export async function clearOwners(db: Db, tenantId: string, appId: string): Promise<void> {
+  await db.delete(appOwners).where(and(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, appId)));
+}
+
+/** Adds `delta` to the app's userCount atomically (grants service). */
+export async function addUserCount(db: Db, tenantId: string, appId: string, delta: number): Promise<void> {
+  await db
+    .update(apps)
+    .set({ userCount: sql`${apps.userCount} + ${delta}` })
+    .where(and(eq(apps.tenantId, tenantId), eq(apps.id, appId)));
+}

@@ -1,0 +1,41 @@
+import { Type } from '@sinclair/typebox';
+import type { Core } from '../../core.ts';
+import type { Api } from '../../http/types.ts';
+
+const TokenRequest = Type.Object(
+  {
+    grant_type: Type.Optional(Type.String({ maxLength: 64 })),
+    client_id: Type.Optional(Type.String({ maxLength: 512 })),
+    client_assertion_type: Type.Optional(Type.String({ maxLength: 256 })),
+    client_assertion: Type.Optional(Type.String({ maxLength: 8192 })),
+    client_secret: Type.Optional(Type.String({ maxLength: 1024 })),
+    // OAuth clients may add these; they change nothing here.
+    scope: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: true },
+);
+
+const TokenResponse = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.String(),
+  expires_in: Type.Integer(),
+});
+
+export async function tokenRoutes(app: Api, core: Core): Promise<void> {
+  app.post(
+    '/auth/v1/token',
+    {
+      schema: {
+        operationId: 'gatehouse.Token',
+        tags: ['Auth'],
+        summary: 'OAuth2 client-credentials token (C1 SDK flow)',
+        body: TokenRequest,
+        response: { 200: TokenResponse },
+      },
+    },
+    async (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return core.services.tokens.issue(req.body ?? {}, req.hostname);
+    },
+  );
+}

@@ -1,0 +1,144 @@
+// Token endpoint logic: C1's client-credentials flow with an EdDSA client
+// assertion (or the raw client secret), and the access tokens it hands out.
+import { randomBytes } from 'node:crypto';
+import { lt, sql } from 'drizzle-orm';
+import { decodeProtectedHeader, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { Db } from '../../db/index.ts';
+import { serverSettings, usedAssertions } from '../../db/schema.ts';
+import { pgErrorCode, unauthenticated } from '../../http/errors.ts';
+import { parseClientSecret } from '../clients/secret.ts';
+import type { ClientRow, ClientsService } from '../clients/service.ts';
+
+export type TokenRequest = {
+  grant_type?: string;
+  client_id?: string;
+  client_assertion_type?: string;
+  client_assertion?: string;
+  client_secret?: string;
+};
+
+export type Principal = { tenantId: string; clientId: string; role: string };
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const SKEW_SECONDS = 120;
+/** Assertions may not claim to live longer than this (SDKs use 2 minutes). */
+const MAX_ASSERTION_LIFETIME = 600;
+const ISSUER = 'gatehouse';
+
+export class TokensService {
+  private signingKey?: Uint8Array;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clients: ClientsService,
+    private readonly ttlSeconds: number,
+    /** Host names always accepted as `aud`, besides the request's own. */
+    private readonly publicHosts: string[],
+  ) {}
+
+  /** Loads (or creates, once for all servers) the key that signs access tokens. */
+  async init(): Promise<void> {
+    await this.db
+      .insert(serverSettings)
+      .values({ key: 'access_token_hs256_key', value: randomBytes(32).toString('base64url') })
+      .onConflictDoNothing();
+    const rows = await this.db.select().from(serverSettings).where(sql`${serverSettings.key} = 'access_token_hs256_key'`);
+    this.signingKey = Buffer.from(rows[0].value, 'base64url');
+  }
+
+  /** Every failure is the same 401: the caller never learns which part was wrong. */
+  async issue(
+    req: TokenRequest,
+    requestHost: string,
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+    const client = await this.authenticate(req, requestHost).catch(() => undefined);
+    if (!client) throw unauthenticated('invalid client credentials');
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ tid: client.tenantId, role: client.role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setSubject(client.id)
+      .setJti(randomBytes(12).toString('hex'))
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.ttlSeconds)
+      .sign(this.key());
+    return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds };
+  }
+
+  private async authenticate(req: TokenRequest, requestHost: string): Promise<ClientRow | undefined> {
+    if (req.grant_type !== 'client_credentials' || !req.client_id) return undefined;
+    const client = await this.clients.findActive(req.client_id);
+    if (!client) return undefined;
+    if (req.client_assertion !== undefined) {
+      if (req.client_assertion_type !== ASSERTION_TYPE) return undefined;
+      return (await this.checkAssertion(client, req.client_assertion, requestHost)) ? client : undefined;
+    }
+    if (req.client_secret !== undefined) {
+      const jwk = parseClientSecret(req.client_secret);
+      return jwk && jwk.x === client.publicKey ? client : undefined;
+    }
+    return undefined;
+  }
+
+  private async checkAssertion(client: ClientRow, assertion: string, requestHost: string): Promise<boolean> {
+    const header = decodeProtectedHeader(assertion);
+    if (header.alg !== 'EdDSA') return false;
+    const key = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: client.publicKey }, 'EdDSA');
+    const { payload } = await jwtVerify(assertion, key, {
+      algorithms: ['EdDSA'],
+      issuer: client.id,
+      subject: client.id,
+      clockTolerance: SKEW_SECONDS,
+      requiredClaims: ['exp', 'iat', 'aud'],
+    });
+    if (!this.audienceOk(payload, requestHost)) return false;
+    const now = Math.floor(Date.now() / 1000);
+    const exp = payload.exp as number;
+    const iat = payload.iat as number;
+    if (iat > now + SKEW_SECONDS || exp - iat > MAX_ASSERTION_LIFETIME) return false;
+    const nonce = typeof payload.jti === 'string' ? payload.jti : typeof header.nonce === 'string' ? header.nonce : undefined;
+    // An assertion is single-use: its id is remembered until it can no longer be valid.
+    const replayKey = `${client.id}|${nonce ?? assertion.slice(-86)}`;
+    try {
+      await this.db
+        .insert(usedAssertions)
+        .values({ key: replayKey, tenantId: client.tenantId, expiresAt: new Date((exp + SKEW_SECONDS) * 1000) });
+    } catch (err) {
+      if (pgErrorCode(err) === '23505') return false;
+      throw err;
+    }
+    return true;
+  }
+
+  private audienceOk(payload: JWTPayload, requestHost: string): boolean {
+    const auds = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
+    const accepted = new Set([requestHost.toLowerCase(), ...this.publicHosts]);
+    return auds.some((a) => accepted.has(String(a).toLowerCase()));
+  }
+
+  /** The principal of a bearer token, or UNAUTHENTICATED. */
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key(), { algorithms: ['HS256'], issuer: ISSUER }));
+    } catch {
+      throw unauthenticated('invalid or expired access token');
+    }
+    const { tid, role, sub } = payload as JWTPayload & { tid?: unknown; role?: unknown };
+    if (typeof tid !== 'string' || typeof role !== 'string' || typeof sub !== 'string') {
+      throw unauthenticated('invalid or expired access token');
+    }
+    if (!(await this.clients.isActive(sub))) throw unauthenticated('client revoked');
+    return { tenantId: tid, clientId: sub, role };
+  }
+
+  /** Forgets assertions that have expired; run by the background sweep. */
+  async pruneUsedAssertions(): Promise<void> {
+    await this.db.delete(usedAssertions).where(lt(usedAssertions.expiresAt, new Date()));
+  }
+
+  private key(): Uint8Array {
+    if (!this.signingKey) throw new Error('TokensService.init() was not called');
+    return this.signingKey;
+  }
+}

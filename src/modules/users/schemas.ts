@@ -1,0 +1,52 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { AnyMessage, IdList, pageBodyFieldsRef, strictObject, Timestamp } from '../../http/schemas.ts';
+
+export const UserStatus = Type.Union([
+  Type.Literal('UNKNOWN'),
+  Type.Literal('ENABLED'),
+  Type.Literal('DISABLED'),
+  Type.Literal('DELETED'),
+]);
+
+/** C1's User (c1.api.user.v1.User), the fields Gatehouse keeps. */
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.Optional(Type.String()),
+  emails: Type.Array(Type.String()),
+  displayName: Type.Optional(Type.String()),
+  username: Type.Optional(Type.String()),
+  usernames: Type.Array(Type.String()),
+  department: Type.Optional(Type.String()),
+  jobTitle: Type.Optional(Type.String()),
+  employmentStatus: Type.Optional(Type.String()),
+  status: UserStatus,
+  directoryStatus: UserStatus,
+  type: Type.Literal('USER_TYPE_HUMAN'),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+export type User = Static<typeof User>;
+
+export const UserView = Type.Object({ user: User });
+
+export const UserListResponse = Type.Object({
+  list: Type.Array(UserView),
+  nextPageToken: Type.String(),
+  expanded: Type.Array(AnyMessage),
+});
+
+export const UserGetResponse = Type.Object({
+  userView: UserView,
+  expanded: Type.Array(AnyMessage),
+});
+
+export const SearchUsersRequest = strictObject({
+  query: Type.Optional(Type.String({ maxLength: 1024 })),
+  email: Type.Optional(Type.String({ maxLength: 1024 })),
+  ids: Type.Optional(IdList),
+  excludeIds: Type.Optional(IdList),
+  refs: Type.Optional(Type.Array(strictObject({ id: Type.String({ maxLength: 64 }) }), { maxItems: 1000 })),
+  userStatuses: Type.Optional(Type.Array(UserStatus, { maxItems: 10 })),
+  ...pageBodyFieldsRef,
+});
+export type SearchUsersRequest = Static<typeof SearchUsersRequest>;

@@ -1,0 +1,122 @@
+// Identity users of a tenant (C1's directory users). Created by the CLI or import;
+// read through the API; referenced as owners everywhere.
+
+import { newId } from '../../db/ids.ts';
+import type { Db } from '../../db/index.ts';
+import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
+import { displayNameOf, orUndef } from '../../http/schemas.ts';
+import type { User } from './schemas.ts';
+import * as store from './store.ts';
+
+export type UserInput = {
+  email: string;
+  displayName: string;
+  username?: string;
+  department?: string;
+  jobTitle?: string;
+  employmentStatus?: string;
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+export function toUser(row: store.UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    emails: [row.email],
+    displayName: row.displayName,
+    username: orUndef(row.username),
+    usernames: row.username ? [row.username] : [],
+    department: orUndef(row.department),
+    jobTitle: orUndef(row.jobTitle),
+    employmentStatus: orUndef(row.employmentStatus),
+    status: row.status as User['status'],
+    directoryStatus: row.status as User['status'],
+    type: 'USER_TYPE_HUMAN',
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** Checks and normalises a user's fields; throws INVALID_ARGUMENT naming the field. */
+export function checkUserInput(input: UserInput): UserInput {
+  const email = input.email?.trim() ?? '';
+  if (!EMAIL.test(email) || email.length > 320) throw invalidArgument(`email: "${input.email}" is not an email address`);
+  const opt = (field: string, v: string | undefined) => {
+    const t = v?.trim();
+    if (t && t.length > 256) throw invalidArgument(`${field}: at most 256 characters`);
+    return t || undefined;
+  };
+  return {
+    email,
+    displayName: displayNameOf(input.displayName ?? ''),
+    username: opt('username', input.username),
+    department: opt('department', input.department),
+    jobTitle: opt('jobTitle', input.jobTitle),
+    employmentStatus: opt('employmentStatus', input.employmentStatus),
+  };
+}
+
+export class UsersService {
+  constructor(private readonly db: Db) {}
+
+  async create(tenantId: string, input: UserInput, db: Db = this.db): Promise<User> {
+    const v = checkUserInput(input);
+    try {
+      return toUser(await store.insertUser(db, { tenantId, id: newId(), ...v }));
+    } catch (err) {
+      if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${v.email} already exists`);
+      throw err;
+    }
+  }
+
+  /** Creates the user, or updates the one with the same email; says which. */
+  async upsertByEmail(tenantId: string, input: UserInput): Promise<{ user: User; created: boolean }> {
+    const v = checkUserInput(input);
+    return this.db.transaction(async (tx) => {
+      const existing = await store.getUserByEmail(tx, tenantId, v.email);
+      if (!existing) return { user: toUser(await store.insertUser(tx, { tenantId, id: newId(), ...v })), created: true };
+      const row = await store.updateUser(tx, tenantId, existing.id, {
+        displayName: v.displayName,
+        username: v.username ?? existing.username,
+        department: v.department ?? existing.department,
+        jobTitle: v.jobTitle ?? existing.jobTitle,
+        employmentStatus: v.employmentStatus ?? existing.employmentStatus,
+      });
+      return { user: toUser(row), created: false };
+    });
+  }
+
+  async get(tenantId: string, id: string, db: Db = this.db): Promise<User> {
+    const row = await store.getUser(db, tenantId, id);
+    if (!row) throw notFound('user');
+    return toUser(row);
+  }
+
+  async findByEmail(tenantId: string, email: string, db: Db = this.db): Promise<User | undefined> {
+    const row = await store.getUserByEmail(db, tenantId, email);
+    return row && toUser(row);
+  }
+
+  /** The users with these ids, in the given order; INVALID_ARGUMENT naming the first unknown id. */
+  async requireAll(tenantId: string, ids: string[], field: string, db: Db = this.db): Promise<User[]> {
+    const unique = [...new Set(ids)];
+    const rows = await store.getUsers(db, tenantId, unique);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const missing = unique.find((id) => !byId.has(id));
+    if (missing !== undefined) throw invalidArgument(`${field}: user "${missing}" does not exist`);
+    return unique.map((id) => toUser(byId.get(id) as store.UserRow));
+  }
+
+  async byIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, User>> {
+    const rows = await store.getUsers(db, tenantId, [...new Set(ids)]);
+    return new Map(rows.map((r) => [r.id, toUser(r)]));
+  }
+
+  async search(tenantId: string, filter: store.UserFilter, page: PageRequest): Promise<Page<User>> {
+    const rows = await store.listUsers(this.db, tenantId, filter, page);
+    const p = toPage(rows, page.size, (r) => r.id);
+    return { list: p.list.map(toUser), nextPageToken: p.nextPageToken };
+  }
+}

@@ -1,0 +1,76 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { users } from '../../db/schema.ts';
+import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+
+export type UserRow = typeof users.$inferSelect;
+export type NewUserRow = typeof users.$inferInsert;
+
+export type UserFilter = {
+  query?: string;
+  email?: string;
+  ids?: string[];
+  excludeIds?: string[];
+  statuses?: string[];
+};
+
+export async function insertUser(db: Db, row: NewUserRow): Promise<UserRow> {
+  const [out] = await db.insert(users).values(row).returning();
+  return out;
+}
+
+export async function updateUser(db: Db, tenantId: string, id: string, set: Partial<NewUserRow>): Promise<UserRow> {
+  const [out] = await db
+    .update(users)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)))
+    .returning();
+  return out;
+}
+
+export async function getUser(db: Db, tenantId: string, id: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)));
+  return row;
+}
+
+export async function getUsers(db: Db, tenantId: string, ids: string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), inArray(users.id, ids)));
+}
+
+export async function getUserByEmail(db: Db, tenantId: string, email: string): Promise<UserRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), sql`lower(${users.email}) = lower(${email})`));
+  return row;
+}
+
+export async function listUsers(
+  db: Db,
+  tenantId: string,
+  filter: UserFilter,
+  page: { size: number; after?: string },
+): Promise<UserRow[]> {
+  const where = allOf(
+    eq(users.tenantId, tenantId),
+    after(users.id, page.after),
+    matchesQuery(filter.query, [users.email, users.displayName, users.username]),
+    filter.email ? sql`lower(${users.email}) = lower(${filter.email})` : undefined,
+    inIds(users.id, filter.ids),
+    notInIds(users.id, filter.excludeIds),
+    inIds(users.status, filter.statuses),
+  );
+  return db
+    .select()
+    .from(users)
+    .where(where)
+    .orderBy(asc(users.id))
+    .limit(page.size + 1);
+}
