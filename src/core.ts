@@ -19,8 +19,10 @@ export type Core = {
   config: Config;
   database: Database;
   services: Services;
-  /** Periodic jobs (expired grants, used assertions); safe to run on every server. */
-  sweep(): Promise<void>;
+  /** Periodic jobs (expired grants, used assertions); each must be safe to run on every server at once. */
+  sweepTasks: Array<{ name: string; run: () => Promise<void> }>;
+  /** Runs every sweep task once; a failing task does not stop the others. */
+  sweep(): Promise<Error[]>;
   close(): Promise<void>;
 };
 
@@ -45,12 +47,22 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     const services: Services = { tenants, clients, tokens, users, apps };
     await tenants.ensure(config.tenantDomain);
     await tokens.init();
+    const sweepTasks: Core['sweepTasks'] = [{ name: 'used-assertions', run: () => tokens.pruneUsedAssertions() }];
     return {
       config,
       database,
       services,
+      sweepTasks,
       async sweep() {
-        await tokens.pruneUsedAssertions();
+        const errors: Error[] = [];
+        for (const task of sweepTasks) {
+          try {
+            await task.run();
+          } catch (err) {
+            errors.push(new Error(`sweep ${task.name}: ${(err as Error).message}`));
+          }
+        }
+        return errors;
       },
       close: () => database.close(),
     };

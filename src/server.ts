@@ -18,9 +18,7 @@ export async function serve(config: Config): Promise<void> {
     if (sweeping) return;
     sweeping = true;
     try {
-      await core.sweep();
-    } catch (err) {
-      app.log.warn({ err }, 'background sweep failed');
+      for (const err of await core.sweep()) app.log.warn({ err }, 'background sweep task failed');
     } finally {
       sweeping = false;
     }
