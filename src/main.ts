@@ -22,6 +22,13 @@ export async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
   }
 }
 
+const progress = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+const setExitCode = (code: number): void => {
+  process.exitCode = code;
+};
+
 const tenantOption = () => new Option('--tenant <domain>', 'tenant domain (default: GATEHOUSE_TENANT_DOMAIN or localhost)');
 const tenantOf = (core: Core, opt: { tenant?: string }) =>
   core.services.tenants.getByDomain(opt.tenant ?? core.config.tenantDomain);
@@ -99,13 +106,13 @@ export function buildCli(): Command {
     .action(async (file: string, opt: { tenant?: string }) =>
       withCore(async (core) => {
         const tenant = await tenantOf(core, opt);
-        const summary = await importUsersCsv(core, tenant.id, file, (line) => process.stderr.write(`${line}\n`));
+        const summary = await importUsersCsv(core, tenant.id, file, progress);
         print(summary);
-        if (summary.rejected > 0) process.exitCode = 1;
+        if (summary.rejected > 0) setExitCode(1);
       }),
     );
 
-  registerImportCommands(program, { withCore, tenantOption, tenantOf, print });
+  registerImportCommands(program, { withCore, tenantOption, tenantOf, print, progress, setExitCode });
   return program;
 }
 

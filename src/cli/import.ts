@@ -7,7 +7,12 @@ export type CliKit = {
   withCore: <T>(fn: (core: Core) => Promise<T>) => Promise<T>;
   tenantOption: () => Option;
   tenantOf: (core: Core, opt: { tenant?: string }) => Promise<Tenant>;
+  /** The command's result (JSON on stdout). Commands never write to process.stdout/stderr directly. */
   print: (v: unknown) => void;
+  /** A progress or diagnostic line (stderr). */
+  progress: (line: string) => void;
+  /** E.g. 1 when an import rejected rows. */
+  setExitCode: (code: number) => void;
 };
 
 /** Each import kind adds its subcommand here. */
