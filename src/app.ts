@@ -1,7 +1,6 @@
 // Builds the Fastify app: parsers, validation, errors, logging, docs, health
 // checks, the token endpoint and every /api/v1 module behind authentication.
 import { randomUUID } from 'node:crypto';
-import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,16 +8,33 @@ import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
 import type { Core } from './core.ts';
 import { authHook } from './http/auth.ts';
 import { ApiError, Code, statusBody } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrors, inputRefusedByDatabase } from './http/framework-errors.ts';
+import { registerMetrics } from './http/metrics.ts';
+import { tokenRateLimits } from './http/rate-limit.ts';
+import { requestTimeout, unavailableError } from './http/timeouts.ts';
 import type { Api } from './http/types.ts';
 import { validationMessage, validatorCompiler } from './http/validation.ts';
+import { appUserRoutes } from './modules/app-users/routes.ts';
 import { appRoutes } from './modules/apps/routes.ts';
+import { entitlementRoutes } from './modules/entitlements/routes.ts';
+import { grantRoutes } from './modules/grants/routes.ts';
+import { resourceTypeRoutes } from './modules/resource-types/routes.ts';
+import { resourceRoutes } from './modules/resources/routes.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
 /** Route modules mounted under /api/v1; each takes the scope and the core. */
-export const apiModules: Array<(api: Api, core: Core) => Promise<void>> = [appRoutes, userRoutes];
+export const apiModules: Array<(api: Api, core: Core) => Promise<void>> = [
+  appRoutes,
+  userRoutes,
+  resourceTypeRoutes,
+  resourceRoutes,
+  entitlementRoutes,
+  grantRoutes,
+  appUserRoutes,
+];
 
 export type AppOptions = { logger?: FastifyServerOptions['logger']; https?: { cert: string; key: string } };
 
@@ -37,6 +53,10 @@ function toApiError(err: FastifyError): ApiError {
     default:
       break;
   }
+  const unavailable = unavailableError(err);
+  if (unavailable) return unavailable;
+  const refused = inputRefusedByDatabase(err);
+  if (refused) return refused;
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return new ApiError(Code.INVALID_ARGUMENT, err.message || 'bad request', err.statusCode);
   }
@@ -52,6 +72,10 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     requestTimeout: core.config.requestTimeoutMs,
     connectionTimeout: 0,
     return503OnClosing: true,
+    // Bad URLs and unparsable HTTP get the same error JSON as everything else.
+    frameworkErrors,
+    clientErrorHandler,
+    trustProxy: core.config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
@@ -73,7 +97,6 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
       done(new ApiError(Code.INVALID_ARGUMENT, 'body: malformed JSON'), undefined);
     }
   });
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined || req.body === null) {
       if (req.method !== 'GET' && req.method !== 'HEAD') req.body = {};
@@ -83,6 +106,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const apiErr = toApiError(err);
     if (apiErr.code === Code.INTERNAL) req.log.error({ err }, 'unhandled error');
+    else if (apiErr.code === Code.UNAVAILABLE) req.log.warn({ err }, 'database unavailable or too slow');
     reply.status(apiErr.httpStatus).send(statusBody(apiErr));
   });
   app.setNotFoundHandler((req, reply) => {
@@ -100,6 +124,13 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
       },
       'request',
     );
+  });
+
+  requestTimeout(app, core.config.requestTimeoutMs);
+  registerMetrics(app, core);
+  await tokenRateLimits(app, {
+    perClientPerMinute: core.config.tokenRatePerMinute,
+    perIpPerMinute: core.config.tokenRatePerIpPerMinute,
   });
 
   await app.register(swagger, {

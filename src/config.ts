@@ -1,5 +1,9 @@
 // Environment → typed config, checked once at start.
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** `.gatehouse/` in the project, whatever the cwd: the server and `npx gatehouse` in a subdirectory find the same database. */
+const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.gatehouse');
 
 export type Config = {
   port: number;
@@ -23,6 +27,17 @@ export type Config = {
   poolSize: number;
   tlsCert?: string;
   tlsKey?: string;
+  /** How long a request may wait for a free database connection (PostgreSQL pool). */
+  dbPoolTimeoutMs: number;
+  /** Token requests per minute per client_id and per IP address; 0 turns a limit off. */
+  tokenRatePerMinute: number;
+  tokenRatePerIpPerMinute: number;
+  /** Serve GET /metrics unauthenticated on this extra port (0: no metrics port). */
+  metricsPort: number;
+  /** Also serve GET /metrics, unauthenticated, on the main port. */
+  metricsPublic: boolean;
+  /** Fastify trustProxy: which X-Forwarded-* headers to believe (client IP for rate limits). */
+  trustProxy: boolean | string[];
 };
 
 export class ConfigError extends Error {}
@@ -33,6 +48,24 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): numbe
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer >= ${min}, got "${raw}"`);
   return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0' || raw === 'no') return false;
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+/** "true" (any proxy: spoofable) or a comma-separated list of proxy addresses/CIDRs. */
+function trustProxyOf(raw: string | undefined): boolean | string[] {
+  const v = (raw ?? '').trim();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  return v
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -50,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
-    dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || '.gatehouse'),
+    dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || DEFAULT_DATA_DIR),
     tenantDomain: env.GATEHOUSE_TENANT_DOMAIN || 'localhost',
     publicPort: int(env, 'GATEHOUSE_PUBLIC_PORT', port),
     publicHosts: (env.GATEHOUSE_PUBLIC_HOSTS || '')
@@ -66,5 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: int(env, 'GATEHOUSE_DB_POOL_SIZE', 10, 1),
     tlsCert,
     tlsKey,
+    dbPoolTimeoutMs: int(env, 'GATEHOUSE_DB_POOL_TIMEOUT_MS', 10000, 0),
+    tokenRatePerMinute: int(env, 'GATEHOUSE_TOKEN_RATE_PER_MINUTE', 300, 0),
+    tokenRatePerIpPerMinute: int(env, 'GATEHOUSE_TOKEN_RATE_PER_IP_PER_MINUTE', 1200, 0),
+    metricsPort: int(env, 'GATEHOUSE_METRICS_PORT', 0, 0),
+    metricsPublic: bool(env, 'GATEHOUSE_METRICS_PUBLIC'),
+    trustProxy: trustProxyOf(env.GATEHOUSE_TRUST_PROXY),
   };
 }

@@ -1,8 +1,13 @@
 // The core: database plus services, shared by the HTTP server, the CLI and tests.
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
+import { AppUsersService } from './modules/app-users/service.ts';
 import { AppsService } from './modules/apps/service.ts';
 import { ClientsService } from './modules/clients/service.ts';
+import { EntitlementsService } from './modules/entitlements/service.ts';
+import { GrantsService } from './modules/grants/service.ts';
+import { ResourceTypesService } from './modules/resource-types/service.ts';
+import { ResourcesService } from './modules/resources/service.ts';
 import { TenantsService } from './modules/tenants/service.ts';
 import { TokensService } from './modules/tokens/service.ts';
 import { UsersService } from './modules/users/service.ts';
@@ -13,6 +18,11 @@ export type Services = {
   tokens: TokensService;
   users: UsersService;
   apps: AppsService;
+  resourceTypes: ResourceTypesService;
+  resources: ResourcesService;
+  appUsers: AppUsersService;
+  entitlements: EntitlementsService;
+  grants: GrantsService;
 };
 
 export type Core = {
@@ -35,6 +45,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     memory: opts.memory,
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
+    poolTimeoutMs: config.dbPoolTimeoutMs,
   });
   try {
     if (opts.migrate !== false) await database.migrate();
@@ -44,10 +55,31 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     const tokens = new TokensService(db, clients, config.tokenTtlSeconds, config.publicHosts);
     const users = new UsersService(db);
     const apps = new AppsService(db, users);
-    const services: Services = { tenants, clients, tokens, users, apps };
+    // Before resources: app deletion must remove grants and entitlements before resource delete hooks run.
+    const appUsers = new AppUsersService(db, apps, users);
+    const entitlements = new EntitlementsService(db, apps, users);
+    const grants = new GrantsService(db, apps, users, appUsers, entitlements);
+    const resourceTypes = new ResourceTypesService(db, apps);
+    const resources = new ResourcesService(db, apps, resourceTypes, users);
+    entitlements.attachResources(resources);
+    const services: Services = {
+      tenants,
+      clients,
+      tokens,
+      users,
+      apps,
+      resourceTypes,
+      resources,
+      appUsers,
+      entitlements,
+      grants,
+    };
     await tenants.ensure(config.tenantDomain);
     await tokens.init();
-    const sweepTasks: Core['sweepTasks'] = [{ name: 'used-assertions', run: () => tokens.pruneUsedAssertions() }];
+    const sweepTasks: Core['sweepTasks'] = [
+      { name: 'used-assertions', run: () => tokens.pruneUsedAssertions() },
+      { name: 'expired-grants', run: async () => void (await grants.sweepExpired()) },
+    ];
     return {
       config,
       database,

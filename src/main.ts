@@ -1,131 +1,96 @@
 #!/usr/bin/env node
-// CLI entry: serve, migrate, tenants, clients, users, import.
-import { Command, Option } from 'commander';
-import { registerImportCommands } from './cli/import.ts';
-import { importUsersCsv } from './cli/import-users.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { type Core, createCore } from './core.ts';
-import { ApiError } from './http/errors.ts';
-import { serve } from './server.ts';
+// Entry of the `gatehouse` command (serve, migrate, tenants, clients, users, import).
+// PGlite is single-process, so on PGlite the data dir is locked by whoever uses
+// it: a server runs the commands of other `gatehouse` processes for them (sent
+// over its admin socket); with no server, the command locks the dir and opens the
+// database itself. This file loads little, and the lock is taken before the heavy
+// modules load, so that the check-then-lock window stays tiny and forwarding is fast.
+// Importing this file runs nothing.
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { adminSocketPath, type CliIo, forwardToServer } from './cli/admin.ts';
+import { acquireLock, describeHolder, type Lock, LockError, liveHolder } from './cli/lock.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 
-const print = (v: unknown): void => {
-  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+const stdio: CliIo = {
+  out: (s) => void process.stdout.write(s),
+  err: (s) => void process.stderr.write(s),
 };
 
-/** Runs `fn` with a core (database migrated) and closes it afterwards. */
-export async function withCore<T>(fn: (core: Core) => Promise<T>): Promise<T> {
-  const core = await createCore(loadConfig());
+/** How long a command waits for another CLI command that holds the data dir. */
+const LOCK_WAIT_MS = 60_000;
+
+/** Runs one command line; resolves to the exit code (for `serve`: once it listens). */
+export async function main(argv: string[] = process.argv.slice(2), io: CliIo = stdio): Promise<number> {
+  let config: Config;
   try {
-    return await fn(core);
-  } finally {
-    await core.close();
-  }
-}
-
-const progress = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-const setExitCode = (code: number): void => {
-  process.exitCode = code;
-};
-
-const tenantOption = () => new Option('--tenant <domain>', 'tenant domain (default: GATEHOUSE_TENANT_DOMAIN or localhost)');
-const tenantOf = (core: Core, opt: { tenant?: string }) =>
-  core.services.tenants.getByDomain(opt.tenant ?? core.config.tenantDomain);
-
-export function buildCli(): Command {
-  const program = new Command('gatehouse')
-    .description('Gatehouse: a self-hosted server speaking the C1 API')
-    .showHelpAfterError();
-
-  program
-    .command('serve')
-    .description('start the HTTP server (PORT, DATABASE_URL, ... from the environment)')
-    .action(async () => serve(loadConfig()));
-
-  program
-    .command('migrate')
-    .description('apply pending database migrations and exit')
-    .action(async () => {
-      await withCore(async (core) => print({ migrated: core.database.location }));
-    });
-
-  const tenants = program.command('tenants').description('manage tenants');
-  tenants
-    .command('create <domain>')
-    .description('create a tenant reached at <domain> (host name, optionally :port)')
-    .action(async (domain: string) => withCore(async (core) => print(await core.services.tenants.create(domain))));
-  tenants
-    .command('list')
-    .description('list tenants')
-    .action(async () => withCore(async (core) => print(await core.services.tenants.list())));
-
-  const clients = program.command('clients').description('manage API clients (credentials)');
-  clients
-    .command('create')
-    .description('create a client; prints its id and secret (the only time the secret is shown)')
-    .requiredOption('--name <name>', 'client name')
-    .addOption(new Option('--role <role>', 'role').choices(['admin', 'read-only']).default('admin'))
-    .addOption(tenantOption())
-    .action(async (opt: { name: string; role: string; tenant?: string }) =>
-      withCore(async (core) => print(await core.services.clients.create(await tenantOf(core, opt), opt.name, opt.role))),
-    );
-  clients
-    .command('list')
-    .description('list clients of the tenant')
-    .addOption(tenantOption())
-    .action(async (opt: { tenant?: string }) =>
-      withCore(async (core) => print(await core.services.clients.list((await tenantOf(core, opt)).id))),
-    );
-  clients
-    .command('revoke <clientId>')
-    .description('revoke a client; its tokens stop working within 60 seconds')
-    .addOption(tenantOption())
-    .action(async (clientId: string, opt: { tenant?: string }) =>
-      withCore(async (core) => print(await core.services.clients.revoke((await tenantOf(core, opt)).id, clientId))),
-    );
-
-  const users = program.command('users').description('manage identity users');
-  users
-    .command('create')
-    .description('create a user; prints it as JSON')
-    .requiredOption('--email <email>', 'email address')
-    .requiredOption('--display-name <name>', 'display name')
-    .option('--username <username>', 'username')
-    .addOption(tenantOption())
-    .action(async (opt: { email: string; displayName: string; username?: string; tenant?: string }) =>
-      withCore(async (core) => {
-        const tenant = await tenantOf(core, opt);
-        print(await core.services.users.create(tenant.id, opt));
-      }),
-    );
-  users
-    .command('import <file>')
-    .description('import users from CSV (email,displayName[,username,department,jobTitle,employmentStatus]); idempotent by email')
-    .addOption(tenantOption())
-    .action(async (file: string, opt: { tenant?: string }) =>
-      withCore(async (core) => {
-        const tenant = await tenantOf(core, opt);
-        const summary = await importUsersCsv(core, tenant.id, file, progress);
-        print(summary);
-        if (summary.rejected > 0) setExitCode(1);
-      }),
-    );
-
-  registerImportCommands(program, { withCore, tenantOption, tenantOf, print, progress, setExitCode });
-  return program;
-}
-
-async function main(): Promise<void> {
-  try {
-    await buildCli().parseAsync(process.argv);
+    config = loadConfig();
   } catch (err) {
-    if (err instanceof ApiError || err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(2);
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`error: ${err.message}\n`);
+    return 2;
+  }
+  const command = argv.find((a) => !a.startsWith('-'));
+  let lock: Lock | undefined;
+  // Help needs no database; PostgreSQL is shared by design: no lock.
+  const help = command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h');
+  if (!config.databaseUrl && !help) {
+    const dir = config.dataDir;
+    const onWait = (h: Parameters<typeof describeHolder>[0]) =>
+      io.err(`waiting for ${describeHolder(h)} to finish with ${dir} ...\n`);
+    for (;;) {
+      const server = liveHolder(dir);
+      if (server?.kind === 'serve') {
+        if (command === 'serve') {
+          io.err(`error: the data directory ${dir} is in use by ${describeHolder(server)}; stop it or set GATEHOUSE_DATA_DIR\n`);
+          return 2;
+        }
+        if (command === 'migrate') {
+          io.err(`the server using ${dir} (pid ${server.pid}) applied the migrations when it started; nothing to do\n`);
+          return 0;
+        }
+        return forward(server.socket ?? adminSocketPath(dir), server.pid, argv, io);
+      }
+      try {
+        lock =
+          command === 'serve'
+            ? await acquireLock(dir, { kind: 'serve', command, socket: adminSocketPath(dir), waitMs: LOCK_WAIT_MS, onWait })
+            : await acquireLock(dir, { kind: 'cli', command: commandOf(argv), waitMs: LOCK_WAIT_MS, onWait });
+        break;
+      } catch (err) {
+        // A server took the dir since we looked: go round and use it.
+        if (err instanceof LockError && err.holder.kind === 'serve') continue;
+        io.err(`error: ${(err as Error).message}\n`);
+        return 2;
+      }
     }
+  }
+  try {
+    const { runLocal } = await import('./cli/local.ts');
+    return await runLocal(config, argv, io, lock);
+  } catch (err) {
+    lock?.release();
     throw err;
   }
 }
 
-await main();
+async function forward(socket: string, pid: number, argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await forwardToServer(socket, { argv, cwd: process.cwd() }, io);
+  } catch (err) {
+    io.err(`error: cannot reach the Gatehouse server (pid ${pid}) at ${socket}: ${(err as Error).message}\n`);
+    return 2;
+  }
+}
+
+/** "users import", for whoever finds the dir locked. */
+const commandOf = (argv: string[]) =>
+  argv
+    .filter((a) => !a.startsWith('-'))
+    .slice(0, 2)
+    .join(' ');
+
+const entry = process.argv[1];
+if (entry && import.meta.url === pathToFileURL(realpathSync(entry)).href) {
+  process.exitCode = await main();
+}

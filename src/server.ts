@@ -1,40 +1,96 @@
 // Runs the HTTP server: start, background sweep, graceful shutdown on SIGTERM.
+// On PGlite the server owns the data dir: it holds its lock (a second process
+// would corrupt the database) and runs the CLI commands sent to its admin socket.
 import { readFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import { buildApp } from './app.ts';
+import { type AdminServer, adminSocketPath, type CliIo, listenAdmin, type RunRequest } from './cli/admin.ts';
+import { runInCwd } from './cli/context.ts';
+import { acquireLock, type Lock } from './cli/lock.ts';
+import { runProgram } from './cli/program.ts';
 import type { Config } from './config.ts';
-import { createCore } from './core.ts';
+import { type Core, createCore } from './core.ts';
+import { listenMetrics } from './http/metrics.ts';
+import type { Api } from './http/types.ts';
 
-export async function serve(config: Config): Promise<void> {
+type Running = { core: Core; app: Api };
+
+/** A CLI command forwarded by `gatehouse <command>`, run against this server's core. */
+async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
+  const t0 = performance.now();
+  const { code, command, error } = await runInCwd(req.cwd, () => runProgram(req.argv, (fn) => fn(core), io));
+  // The command name only: arguments and output may carry secrets.
+  const entry = { command: command || 'none', exitCode: code, latencyMs: Math.round((performance.now() - t0) * 100) / 100 };
+  if (error) app.log.error({ ...entry, err: error }, 'admin command failed');
+  else app.log.info(entry, 'admin command');
+  return code;
+}
+
+/** Starts the server; on PGlite with `lock` if the caller holds the data dir already (it is released at stop). */
+export async function serve(config: Config, heldLock?: Lock): Promise<void> {
   const started = Date.now();
-  const core = await createCore(config);
-  const https =
-    config.tlsCert && config.tlsKey
-      ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') }
-      : undefined;
-  const app = await buildApp(core, { logger: { level: config.logLevel }, https });
+  let lock = heldLock;
+  let admin: AdminServer | undefined;
+  let core: Core | undefined;
+  let app: Api | undefined;
+  // Commands may arrive while the database is still opening: they wait for it.
+  let setReady!: (r: Running) => void;
+  let setFailed!: (err: unknown) => void;
+  const ready = new Promise<Running>((resolve, reject) => {
+    setReady = resolve;
+    setFailed = reject;
+  });
+  ready.catch(() => {});
+  try {
+    if (!config.databaseUrl) {
+      lock ??= await acquireLock(config.dataDir, { kind: 'serve', command: 'serve', socket: adminSocketPath(config.dataDir) });
+      const socket = lock.holder.socket ?? adminSocketPath(config.dataDir);
+      admin = await listenAdmin(socket, async (req, io) => runForwarded(await ready, req, io));
+    }
+    core = await createCore(config);
+    const https =
+      config.tlsCert && config.tlsKey
+        ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') }
+        : undefined;
+    app = await buildApp(core, { logger: { level: config.logLevel }, https });
+    setReady({ core, app });
+  } catch (err) {
+    setFailed(err);
+    await admin?.close();
+    await core?.close();
+    lock?.release();
+    throw err;
+  }
+  const running: Running = { core, app };
 
   let sweeping = false;
   const sweepTimer = setInterval(async () => {
     if (sweeping) return;
     sweeping = true;
     try {
-      for (const err of await core.sweep()) app.log.warn({ err }, 'background sweep task failed');
+      for (const err of await running.core.sweep()) running.app.log.warn({ err }, 'background sweep task failed');
     } finally {
       sweeping = false;
     }
   }, config.sweepIntervalMs);
   sweepTimer.unref();
 
+  let metricsServer: HttpServer | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const { app, core } = running;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(sweepTimer);
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
     try {
-      await app.close();
+      // Both stop accepting at once, then wait for what is running.
+      await Promise.all([app.close(), admin?.close()]);
       await core.close();
-      app.log.info('stopped');
+      lock?.release();
+      app.log.info({ database: core.database.location }, 'database closed; stopped');
       process.exit(0);
     } catch (err) {
       app.log.error({ err }, 'shutdown failed');
@@ -44,9 +100,30 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 
-  const address = await app.listen({ port: config.port, host: config.host });
+  let url: string;
+  try {
+    const first = new URL(await app.listen({ port: config.port, host: config.host }));
+    // On all interfaces, name the one a local user types.
+    if (config.host === '0.0.0.0' || config.host === '::') first.hostname = 'localhost';
+    url = first.origin;
+    // Unauthenticated: keep this port private (only the Prometheus scraper reaches it).
+    if (config.metricsPort) metricsServer = await listenMetrics(app.metrics, config.metricsPort, config.host);
+  } catch (err) {
+    await admin?.close();
+    await core.close();
+    lock?.release();
+    throw err;
+  }
   app.log.info(
-    { address, database: core.database.location, tenant: config.tenantDomain, startupMs: Date.now() - started },
-    `Gatehouse listening on ${address} using ${core.database.location}`,
+    {
+      url,
+      addresses: app.addresses().map((a) => (typeof a === 'string' ? a : `${a.address}:${a.port}`)),
+      database: core.database.location,
+      adminSocket: admin?.path,
+      metricsPort: config.metricsPort || undefined,
+      tenant: config.tenantDomain,
+      startupMs: Date.now() - started,
+    },
+    `Gatehouse listening on ${url} using ${core.database.location}`,
   );
 }

@@ -2,6 +2,8 @@
 import type { Command, Option } from 'commander';
 import type { Core } from '../core.ts';
 import type { Tenant } from '../modules/tenants/service.ts';
+import { addImportGrantsCommand } from './import-grants.ts';
+import { addImportResourcesCommand } from './import-resources.ts';
 
 export type CliKit = {
   withCore: <T>(fn: (core: Core) => Promise<T>) => Promise<T>;
@@ -16,7 +18,7 @@ export type CliKit = {
 };
 
 /** Each import kind adds its subcommand here. */
-const importers: Array<(cmd: Command, kit: CliKit) => void> = [];
+const importers: Array<(cmd: Command, kit: CliKit) => void> = [addImportResourcesCommand, addImportGrantsCommand];
 
 export function registerImportCommands(program: Command, kit: CliKit): void {
   const cmd = program.command('import').description('import app data from CSV files');

@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { DurableNodeFS } from './pglite-fs.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -39,6 +40,8 @@ export type DatabaseOptions = {
   memory?: boolean;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /** How long a query may wait for a free pool connection before failing (0: forever). */
+  poolTimeoutMs?: number;
 };
 
 // Any fixed number works; it only has to be the same for every Gatehouse server.
@@ -53,6 +56,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     connectionString: url,
     max: opts.poolSize ?? 10,
     statement_timeout: opts.statementTimeoutMs || undefined,
+    connectionTimeoutMillis: opts.poolTimeoutMs || undefined,
   });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -90,6 +94,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
 async function openPglite(opts: DatabaseOptions): Promise<Database> {
   let client: PGlite;
   let location: string;
+  let durableFs: DurableNodeFS | undefined;
   if (opts.memory) {
     client = new PGlite({ extensions: { pg_trgm } });
     location = 'pglite (in memory)';
@@ -97,11 +102,17 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
     const dir = path.resolve(opts.dataDir ?? '.gatehouse');
     mkdirSync(dir, { recursive: true });
     const dataDir = path.join(dir, 'pgdata');
-    // relaxedDurability off: each commit is flushed before the query returns.
-    client = new PGlite({ dataDir, relaxedDurability: false, extensions: { pg_trgm } });
+    // relaxedDurability off: each commit is written before the query returns;
+    // DurableNodeFS makes that write reach the disk (fdatasync), see pglite-fs.ts.
+    durableFs = new DurableNodeFS(dataDir);
+    client = new PGlite({ fs: durableFs, relaxedDurability: false, extensions: { pg_trgm } });
     location = `pglite ${dataDir}`;
   }
   await client.waitReady;
+  if (durableFs?.failure) {
+    await client.close().catch(() => {});
+    throw durableFs.failure;
+  }
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   return {
     db,

@@ -142,6 +142,9 @@ export const appResources = pgTable(
     uniqueIndex('app_resources_baton_uq')
       .on(t.tenantId, t.appId, t.appResourceTypeId, t.matchBatonId)
       .where(sql`${t.matchBatonId} is not null`),
+    // Searches by query (ILIKE '%text%') over display name and description; needs pg_trgm (migration 0002).
+    index('app_resources_display_name_trgm').using('gin', t.displayName.op('gin_trgm_ops')),
+    index('app_resources_description_trgm').using('gin', t.description.op('gin_trgm_ops')),
   ],
 );
 
@@ -175,6 +178,11 @@ export const appEntitlements = pgTable(
     grantPolicyId: text('grant_policy_id'),
     revokePolicyId: text('revoke_policy_id'),
     matchBatonId: text('match_baton_id'),
+    emergencyGrantEnabled: boolean('emergency_grant_enabled'),
+    emergencyGrantPolicyId: text('emergency_grant_policy_id'),
+    riskLevelValueId: text('risk_level_value_id'),
+    overrideAccessRequestsDefaults: boolean('override_access_requests_defaults'),
+    complianceFrameworkValueIds: text('compliance_framework_value_ids').array(),
     grantCount: count('grant_count'),
     createdAt: created(),
     updatedAt: updated(),
@@ -184,6 +192,10 @@ export const appEntitlements = pgTable(
     index('app_entitlements_app_idx').on(t.tenantId, t.appId, t.id),
     index('app_entitlements_resource_idx').on(t.tenantId, t.appResourceId, t.id),
     uniqueIndex('app_entitlements_slug_uq').on(t.tenantId, t.appResourceId, t.slug).where(sql`${t.slug} is not null`),
+    // Entitlements of the app itself (no resource): slugs unique within the app.
+    uniqueIndex('app_entitlements_app_slug_uq')
+      .on(t.tenantId, t.appId, t.slug)
+      .where(sql`${t.slug} is not null and ${t.appResourceId} is null`),
   ],
 );
 
@@ -220,6 +232,7 @@ export const appUsers = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('app_users_app_idx').on(t.tenantId, t.appId, t.id),
     uniqueIndex('app_users_identity_uq').on(t.tenantId, t.appId, t.identityUserId),
+    index('app_users_identity_idx').on(t.tenantId, t.identityUserId),
   ],
 );
 
@@ -239,6 +252,7 @@ export const grants = pgTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('grants_binding_uq').on(t.tenantId, t.appEntitlementId, t.appUserId),
+    index('grants_entitlement_idx').on(t.tenantId, t.appEntitlementId, t.id),
     index('grants_app_user_idx').on(t.tenantId, t.appId, t.appUserId),
     index('grants_identity_idx').on(t.tenantId, t.identityUserId),
     index('grants_deprovision_idx').on(t.deprovisionAt).where(sql`${t.deprovisionAt} is not null`),
@@ -265,5 +279,7 @@ export const grantHistory = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('grant_history_grant_uq').on(t.tenantId, t.grantId),
     index('grant_history_entitlement_idx').on(t.tenantId, t.appEntitlementId, t.id),
+    index('grant_history_app_idx').on(t.tenantId, t.appId, t.id),
+    index('grant_history_app_user_idx').on(t.tenantId, t.appUserId, t.id),
   ],
 );

@@ -14,8 +14,49 @@ function makeAjv(opts: Options): Ajv {
 const bodyAjv = makeAjv({ coerceTypes: false });
 const textAjv = makeAjv({ coerceTypes: 'array' });
 
+const NUL = '\u0000';
+const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/**
+ * Where the first NUL character sits (a JSON pointer), in a key or a string value;
+ * PostgreSQL text cannot store it. Iterative: bodies may nest deeper than the stack.
+ */
+export function nulPointer(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop() as [unknown, string];
+    if (typeof v === 'string') {
+      if (v.includes(NUL)) return at;
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes(NUL)) return `${at}/${pointer(k)}`;
+        stack.push([x, `${at}/${pointer(k)}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
+type Check = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
 export function validatorCompiler({ schema, httpPart }: { schema: object; httpPart?: string }) {
-  return (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+  const validate = (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+  // Schema first, then NUL characters anywhere, reported as a 400 naming the field.
+  const check: Check = (data) => {
+    if (!validate(data)) {
+      check.errors = validate.errors as FastifySchemaValidationError[];
+      return false;
+    }
+    const at = nulPointer(data);
+    check.errors =
+      at === undefined
+        ? null
+        : [{ keyword: 'nul', instancePath: at, schemaPath: '', params: {}, message: 'must not contain NUL characters' }];
+    return at === undefined;
+  };
+  return check;
 }
 
 /** "app.displayName" from "/app/displayName". */

@@ -102,6 +102,16 @@ export class AppsService {
   }
 
   async get(tenantId: string, appId: string, db: Db = this.db): Promise<App> {
+    if (db === this.db) {
+      // Outside a transaction: one prepared round trip (see store.getAppWithOwnerIds).
+      const found = await store.getAppWithOwnerIds(db, tenantId, appId);
+      if (!found) throw notFound('app');
+      const users = await this.users.byIds(tenantId, found.ownerIds, db);
+      return toApp(
+        found.app,
+        found.ownerIds.flatMap((id) => users.get(id) ?? []),
+      );
+    }
     const row = await this.requireRow(tenantId, appId, db);
     return (await this.withOwners(tenantId, [row], db))[0];
   }

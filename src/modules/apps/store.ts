@@ -29,6 +29,37 @@ export async function getApp(db: Db, tenantId: string, id: string, lock = false)
   return row;
 }
 
+// GET app is the hottest read: one round trip for the row and its owner ids, with
+// the SQL built (Drizzle) and planned (PostgreSQL) once per database handle.
+const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof prepareAppWithOwners>>();
+
+function prepareAppWithOwners(db: Db) {
+  return db
+    .select({
+      app: apps,
+      ownerIds: sql<string[]>`coalesce((select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
+        from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}), '{}')`,
+    })
+    .from(apps)
+    .where(and(eq(apps.tenantId, sql.placeholder('tenantId')), eq(apps.id, sql.placeholder('id'))))
+    .prepare('gatehouse_app_with_owners');
+}
+
+/** The app and its owner ids in the order they were added; not for use inside a transaction. */
+export async function getAppWithOwnerIds(
+  db: Db,
+  tenantId: string,
+  id: string,
+): Promise<{ app: AppRow; ownerIds: string[] } | undefined> {
+  let q = appWithOwnersQueries.get(db);
+  if (!q) {
+    q = prepareAppWithOwners(db);
+    appWithOwnersQueries.set(db, q);
+  }
+  const [row] = await q.execute({ tenantId, id });
+  return row;
+}
+
 export async function updateApp(db: Db, tenantId: string, id: string, set: Partial<NewAppRow>): Promise<AppRow | undefined> {
   const [row] = await db
     .update(apps)

@@ -1,5 +1,7 @@
+import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
+import { unauthenticated } from '../../http/errors.ts';
 import type { Api } from '../../http/types.ts';
 
 const TokenRequest = Type.Object(
@@ -22,6 +24,8 @@ const TokenResponse = Type.Object({
 });
 
 export async function tokenRoutes(app: Api, core: Core): Promise<void> {
+  // Form bodies are for this endpoint only (this scope); the API takes JSON.
+  await app.register(formbody);
   app.post(
     '/auth/v1/token',
     {
@@ -32,9 +36,12 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
         body: TokenRequest,
         response: { 200: TokenResponse },
       },
+      // A malformed form is refused like any other bad credential: the same 401.
+      attachValidation: true,
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
+      if (req.validationError) throw unauthenticated('invalid client credentials');
       return core.services.tokens.issue(req.body ?? {}, req.hostname);
     },
   );

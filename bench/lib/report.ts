@@ -1,0 +1,147 @@
+// The printed table, bench/results/latest.json and the Markdown the README's
+// Performance section is made of.
+import type { LoadResult } from '../load.ts';
+import type { ExplainResult } from './explain.ts';
+import type { ImportResult } from './import.ts';
+import type { MachineInfo } from './proc.ts';
+
+export type ScenarioResult = {
+  id: string;
+  title: string;
+  kind: string;
+  result?: LoadResult;
+  ratio?: number;
+  skipped?: string;
+  failed?: string;
+};
+
+export type SingleLatency = { id: string; title: string; samples: number; p50: number; max: number; mean: number };
+
+export type Results = {
+  startedAt: string;
+  finishedAt?: string;
+  seconds?: number;
+  machine: MachineInfo;
+  backend: { kind: 'postgres' | 'pglite'; detail: string };
+  settings: { durationSeconds: number; warmupSeconds: number; connections: number; resources: number; logLevel: string };
+  baseline: { runs: LoadResult[]; rps?: number; bodyBytes?: number };
+  scenarios: ScenarioResult[];
+  memoryMiB: { idle?: number; afterLoad?: number; idleEmpty?: number };
+  startupMs: { empty?: number; seeded?: number; seededResources?: number };
+  seedSeconds?: number;
+  singleRequestMs: SingleLatency[];
+  plans: ExplainResult[];
+  import?: ImportResult;
+  targets: { name: string; met: boolean | null; detail: string }[];
+  notes: string[];
+};
+
+const num = (v: number | undefined, digits = 0) =>
+  v === undefined ? '-' : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function rows(r: Results): string[][] {
+  const out: string[][] = [];
+  if (r.baseline.rps !== undefined) {
+    const last = r.baseline.runs[r.baseline.runs.length - 1];
+    out.push([
+      'baseline (bare Fastify, same JSON)',
+      num(r.baseline.rps),
+      num(last?.latencyMs.p50, 2),
+      num(last?.latencyMs.p99, 2),
+      '1.00',
+      '',
+    ]);
+  }
+  for (const s of r.scenarios) {
+    if (!s.result) {
+      out.push([s.title, '-', '-', '-', '-', s.skipped ? `skipped: ${s.skipped}` : `FAILED: ${s.failed}`]);
+      continue;
+    }
+    const x = s.result;
+    const bad = x.non2xx + x.errors + x.timeouts;
+    out.push([
+      s.title,
+      num(x.rps),
+      num(x.latencyMs.p50, 2),
+      num(x.latencyMs.p99, 2),
+      num(s.ratio, 2),
+      bad ? `${bad} not 2xx/errors ${JSON.stringify(x.statusCodes)}` : '',
+    ]);
+  }
+  return out;
+}
+
+const HEAD = ['scenario', 'req/s', 'p50 ms', 'p99 ms', '× baseline', 'notes'];
+
+export function textTable(r: Results): string {
+  const all = [HEAD, ...rows(r)];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  const line = (row: string[]) =>
+    row.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+function machineLine(r: Results): string {
+  const m = r.machine;
+  return `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}`;
+}
+
+export function summaryLines(r: Results): string[] {
+  const lines = [
+    `Memory (VmRSS): idle on the empty database ${num(r.memoryMiB.idleEmpty, 1)} MiB, idle at ${num(r.startupMs.seededResources)} resources ${num(r.memoryMiB.idle, 1)} MiB, after the load ${num(r.memoryMiB.afterLoad, 1)} MiB`,
+    `Start-up to /readyz: empty database ${num(r.startupMs.empty)} ms, ${num(r.startupMs.seededResources)} resources ${num(r.startupMs.seeded)} ms`,
+  ];
+  for (const s of r.singleRequestMs) {
+    lines.push(`Single request, ${s.title}: p50 ${num(s.p50, 2)} ms, max ${num(s.max, 2)} ms (${s.samples} sequential requests)`);
+  }
+  if (r.import) {
+    const i = r.import;
+    const head = `CSV import of ${num(i.rows)} rows (CLI, embedded database)`;
+    if (i.error) lines.push(`${head}: FAILED ${i.error}`);
+    else if (i.stoppedAfter) {
+      lines.push(
+        `${head}: stopped at the time limit after ${num(i.stoppedAfter.seconds, 1)} s and ${num(i.stoppedAfter.rows)} rows ` +
+          `(${num(i.rowsPerSecond)} rows/s): all rows would take about ${num(i.seconds, 0)} s`,
+      );
+    } else {
+      lines.push(
+        `${head}: ${num(i.seconds, 1)} s (${num(i.rowsPerSecond)} rows/s)` +
+          (i.rerun ? `; re-import of the same file ${num(i.rerun.seconds, 1)} s` : ''),
+      );
+    }
+  }
+  return lines;
+}
+
+export function markdown(r: Results): string {
+  const md = [
+    `Measured ${r.startedAt.slice(0, 10)} on ${r.backend.kind === 'postgres' ? 'PostgreSQL' : 'PGlite (embedded)'} (${r.backend.detail});`,
+    `machine: ${machineLine(r)}; load average at start ${r.machine.loadAverage.join(', ')}.`,
+    `${r.settings.connections} connections, ${r.settings.durationSeconds} s per scenario after ${r.settings.warmupSeconds} s of warm-up; load from autocannon in its own process.`,
+    '',
+    `| ${HEAD.join(' | ')} |`,
+    `| ${HEAD.map((_, i) => (i === 0 || i === 5 ? '---' : '---:')).join(' | ')} |`,
+    ...rows(r).map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
+    '',
+    ...summaryLines(r).map((l) => `- ${l}`),
+  ];
+  if (r.targets.length) {
+    md.push('', 'Targets:', '');
+    for (const t of r.targets) md.push(`- ${t.met === null ? 'n/a' : t.met ? 'met' : '**missed**'}: ${t.name} (${t.detail})`);
+  }
+  for (const n of r.notes) md.push('', n);
+  return `${md.join('\n')}\n`;
+}
+
+export function planText(r: Results): string {
+  const out: string[] = [];
+  for (const p of r.plans) {
+    out.push(`--- ${p.name}: ${p.request}`);
+    if (!p.main) {
+      out.push('(no page query captured)');
+      continue;
+    }
+    out.push(p.main.sql, `params: ${JSON.stringify(p.main.params)}`, p.main.plan);
+  }
+  return out.join('\n');
+}

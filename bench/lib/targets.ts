@@ -1,0 +1,50 @@
+// The issue's targets, checked against a run. They are stated for PostgreSQL;
+// on PGlite they are still computed, and say so.
+import type { Results } from './report.ts';
+
+type Target = Results['targets'][number];
+
+export function evaluateTargets(r: Results): Target[] {
+  const out: Target[] = [];
+  const onPg = r.backend.kind === 'postgres';
+  const suffix = onPg ? '' : '; the target is for PostgreSQL, this run is on PGlite';
+  const by = (id: string) => r.scenarios.find((s) => s.id === id && s.result);
+  const get = by('get-app');
+  if (get?.ratio !== undefined) {
+    out.push({ name: 'GET app ≥ 0.5× baseline', met: get.ratio >= 0.5, detail: `${get.ratio}×${suffix}` });
+  }
+  for (const id of ['create-app', 'create-resource', 'add-grant']) {
+    const s = by(id);
+    if (s?.ratio !== undefined)
+      out.push({ name: `${s.title} ≥ 0.25× baseline`, met: s.ratio >= 0.25, detail: `${s.ratio}×${suffix}` });
+  }
+  const reads = r.scenarios.filter((s) => s.kind === 'read' && s.result);
+  if (reads.length) {
+    const slow = reads.filter((s) => (s.result?.latencyMs.p99 ?? 0) >= 10);
+    out.push({
+      name: `p99 < 10 ms for reads at ${r.settings.connections} connections`,
+      met: slow.length === 0,
+      detail:
+        (slow.length ? `over: ${slow.map((s) => `${s.id} ${s.result?.latencyMs.p99} ms`).join(', ')}` : 'all reads under') +
+        suffix,
+    });
+  }
+  for (const s of r.singleRequestMs) {
+    out.push({
+      name: `${s.title}: single request < 20 ms`,
+      met: s.p50 < 20,
+      detail: `p50 ${s.p50} ms, max ${s.max} ms${suffix}`,
+    });
+  }
+  if (r.import && !r.import.error) {
+    out.push({
+      name: `import of ${r.import.rows.toLocaleString('en-US')} rows < 30 s on the embedded database`,
+      met: r.import.rows >= 100_000 ? r.import.seconds < 30 : null,
+      detail:
+        (r.import.stoppedAfter
+          ? `about ${Math.round(r.import.seconds)} s, projected (stopped at the time limit)`
+          : `${r.import.seconds.toFixed(1)} s`) + (r.import.rows < 100_000 ? ' (fewer rows than the target is stated for)' : ''),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,295 @@
+// `npm run bench`: Gatehouse in its own process on PostgreSQL (BENCH_DATABASE_URL,
+// a fresh database dropped afterwards) or PGlite (a temp data dir), seeded through
+// SQL, loaded by autocannon from another process, compared with a bare Fastify
+// baseline measured in the same run. Prints a table; writes bench/results/latest.json.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { benchImport } from './lib/import.ts';
+import { seed, singleRequestLatency } from './lib/phases.ts';
+import { freePort, machineInfo, type Proc, root, rssMiB, runNode, startNode, stop, tail, waitFor } from './lib/proc.ts';
+import { type ProfileSummary, profileText, summarizeProfile } from './lib/profile.ts';
+import { markdown, planText, type Results, summaryLines, textTable } from './lib/report.ts';
+import { requestFactory } from './lib/requests.ts';
+import { type Scenario, scenarios } from './lib/scenarios.ts';
+import { type Backend, serverEnv } from './lib/seed.ts';
+import { evaluateTargets } from './lib/targets.ts';
+import type { LoadResult, LoadSpec } from './load.ts';
+
+const int = (name: string, dflt: number) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${v}"`);
+  return n;
+};
+const settings = {
+  durationSeconds: Math.max(1, int('BENCH_DURATION', 10)),
+  warmupSeconds: int('BENCH_WARMUP', 2),
+  connections: Math.max(1, int('BENCH_CONNECTIONS', 32)),
+  resources: int('BENCH_RESOURCES', 1_000_000),
+  importRows: int('BENCH_IMPORT_ROWS', 100_000),
+  logLevel: process.env.BENCH_LOG_LEVEL || 'info',
+};
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
+const wanted = (id: string) => !only || only.has(id);
+const cpuProf = process.env.BENCH_CPU_PROF === '1';
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
+const resultsDir = path.join(root, 'bench/results');
+const profDir = path.join(resultsDir, 'profiles');
+const procs = new Set<Proc>();
+let dropDatabase: (() => Promise<void>) | undefined;
+
+async function makeBackend(): Promise<{ backend: Backend; detail: string }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) {
+    const dataDir = path.join(tmp, 'db');
+    return { backend: { kind: 'pglite', dataDir }, detail: `embedded, data dir ${dataDir}` };
+  }
+  const name = `gh_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  const version = (await admin.query('show server_version')).rows[0].server_version as string;
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  dropDatabase = async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  };
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    backend: { kind: 'postgres', url: u.toString() },
+    detail: `PostgreSQL ${version} at ${u.host}, fresh database ${name}`,
+  };
+}
+
+async function startGatehouse(b: Backend, label: string): Promise<{ proc: Proc; startupMs: number }> {
+  const port = await freePort();
+  // One directory per start: Node writes a profile per thread (tsx's loader has its own).
+  const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profDir, label)}`] : [];
+  const t0 = Date.now();
+  const proc = startNode(
+    [...prof, 'bin/gatehouse.js', 'serve'],
+    {
+      ...serverEnv(b),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: settings.logLevel,
+      GATEHOUSE_TENANT_DOMAIN: 'localhost',
+      // The token scenario measures issuance, not refusal: the limiter stays on, its limit out of reach.
+      GATEHOUSE_TOKEN_RATE_PER_MINUTE: '100000000',
+      GATEHOUSE_TOKEN_RATE_PER_IP_PER_MINUTE: '100000000',
+    },
+    path.join(tmp, `gatehouse-${label}.log`),
+    `http://127.0.0.1:${port}`,
+  );
+  procs.add(proc);
+  return { proc, startupMs: await waitFor(proc, '/readyz', t0) };
+}
+
+async function halt(proc: Proc): Promise<void> {
+  await stop(proc);
+  procs.delete(proc);
+}
+
+async function load(url: string, t: Scenario['template']): Promise<LoadResult> {
+  const spec: LoadSpec = {
+    ...t,
+    url,
+    connections: settings.connections,
+    duration: settings.durationSeconds,
+    warmup: settings.warmupSeconds,
+  };
+  const file = path.join(tmp, `spec-${randomBytes(4).toString('hex')}.json`);
+  writeFileSync(file, JSON.stringify(spec));
+  const out = await runNode(['--import', 'tsx', 'bench/load.ts', file], {}, path.join(tmp, 'load.log'));
+  const line = out.stdout.trim().split('\n').pop() ?? '';
+  if (out.code !== 0 || !line.startsWith('{'))
+    throw new Error(`load generator failed (${out.code}): ${tail(path.join(tmp, 'load.log'))}`);
+  return JSON.parse(line) as LoadResult;
+}
+
+/** One request as the load will send it; a scenario whose probe fails is not run. */
+async function probe(url: string, sc: Scenario): Promise<string | undefined> {
+  const r = requestFactory(sc.template).next();
+  const res = await fetch(url + r.path, { method: sc.template.method, headers: sc.template.headers, body: r.body });
+  const text = await res.text();
+  if (res.status !== 200) return `probe answered ${res.status}: ${text.slice(0, 300)}`;
+  try {
+    return sc.check?.(JSON.parse(text));
+  } catch {
+    return `probe answered a body that is not JSON: ${text.slice(0, 100)}`;
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { backend, detail } = await makeBackend();
+  const results: Results = {
+    startedAt: new Date().toISOString(),
+    machine: machineInfo(),
+    backend: { kind: backend.kind, detail },
+    settings,
+    baseline: { runs: [] },
+    scenarios: [],
+    memoryMiB: {},
+    startupMs: {},
+    singleRequestMs: [],
+    plans: [],
+    targets: [],
+    notes: [],
+  };
+  say(`Gatehouse bench on ${backend.kind === 'postgres' ? 'PostgreSQL' : 'PGlite (embedded)'}: ${detail}`);
+  say(
+    `machine: ${results.machine.cores} cores, ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}`,
+  );
+  say(
+    `${settings.connections} connections, ${settings.durationSeconds} s per scenario (+${settings.warmupSeconds} s warm-up), ${settings.resources.toLocaleString('en-US')} resources, server log level ${settings.logLevel}`,
+  );
+  if (cpuProf) mkdirSync(profDir, { recursive: true });
+
+  say('Starting Gatehouse on the empty database ...');
+  const empty = await startGatehouse(backend, 'empty');
+  results.startupMs.empty = empty.startupMs;
+  await new Promise((r) => setTimeout(r, 1000));
+  results.memoryMiB.idleEmpty = rssMiB(empty.proc.pid);
+  await halt(empty.proc);
+
+  const grantUsers = 4000 * (settings.durationSeconds + settings.warmupSeconds);
+  const seeded = await seed(backend, { resources: settings.resources, grantUsers }, say);
+  results.seedSeconds = seeded.seconds;
+  results.plans = seeded.plans;
+  say(planText(results));
+
+  say(`Starting Gatehouse on the seeded database (${settings.resources.toLocaleString('en-US')} resources) ...`);
+  const server = await startGatehouse(backend, 'seeded');
+  results.startupMs.seeded = server.startupMs;
+  results.startupMs.seededResources = settings.resources;
+  await new Promise((r) => setTimeout(r, 1000));
+  results.memoryMiB.idle = rssMiB(server.proc.pid);
+  const host = new URL(server.proc.url).hostname;
+  const all = scenarios(seeded.fixture, host);
+
+  for (const sc of all.filter((s) => ['list-first', 'list-last', 'search', 'search-one'].includes(s.id) && !s.skip)) {
+    results.singleRequestMs.push(await singleRequestLatency(server.proc.url, sc));
+  }
+
+  const runBaseline = async () => {
+    const bodyFile = path.join(tmp, 'baseline-body.json');
+    writeFileSync(bodyFile, seeded.getAppBody);
+    const port = await freePort();
+    const proc = startNode(
+      ['--import', 'tsx', 'bench/baseline.ts', bodyFile],
+      { PORT: String(port) },
+      path.join(tmp, 'baseline.log'),
+      `http://127.0.0.1:${port}`,
+    );
+    procs.add(proc);
+    try {
+      await waitFor(proc, '/baseline', Date.now(), 60_000);
+      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} });
+      results.baseline.runs.push(r);
+      results.baseline.bodyBytes = Buffer.byteLength(seeded.getAppBody);
+      say(
+        `baseline: ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms (${results.baseline.bodyBytes}-byte JSON)`,
+      );
+    } finally {
+      await halt(proc);
+    }
+  };
+  await runBaseline();
+
+  for (const sc of all) {
+    const entry = { id: sc.id, title: sc.title, kind: sc.kind } as Results['scenarios'][number];
+    results.scenarios.push(entry);
+    if (!wanted(sc.id)) {
+      entry.skipped = 'not in BENCH_ONLY';
+      continue;
+    }
+    if (sc.skip) {
+      entry.skipped = sc.skip;
+      say(`${sc.title}: skipped (${sc.skip})`);
+      continue;
+    }
+    const complaint = await probe(server.proc.url, sc);
+    if (complaint) {
+      entry.failed = complaint;
+      say(`${sc.title}: FAILED ${complaint}`);
+      continue;
+    }
+    entry.result = await load(server.proc.url, sc.template);
+    const x = entry.result;
+    say(
+      `${sc.title}: ${x.rps} req/s, p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx ${JSON.stringify(x.statusCodes)}, ${x.errors} errors` : ''}`,
+    );
+  }
+  results.memoryMiB.afterLoad = rssMiB(server.proc.pid);
+  await halt(server.proc);
+
+  // Again at the end: the machine may be busier or quieter than at the start; ratios use the mean.
+  await runBaseline();
+  const runs = results.baseline.runs;
+  results.baseline.rps = Math.round(runs.reduce((a, r) => a + r.rps, 0) / runs.length);
+  for (const s of results.scenarios) if (s.result) s.ratio = Math.round((s.result.rps / (results.baseline.rps || 1)) * 100) / 100;
+  if (runs.length === 2 && Math.abs(runs[0].rps - runs[1].rps) > 0.15 * results.baseline.rps) {
+    results.notes.push(
+      `The baseline moved between the start (${runs[0].rps} req/s) and the end (${runs[1].rps} req/s) of the run: the machine was not quiet.`,
+    );
+  }
+
+  if (wanted('import') && settings.importRows > 0) {
+    say(`CSV import of ${settings.importRows.toLocaleString('en-US')} rows through the CLI, embedded database ...`);
+    const limit = int('BENCH_IMPORT_TIMEOUT', 150) * 1000;
+    results.import = await benchImport(tmp, settings.importRows, process.env.BENCH_IMPORT_RERUN === '1', limit, say);
+  }
+
+  if (cpuProf) {
+    // The main thread's profile is the one with the requests in it: the largest.
+    const dir = path.join(profDir, 'seeded');
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => path.join(dir, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size);
+    const profiles: ProfileSummary[] = files.slice(0, 1).map((f) => summarizeProfile(f, 30));
+    for (const p of profiles) say(profileText(p));
+    (results as Results & { profiles?: ProfileSummary[] }).profiles = profiles;
+  }
+
+  results.targets = evaluateTargets(results);
+  results.finishedAt = new Date().toISOString();
+  results.seconds = Math.round((Date.now() - started) / 1000);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, 'latest.md'), markdown(results));
+  say();
+  say(textTable(results));
+  say();
+  for (const l of summaryLines(results)) say(l);
+  for (const t of results.targets) say(`target ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'}: ${t.name} (${t.detail})`);
+  for (const n of results.notes) say(n);
+  say(`\nWrote bench/results/latest.json and bench/results/latest.md (${results.seconds} s in all).`);
+}
+
+async function cleanup(): Promise<void> {
+  for (const p of procs) await stop(p).catch(() => {});
+  await dropDatabase?.().catch((err) => say(`could not drop the bench database: ${(err as Error).message}`));
+  if (process.env.BENCH_KEEP === '1') say(`kept ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+}
+
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+try {
+  await main();
+} catch (err) {
+  process.exitCode = 1;
+  say(`bench failed: ${(err as Error).stack ?? err}`);
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,2 @@
+CREATE INDEX "app_resources_display_name_trgm" ON "app_resources" USING gin ("display_name" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "app_resources_description_trgm" ON "app_resources" USING gin ("description" gin_trgm_ops);

@@ -1,0 +1,55 @@
+// `gatehouse import resources`: a custom app's resources from a flat file,
+// idempotent on matchBatonId (a second run updates, never duplicates).
+import type { Command } from 'commander';
+import type { Core } from '../core.ts';
+import { type ImportSummary, importCsv } from './csv.ts';
+import type { CliKit } from './import.ts';
+
+export const RESOURCE_COLUMNS = { required: ['displayName'], optional: ['description', 'matchBatonId', 'ownerEmails'] };
+
+export async function importResourcesCsv(
+  core: Core,
+  tenantId: string,
+  appId: string,
+  resourceTypeId: string,
+  file: string,
+  progress?: (line: string) => void,
+  progressEvery?: number,
+): Promise<ImportSummary> {
+  // Checks the app and type before reading a single row.
+  const upserter = await core.services.resources.upserter(tenantId, appId, resourceTypeId);
+  return importCsv(file, {
+    ...RESOURCE_COLUMNS,
+    progress,
+    progressEvery,
+    apply: async (row) => {
+      const { outcome } = await upserter.apply({
+        displayName: row.displayName,
+        description: row.description,
+        matchBatonId: row.matchBatonId || undefined,
+        ownerEmails: row.ownerEmails === undefined ? undefined : row.ownerEmails.split(';'),
+      });
+      return outcome;
+    },
+  });
+}
+
+export function addImportResourcesCommand(cmd: Command, kit: CliKit): void {
+  cmd
+    .command('resources <file>')
+    .description(
+      'import resources of a manually managed app from CSV (displayName[,description,matchBatonId,ownerEmails]; ' +
+        "owner emails separated by ';'); idempotent on matchBatonId",
+    )
+    .requiredOption('--app <id>', 'app id')
+    .requiredOption('--resource-type <id>', 'resource type id (of that app)')
+    .addOption(kit.tenantOption())
+    .action(async (file: string, opt: { app: string; resourceType: string; tenant?: string }) =>
+      kit.withCore(async (core) => {
+        const tenant = await kit.tenantOf(core, opt);
+        const summary = await importResourcesCsv(core, tenant.id, opt.app, opt.resourceType, file, kit.progress);
+        kit.print(summary);
+        if (summary.rejected > 0) kit.setExitCode(1);
+      }),
+    );
+}

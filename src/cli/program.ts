@@ -1,0 +1,146 @@
+// The `gatehouse` commander program. The same program runs in the CLI process
+// (database opened directly) and inside a server that forwarded the command to
+// it (the server's own database); the CliKit hides which.
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError } from '../config.ts';
+import type { Core } from '../core.ts';
+import { ApiError } from '../http/errors.ts';
+import type { CliIo } from './admin.ts';
+import { type CliKit, registerImportCommands } from './import.ts';
+import { LockError } from './lock.ts';
+
+/** Commands that only make sense in the CLI's own process (never forwarded to a server). */
+export type Lifecycle = { serve(): Promise<void>; migrate(print: (v: unknown) => void): Promise<void> };
+
+const tenantOption = () => new Option('--tenant <domain>', 'tenant domain (default: GATEHOUSE_TENANT_DOMAIN or localhost)');
+const tenantOf = (core: Core, opt: { tenant?: string }) =>
+  core.services.tenants.getByDomain(opt.tenant ?? core.config.tenantDomain);
+
+function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
+  const { withCore, print } = kit;
+  // Set before any subcommand is added: subcommands inherit these settings.
+  const program = new Command('gatehouse')
+    .description('Gatehouse: a self-hosted server speaking the C1 API')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(s) })
+    .showHelpAfterError();
+
+  if (lifecycle) {
+    program
+      .command('serve')
+      .description('start the HTTP server (PORT, DATABASE_URL, ... from the environment)')
+      .action(() => lifecycle.serve());
+    program
+      .command('migrate')
+      .description('apply pending database migrations and exit')
+      .action(() => lifecycle.migrate(print));
+  }
+
+  const tenants = program.command('tenants').description('manage tenants');
+  tenants
+    .command('create <domain>')
+    .description('create a tenant reached at <domain> (host name, optionally :port)')
+    .action(async (domain: string) => withCore(async (core) => print(await core.services.tenants.create(domain))));
+  tenants
+    .command('list')
+    .description('list tenants')
+    .action(async () => withCore(async (core) => print(await core.services.tenants.list())));
+
+  const clients = program.command('clients').description('manage API clients (credentials)');
+  clients
+    .command('create')
+    .description('create a client; prints its id and secret (the only time the secret is shown)')
+    .requiredOption('--name <name>', 'client name')
+    .addOption(new Option('--role <role>', 'role').choices(['admin', 'read-only']).default('admin'))
+    .addOption(tenantOption())
+    .action(async (opt: { name: string; role: string; tenant?: string }) =>
+      withCore(async (core) => print(await core.services.clients.create(await tenantOf(core, opt), opt.name, opt.role))),
+    );
+  clients
+    .command('list')
+    .description('list clients of the tenant')
+    .addOption(tenantOption())
+    .action(async (opt: { tenant?: string }) =>
+      withCore(async (core) => print(await core.services.clients.list((await tenantOf(core, opt)).id))),
+    );
+  clients
+    .command('revoke <clientId>')
+    .description('revoke a client; its tokens stop working within 60 seconds')
+    .addOption(tenantOption())
+    .action(async (clientId: string, opt: { tenant?: string }) =>
+      withCore(async (core) => print(await core.services.clients.revoke((await tenantOf(core, opt)).id, clientId))),
+    );
+
+  const users = program.command('users').description('manage identity users');
+  users
+    .command('create')
+    .description('create a user; prints it as JSON')
+    .requiredOption('--email <email>', 'email address')
+    .requiredOption('--display-name <name>', 'display name')
+    .option('--username <username>', 'username')
+    .addOption(tenantOption())
+    .action(async (opt: { email: string; displayName: string; username?: string; tenant?: string }) =>
+      withCore(async (core) => {
+        const tenant = await tenantOf(core, opt);
+        print(await core.services.users.create(tenant.id, opt));
+      }),
+    );
+  users
+    .command('import <file>')
+    .description('import users from CSV (email,displayName[,username,department,jobTitle,employmentStatus]); idempotent by email')
+    .addOption(tenantOption())
+    .action(async (file: string, opt: { tenant?: string }) =>
+      withCore(async (core) => {
+        const tenant = await tenantOf(core, opt);
+        const { importUsersCsv } = await import('./import-users.ts');
+        const summary = await importUsersCsv(core, tenant.id, file, kit.progress);
+        print(summary);
+        if (summary.rejected > 0) kit.setExitCode(1);
+      }),
+    );
+
+  registerImportCommands(program, kit);
+  return program;
+}
+
+/** `error`: an unexpected failure (not a refusal), worth logging with its stack. */
+export type RunResult = { code: number; command: string; error?: Error };
+
+/**
+ * Runs one command line; never exits the process nor writes outside `io`.
+ * Exit codes: 0 ok, 1 usage error or partial failure (e.g. rejected rows), 2 refused (API/config/lock error).
+ */
+export async function runProgram(
+  argv: string[],
+  withCore: CliKit['withCore'],
+  io: CliIo,
+  lifecycle?: Lifecycle,
+): Promise<RunResult> {
+  let code = 0;
+  const kit: CliKit = {
+    withCore,
+    tenantOption,
+    tenantOf,
+    print: (v) => io.out(`${JSON.stringify(v, null, 2)}\n`),
+    progress: (line) => io.err(`${line}\n`),
+    setExitCode: (c) => {
+      code = c;
+    },
+  };
+  const program = buildProgram(kit, io, lifecycle);
+  let command = '';
+  program.hook('preAction', (_root, action) => {
+    const names: string[] = [];
+    for (let c: Command | null = action; c?.parent; c = c.parent) names.unshift(c.name());
+    command = names.join(' ');
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { code, command };
+  } catch (err) {
+    if (err instanceof CommanderError) return { code: err.exitCode, command };
+    io.err(`error: ${(err as Error).message ?? err}\n`);
+    const refused = err instanceof ApiError || err instanceof ConfigError || err instanceof LockError;
+    return refused ? { code: 2, command } : { code: 1, command, error: err as Error };
+  }
+}

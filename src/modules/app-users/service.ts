@@ -1,0 +1,177 @@
+// Accounts inside apps (C1's AppUserService). For a manual app an account is
+// made on the first grant to an identity user and linked to that user.
+
+import { newId } from '../../db/ids.ts';
+import type { Db } from '../../db/index.ts';
+import { notFound } from '../../http/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
+import { orUndef } from '../../http/schemas.ts';
+import { fieldsToUpdate } from '../../http/update-mask.ts';
+import type { AppRow, AppsService } from '../apps/service.ts';
+import type { User } from '../users/schemas.ts';
+import type { UsersService } from '../users/service.ts';
+import {
+  APP_USER_READ_ONLY,
+  APP_USER_WRITABLE,
+  type AppUser,
+  type AppUserInput,
+  type AppUserView,
+  type SearchAppUsersRequest,
+} from './schemas.ts';
+import * as store from './store.ts';
+
+export type AppUserRow = store.AppUserRow;
+
+export function toAppUser(row: AppUserRow): AppUser {
+  return {
+    id: row.id,
+    appId: row.appId,
+    identityUserId: orUndef(row.identityUserId),
+    displayName: orUndef(row.displayName),
+    email: orUndef(row.email),
+    emails: row.email ? [row.email] : [],
+    username: orUndef(row.username),
+    usernames: row.username ? [row.username] : [],
+    employeeIds: [],
+    appUserType: row.appUserType,
+    status: { status: row.status },
+    isExternal: false,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export const toAppUserView = (row: AppUserRow): AppUserView => ({ appUser: toAppUser(row) });
+
+export class AppUsersService {
+  constructor(
+    private readonly db: Db,
+    private readonly apps: AppsService,
+    private readonly users: UsersService,
+  ) {
+    // Accounts belong to their app; grants and their history are handled by the grants module.
+    apps.onDelete((tx, tenantId, appId) => store.deleteForApp(tx, tenantId, appId));
+  }
+
+  /**
+   * The identity user's account in the app, made if missing. An existing account
+   * not yet linked to anyone is adopted when it matches by the app's identityMatching:
+   * display name for DISPLAY_NAME, email otherwise (STRICT and UNSPECIFIED).
+   * Call inside the granting transaction, which holds the app's lock.
+   */
+  async ensureForUser(tenantId: string, app: AppRow, user: User, tx: Db): Promise<AppUserRow> {
+    const linked = await store.getByIdentity(tx, tenantId, app.id, user.id);
+    if (linked) return linked;
+    const byName = app.identityMatching === 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME';
+    const key = byName ? user.displayName : user.email;
+    if (key) {
+      const candidates = await store.findUnlinked(tx, tenantId, app.id, byName ? 'displayName' : 'email', key);
+      // Two unlinked accounts with the same key are ambiguous: adopt neither.
+      if (candidates.length === 1) {
+        const adopted = await store.linkIdentity(tx, tenantId, candidates[0].id, user.id);
+        if (adopted) return adopted;
+      }
+    }
+    const row = await store.insertIfAbsent(tx, {
+      tenantId,
+      id: newId(),
+      appId: app.id,
+      identityUserId: user.id,
+      displayName: user.displayName ?? null,
+      email: user.email ?? null,
+      username: user.username ?? null,
+      appUserType: 'APP_USER_TYPE_USER',
+      status: 'STATUS_ENABLED',
+    });
+    return row ?? (await store.getByIdentity(tx, tenantId, app.id, user.id))!;
+  }
+
+  /** The identity's account in the app, if it has one. */
+  findForUser(tenantId: string, appId: string, identityUserId: string, db: Db = this.db): Promise<AppUserRow | undefined> {
+    return store.getByIdentity(db, tenantId, appId, identityUserId);
+  }
+
+  async requireRow(tenantId: string, appId: string, appUserId: string, db: Db = this.db): Promise<AppUserRow> {
+    const row = await store.getAppUser(db, tenantId, appId, appUserId);
+    if (!row) throw notFound('app user');
+    return row;
+  }
+
+  async byIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, AppUserRow>> {
+    const rows = await store.getAppUsers(db, tenantId, [...new Set(ids)]);
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /**
+   * Applies grant-count changes per account (sorted, so that row locks are taken
+   * in one order) and answers how the number of accounts holding at least one
+   * grant changed: the caller adds that to the app's userCount in the same transaction.
+   */
+  async addGrantCounts(tenantId: string, deltas: Map<string, number>, tx: Db): Promise<number> {
+    let holders = 0;
+    for (const id of [...deltas.keys()].sort()) {
+      const delta = deltas.get(id) ?? 0;
+      if (delta === 0) continue;
+      const afterCount = await store.addGrantCount(tx, tenantId, id, delta);
+      if (afterCount === undefined) continue;
+      const before = afterCount - delta;
+      if (before <= 0 && afterCount > 0) holders++;
+      else if (before > 0 && afterCount <= 0) holders--;
+    }
+    return holders;
+  }
+
+  async list(tenantId: string, appId: string, page: PageRequest): Promise<Page<AppUserView>> {
+    await this.apps.requireRow(tenantId, appId);
+    return this.search(tenantId, { appId }, page);
+  }
+
+  async listForUser(tenantId: string, appId: string, userId: string, page: PageRequest): Promise<Page<AppUserView>> {
+    await this.apps.requireRow(tenantId, appId);
+    await this.users.get(tenantId, userId);
+    return this.search(tenantId, { appId, userIds: [userId] }, page);
+  }
+
+  async search(tenantId: string, req: SearchAppUsersRequest, page: PageRequest): Promise<Page<AppUserView>> {
+    // Every account Gatehouse keeps is of the tenant's own (trusted) domain.
+    const domains = req.appUserDomains ?? [];
+    if (domains.length > 0 && !domains.some((d) => d !== 'APP_USER_DOMAIN_EXTERNAL')) return { list: [], nextPageToken: '' };
+    const rows = await store.listAppUsers(
+      this.db,
+      tenantId,
+      {
+        appId: req.appId || undefined,
+        query: req.query,
+        ids: req.appUserIds,
+        excludeIds: req.excludeAppUserIds,
+        refs: req.refs,
+        identityUserIds: req.userIds,
+        types: req.appUserTypes,
+        statuses: req.appUserStatuses,
+      },
+      page,
+    );
+    const p = toPage(rows, page.size, (r) => r.id);
+    return { list: p.list.map(toAppUserView), nextPageToken: p.nextPageToken };
+  }
+
+  async update(
+    tenantId: string,
+    appId: string,
+    appUserId: string,
+    input: AppUserInput | undefined,
+    updateMask: string | undefined,
+  ): Promise<AppUserView> {
+    const fields = fieldsToUpdate(updateMask, APP_USER_WRITABLE, APP_USER_READ_ONLY, input);
+    return this.db.transaction(async (tx) => {
+      await this.apps.requireRow(tenantId, appId, tx);
+      let row = await this.requireRow(tenantId, appId, appUserId, tx);
+      if (fields.includes('appUserType')) {
+        // A masked field absent from the body is cleared, as in C1.
+        const appUserType = input?.appUserType ?? 'APP_USER_TYPE_UNSPECIFIED';
+        row = (await store.updateAppUser(tx, tenantId, appId, appUserId, { appUserType })) ?? row;
+      }
+      return toAppUserView(row);
+    });
+  }
+}

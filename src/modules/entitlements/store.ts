@@ -1,0 +1,223 @@
+import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { appEntitlementOwners, appEntitlements, grants } from '../../db/schema.ts';
+import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+
+export type EntitlementRow = typeof appEntitlements.$inferSelect;
+export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
+type Ref = { appId?: string; id: string };
+
+export type EntitlementFilter = {
+  appId?: string;
+  resourceId?: string;
+  query?: string;
+  displayName?: string;
+  alias?: string;
+  slugs?: string[];
+  ids?: string[];
+  appIds?: string[];
+  excludeAppIds?: string[];
+  resourceTypeIds?: string[];
+  excludeResourceTypeIds?: string[];
+  resourceIds?: string[];
+  appUserIds?: string[];
+  excludeAppUserIds?: string[];
+  refs?: Ref[];
+  excludedRefs?: Ref[];
+  policyIds?: string[];
+  onlyExpiring?: boolean;
+};
+
+const t = appEntitlements;
+
+export async function insertEntitlement(db: Db, row: NewEntitlementRow): Promise<EntitlementRow> {
+  const [out] = await db.insert(t).values(row).returning();
+  return out;
+}
+
+export async function getEntitlement(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  id: string,
+  lock = false,
+): Promise<EntitlementRow | undefined> {
+  const q = db
+    .select()
+    .from(t)
+    .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)));
+  const [row] = lock ? await q.for('update') : await q;
+  return row;
+}
+
+export async function getEntitlements(db: Db, tenantId: string, ids: string[]): Promise<EntitlementRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(t)
+    .where(and(eq(t.tenantId, tenantId), inArray(t.id, ids)));
+}
+
+/** Entitlements of a resource with this slug, or of the app itself when resourceId is null. */
+export async function findBySlug(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  resourceId: string | null,
+  slug: string,
+): Promise<EntitlementRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(t)
+    .where(
+      and(
+        eq(t.tenantId, tenantId),
+        eq(t.appId, appId),
+        resourceId === null ? sql`${t.appResourceId} is null` : eq(t.appResourceId, resourceId),
+        eq(t.slug, slug),
+      ),
+    );
+  return row;
+}
+
+export async function updateEntitlement(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  id: string,
+  set: Partial<NewEntitlementRow>,
+): Promise<EntitlementRow | undefined> {
+  const [row] = await db
+    .update(t)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)))
+    .returning();
+  return row;
+}
+
+export async function deleteEntitlements(db: Db, tenantId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .delete(appEntitlementOwners)
+    .where(and(eq(appEntitlementOwners.tenantId, tenantId), inArray(appEntitlementOwners.appEntitlementId, ids)));
+  await db.delete(t).where(and(eq(t.tenantId, tenantId), inArray(t.id, ids)));
+}
+
+/** Ids of the entitlements of an app (or of one of its resources), locked for the rest of the transaction. */
+export async function lockIdsOf(db: Db, tenantId: string, by: { appId?: string; resourceId?: string }): Promise<string[]> {
+  const rows = await db
+    .select({ id: t.id })
+    .from(t)
+    .where(
+      allOf(
+        eq(t.tenantId, tenantId),
+        by.appId ? eq(t.appId, by.appId) : undefined,
+        by.resourceId ? eq(t.appResourceId, by.resourceId) : undefined,
+      ),
+    )
+    .orderBy(asc(t.id))
+    .for('update');
+  return rows.map((r) => r.id);
+}
+
+/** Adds `delta` to the entitlement's grant count atomically; false if it no longer exists. */
+export async function addGrantCount(db: Db, tenantId: string, id: string, delta: number): Promise<boolean> {
+  const rows = await db
+    .update(t)
+    .set({ grantCount: sql`${t.grantCount} + ${delta}` })
+    .where(and(eq(t.tenantId, tenantId), eq(t.id, id)))
+    .returning({ id: t.id });
+  return rows.length > 0;
+}
+
+const refMatch = (refs: Ref[]): SQL[] =>
+  refs.map((r) => (r.appId ? (and(eq(t.id, r.id), eq(t.appId, r.appId)) as SQL) : eq(t.id, r.id)));
+
+/** Active (unexpired) grants of the entitlement row `t`, optionally to some app users only. */
+function activeGrants(extra?: SQL): SQL {
+  return sql`exists (select 1 from ${grants} g where g.tenant_id = ${t.tenantId} and g.app_entitlement_id = ${t.id}
+    and (g.deprovision_at is null or g.deprovision_at > now())${extra ? sql` and ${extra}` : sql``})`;
+}
+
+const appUserIn = (ids: string[]) =>
+  sql`g.app_user_id in (${sql.join(
+    ids.map((id) => sql`${id}`),
+    sql`, `,
+  )})`;
+
+export async function listEntitlements(
+  db: Db,
+  tenantId: string,
+  f: EntitlementFilter,
+  page: { size: number; after?: string },
+): Promise<EntitlementRow[]> {
+  const policies = f.policyIds?.length
+    ? or(inArray(t.certifyPolicyId, f.policyIds), inArray(t.grantPolicyId, f.policyIds), inArray(t.revokePolicyId, f.policyIds))
+    : undefined;
+  const excluded = f.excludedRefs?.length ? refMatch(f.excludedRefs) : [];
+  const where = allOf(
+    eq(t.tenantId, tenantId),
+    after(t.id, page.after),
+    f.appId ? eq(t.appId, f.appId) : undefined,
+    f.resourceId ? eq(t.appResourceId, f.resourceId) : undefined,
+    matchesQuery(f.query, [t.displayName, t.description, t.alias, t.slug]),
+    f.displayName ? sql`lower(${t.displayName}) = lower(${f.displayName})` : undefined,
+    f.alias ? eq(t.alias, f.alias) : undefined,
+    inIds(t.slug, f.slugs),
+    inIds(t.id, f.ids),
+    inIds(t.appId, f.appIds),
+    notInIds(t.appId, f.excludeAppIds),
+    inIds(t.appResourceTypeId, f.resourceTypeIds),
+    f.excludeResourceTypeIds?.length
+      ? or(sql`${t.appResourceTypeId} is null`, notInArray(t.appResourceTypeId, f.excludeResourceTypeIds))
+      : undefined,
+    inIds(t.appResourceId, f.resourceIds),
+    f.refs?.length ? or(...refMatch(f.refs)) : undefined,
+    excluded.length ? sql`not (${or(...excluded)})` : undefined,
+    policies,
+    f.appUserIds?.length ? activeGrants(appUserIn(f.appUserIds)) : undefined,
+    f.excludeAppUserIds?.length ? sql`not ${activeGrants(appUserIn(f.excludeAppUserIds))}` : undefined,
+    f.onlyExpiring ? activeGrants(sql`g.deprovision_at is not null`) : undefined,
+  );
+  return db
+    .select()
+    .from(t)
+    .where(where)
+    .orderBy(asc(t.id))
+    .limit(page.size + 1);
+}
+
+/** Owner user ids of one entitlement, keyset-paged by user id. */
+export async function pageOwnerIds(
+  db: Db,
+  tenantId: string,
+  entitlementId: string,
+  page: { size: number; after?: string },
+): Promise<string[]> {
+  const o = appEntitlementOwners;
+  const rows = await db
+    .select({ userId: o.userId })
+    .from(o)
+    .where(allOf(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId), after(o.userId, page.after)))
+    .orderBy(asc(o.userId))
+    .limit(page.size + 1);
+  return rows.map((r) => r.userId);
+}
+
+export async function addOwners(db: Db, tenantId: string, entitlementId: string, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .insert(appEntitlementOwners)
+    .values(userIds.map((userId) => ({ tenantId, appEntitlementId: entitlementId, userId })))
+    .onConflictDoNothing();
+}
+
+export async function removeOwner(db: Db, tenantId: string, entitlementId: string, userId: string): Promise<void> {
+  const o = appEntitlementOwners;
+  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId), eq(o.userId, userId)));
+}
+
+export async function clearOwners(db: Db, tenantId: string, entitlementId: string): Promise<void> {
+  const o = appEntitlementOwners;
+  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId)));
+}

@@ -1,0 +1,135 @@
+// Questions about grants: who holds an entitlement, what an account holds, and who held what in the past.
+// Every read leaves out grants whose deadline has passed, even before the sweep removes them.
+
+import type { Db } from '../../db/index.ts';
+import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
+import type { AppUsersService } from '../app-users/service.ts';
+import type { AppsService } from '../apps/service.ts';
+import { toView } from '../entitlements/rows.ts';
+import type { AppEntitlementView } from '../entitlements/schemas.ts';
+import type { EntitlementsService } from '../entitlements/service.ts';
+import type { UsersService } from '../users/service.ts';
+import type { EntitlementUserView, PastGrant, SearchGrantsRequest, SearchPastGrantsRequest } from './schemas.ts';
+import * as store from './store.ts';
+import { type Binding, toBinding, toEntitlementUserView } from './views.ts';
+
+export type GrantWithEntitlement = { entitlement: AppEntitlementView; appEntitlementUserBinding: EntitlementUserView };
+
+export class GrantReads {
+  constructor(
+    private readonly db: Db,
+    private readonly apps: AppsService,
+    private readonly users: UsersService,
+    private readonly appUsers: AppUsersService,
+    private readonly entitlements: EntitlementsService,
+  ) {}
+
+  grantOf(tenantId: string, entitlementId: string, appUserId: string, db: Db = this.db): Promise<store.GrantRow | undefined> {
+    return store.getGrant(db, tenantId, entitlementId, appUserId);
+  }
+
+  /** The accounts holding the entitlement (ListUsers). */
+  async listUsers(tenantId: string, appId: string, entitlementId: string, page: PageRequest): Promise<Page<EntitlementUserView>> {
+    await this.entitlements.requireRow(tenantId, appId, entitlementId);
+    const p = toPage(await store.listGrants(this.db, tenantId, { entitlementId }, page), page.size, (r) => r.id);
+    const accounts = await this.appUsers.byIds(
+      tenantId,
+      p.list.map((r) => r.appUserId),
+    );
+    return {
+      list: p.list.flatMap((r) => {
+        const account = accounts.get(r.appUserId);
+        return account ? [toEntitlementUserView(r, account)] : [];
+      }),
+      nextPageToken: p.nextPageToken,
+    };
+  }
+
+  /** The entitlements an account holds (ListForAppUser), by entitlement id. */
+  async listForAppUser(tenantId: string, appId: string, appUserId: string, page: PageRequest): Promise<Page<AppEntitlementView>> {
+    await this.apps.requireRow(tenantId, appId);
+    await this.appUsers.requireRow(tenantId, appId, appUserId);
+    const rows = await store.listGrants(this.db, tenantId, { appId, appUserId }, page, 'entitlement');
+    const p = toPage(rows, page.size, (r) => r.appEntitlementId);
+    const ents = await this.entitlements.rowsByIds(
+      tenantId,
+      p.list.map((r) => r.appEntitlementId),
+    );
+    return {
+      list: p.list.flatMap((r) => {
+        const ent = ents.get(r.appEntitlementId);
+        return ent ? [toView(ent)] : [];
+      }),
+      nextPageToken: p.nextPageToken,
+    };
+  }
+
+  /**
+   * Every account of the identity user in the app, each with its grant of the
+   * entitlement when it has one (ListAppUsersForIdentityWithGrant).
+   */
+  async listForIdentity(tenantId: string, appId: string, entitlementId: string, identityUserId: string): Promise<Binding[]> {
+    await this.entitlements.requireRow(tenantId, appId, entitlementId);
+    await this.users.get(tenantId, identityUserId);
+    const account = await this.appUsers.findForUser(tenantId, appId, identityUserId);
+    if (!account) return [];
+    const grant = await this.grantOf(tenantId, entitlementId, account.id);
+    return [grant ? toBinding(grant) : { appId, appUserId: account.id, grantSources: [] }];
+  }
+
+  async search(tenantId: string, req: SearchGrantsRequest, page: PageRequest): Promise<Page<GrantWithEntitlement>> {
+    const rows = await store.listGrants(
+      this.db,
+      tenantId,
+      {
+        appIds: req.appIds,
+        appUserIds: req.appUserIds,
+        identityUserId: req.userId || undefined,
+        resourceIds: req.resourceIds,
+        resourceTypeIds: req.resourceTypeIds,
+        entitlementRefs: req.entitlementRefs,
+      },
+      page,
+    );
+    const p = toPage(rows, page.size, (r) => r.id);
+    const ents = await this.entitlements.rowsByIds(
+      tenantId,
+      p.list.map((r) => r.appEntitlementId),
+    );
+    const accounts = await this.appUsers.byIds(
+      tenantId,
+      p.list.map((r) => r.appUserId),
+    );
+    return {
+      list: p.list.flatMap((r) => {
+        const ent = ents.get(r.appEntitlementId);
+        const account = accounts.get(r.appUserId);
+        return ent && account ? [{ entitlement: toView(ent), appEntitlementUserBinding: toEntitlementUserView(r, account) }] : [];
+      }),
+      nextPageToken: p.nextPageToken,
+    };
+  }
+
+  /** Grants that ended: who held which entitlement, from when until when. */
+  async searchPast(tenantId: string, req: SearchPastGrantsRequest, page: PageRequest): Promise<Page<{ history: PastGrant }>> {
+    const rows = await store.listPast(
+      this.db,
+      tenantId,
+      { appIds: req.appIds, entitlementRefs: req.appEntitlementRefs, appUserRefs: req.appUserRefs },
+      page,
+    );
+    const p = toPage(rows, page.size, (r) => r.id);
+    return {
+      list: p.list.map((r) => ({
+        history: {
+          appId: r.appId,
+          appEntitlementId: r.appEntitlementId,
+          appUserId: r.appUserId,
+          grantedAt: r.grantedAt.toISOString(),
+          revokedAt: r.endedAt.toISOString(),
+        },
+      })),
+      nextPageToken: p.nextPageToken,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+// Grant rows → C1's binding views.
+import { iso } from '../../http/schemas.ts';
+import { type AppUserRow, toAppUserView } from '../app-users/service.ts';
+import type { Binding, EntitlementUserView } from './schemas.ts';
+import type { GrantRow } from './store.ts';
+
+export type { Binding } from './schemas.ts';
+
+/** Direct grants only: Gatehouse has no grants through other entitlements. */
+const NO_SOURCES: [] = [];
+
+export function toBinding(row: GrantRow): Binding {
+  return {
+    appId: row.appId,
+    appUserId: row.appUserId,
+    appEntitlementId: row.appEntitlementId,
+    createdAt: row.createdAt.toISOString(),
+    deprovisionAt: iso(row.deprovisionAt),
+    grantSources: NO_SOURCES,
+  };
+}
+
+export function toEntitlementUserView(row: GrantRow, account: AppUserRow): EntitlementUserView {
+  return {
+    appUser: toAppUserView(account),
+    appEntitlementUserBindingCreatedAt: row.createdAt.toISOString(),
+    appEntitlementUserBindingDeprovisionAt: iso(row.deprovisionAt),
+    grantSources: NO_SOURCES,
+  };
+}

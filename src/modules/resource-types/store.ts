@@ -1,0 +1,98 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { appResourceTypes } from '../../db/schema.ts';
+import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+
+export type ResourceTypeRow = typeof appResourceTypes.$inferSelect;
+export type NewResourceTypeRow = typeof appResourceTypes.$inferInsert;
+
+export type ResourceTypeFilter = {
+  appIds?: string[];
+  query?: string;
+  displayName?: string;
+  ids?: string[];
+  excludeIds?: string[];
+  kinds?: string[];
+  excludeKinds?: string[];
+};
+
+export async function insertType(db: Db, row: NewResourceTypeRow): Promise<ResourceTypeRow> {
+  const [out] = await db.insert(appResourceTypes).values(row).returning();
+  return out;
+}
+
+/** `lock`: 'share' keeps the type alive while resources are created under it; 'update' to delete it. */
+export async function getType(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  id: string,
+  lock?: 'share' | 'update',
+): Promise<ResourceTypeRow | undefined> {
+  const q = db
+    .select()
+    .from(appResourceTypes)
+    .where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.id, id), eq(appResourceTypes.appId, appId)));
+  const [row] = lock ? await q.for(lock) : await q;
+  return row;
+}
+
+export async function updateType(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  id: string,
+  set: Partial<NewResourceTypeRow>,
+): Promise<ResourceTypeRow | undefined> {
+  const [row] = await db
+    .update(appResourceTypes)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.id, id), eq(appResourceTypes.appId, appId)))
+    .returning();
+  return row;
+}
+
+export async function deleteType(db: Db, tenantId: string, appId: string, id: string): Promise<void> {
+  await db
+    .delete(appResourceTypes)
+    .where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.id, id), eq(appResourceTypes.appId, appId)));
+}
+
+export async function deleteTypesOfApp(db: Db, tenantId: string, appId: string): Promise<void> {
+  await db.delete(appResourceTypes).where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.appId, appId)));
+}
+
+export async function listTypes(
+  db: Db,
+  tenantId: string,
+  filter: ResourceTypeFilter,
+  page: { size: number; after?: string },
+): Promise<ResourceTypeRow[]> {
+  const t = appResourceTypes;
+  const where = allOf(
+    eq(t.tenantId, tenantId),
+    inIds(t.appId, filter.appIds),
+    after(t.id, page.after),
+    matchesQuery(filter.query, [t.displayName]),
+    filter.displayName ? sql`lower(${t.displayName}) = lower(${filter.displayName})` : undefined,
+    inIds(t.id, filter.ids),
+    notInIds(t.id, filter.excludeIds),
+    inIds(t.resourceType, filter.kinds),
+    notInIds(t.resourceType, filter.excludeKinds),
+  );
+  return db
+    .select()
+    .from(t)
+    .where(where)
+    .orderBy(asc(t.id))
+    .limit(page.size + 1);
+}
+
+/** Ids of the tenant's types of these kinds (for resource searches by trait). */
+export async function idsOfKinds(db: Db, tenantId: string, kinds: string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: appResourceTypes.id })
+    .from(appResourceTypes)
+    .where(and(eq(appResourceTypes.tenantId, tenantId), inIds(appResourceTypes.resourceType, kinds)));
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,238 @@
+// Manually managed app resources (C1's AppResourceService, SearchAppResources
+// and AppResourceOwners). Each resource belongs to one app and one of its types.
+
+import { newId } from '../../db/ids.ts';
+import type { Db } from '../../db/index.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../../http/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
+import { displayNameOf } from '../../http/schemas.ts';
+import { fieldsToUpdate } from '../../http/update-mask.ts';
+import type { AppsService } from '../apps/service.ts';
+import type { ResourceTypesService } from '../resource-types/service.ts';
+import type { User } from '../users/schemas.ts';
+import type { UsersService } from '../users/service.ts';
+import { batonConflict, toAppResource } from './rows.ts';
+import {
+  type AppResource,
+  type CreateResourceRequest,
+  RESOURCE_READ_ONLY,
+  RESOURCE_WRITABLE,
+  type ResourceInput,
+  type ResourceWritable,
+  type SearchResourcesRequest,
+} from './schemas.ts';
+import * as store from './store.ts';
+import { type ResourceUpsert, Upserter } from './upsert.ts';
+
+export type ResourceRow = store.ResourceRow;
+export { toAppResource } from './rows.ts';
+export type { ResourceUpsert } from './upsert.ts';
+
+/** Called inside the transaction that deletes the resource (alone or with its app). */
+export type ResourceDeleteHook = (tx: Db, tenantId: string, resource: ResourceRow) => Promise<void>;
+
+const HOOK_BATCH = 1000;
+
+export class ResourcesService {
+  private readonly deleteHooks: ResourceDeleteHook[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly apps: AppsService,
+    private readonly types: ResourceTypesService,
+    private readonly users: UsersService,
+  ) {
+    apps.onDelete((tx, tenantId, appId) => this.deleteAllOfApp(tx, tenantId, appId));
+    types.onDelete(async (tx, tenantId, type) => {
+      const n = await store.countOfType(tx, tenantId, type.appId, type.id);
+      if (n > 0) throw failedPrecondition(`app resource type ${type.id} still has ${n} resource(s); delete them first`);
+    });
+  }
+
+  /** Lets dependents (entitlements) go with a resource; also called when its app is deleted. */
+  onDelete(hook: ResourceDeleteHook): void {
+    this.deleteHooks.push(hook);
+  }
+
+  async create(tenantId: string, appId: string, typeId: string, req: CreateResourceRequest): Promise<AppResource> {
+    const displayName = displayNameOf(req.displayName);
+    try {
+      return await this.db.transaction(async (tx) => {
+        await this.apps.requireManual(tenantId, appId, tx);
+        await this.types.requireType(tenantId, appId, typeId, tx, 'share');
+        const owners = await this.users.requireAll(tenantId, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds', tx);
+        const row = await store.insertResource(tx, {
+          tenantId,
+          id: newId(),
+          appId,
+          appResourceTypeId: typeId,
+          displayName,
+          description: req.description,
+          matchBatonId: req.matchBatonId,
+        });
+        await store.addOwners(
+          tx,
+          tenantId,
+          row.id,
+          owners.map((u) => u.id),
+        );
+        return toAppResource(row);
+      });
+    } catch (err) {
+      throw batonConflict(err, req.matchBatonId);
+    }
+  }
+
+  /**
+   * The resource row if it is in the app (and of the type, when given), else NOT_FOUND
+   * naming what is missing: the app, the type or the resource.
+   */
+  async requireResource(
+    tenantId: string,
+    appId: string,
+    resourceTypeId: string | undefined,
+    resourceId: string,
+    db: Db = this.db,
+    lock = false,
+  ): Promise<ResourceRow> {
+    const row = await store.getResource(db, tenantId, appId, resourceTypeId, resourceId, lock);
+    if (row) return row;
+    if (resourceTypeId) await this.types.requireType(tenantId, appId, resourceTypeId, db);
+    else await this.apps.requireRow(tenantId, appId, db);
+    throw notFound('app resource');
+  }
+
+  async get(tenantId: string, appId: string, typeId: string, id: string): Promise<AppResource> {
+    return toAppResource(await this.requireResource(tenantId, appId, typeId, id));
+  }
+
+  async list(tenantId: string, appId: string, typeId: string, page: PageRequest): Promise<Page<AppResource>> {
+    await this.types.requireType(tenantId, appId, typeId);
+    return this.page(tenantId, { appId, typeIds: [typeId] }, page);
+  }
+
+  async search(tenantId: string, req: SearchResourcesRequest, page: PageRequest): Promise<Page<AppResource>> {
+    if (req.appUserIds?.length) throw invalidArgument('appUserIds: filtering resources by app user is not supported');
+    let typeIds = req.resourceTypeIds?.length ? req.resourceTypeIds : undefined;
+    if (req.resourceTypeTraitIds?.length) {
+      const withTraits = await this.types.idsWithTraits(tenantId, req.resourceTypeTraitIds);
+      typeIds = typeIds ? typeIds.filter((id) => withTraits.includes(id)) : withTraits;
+      if (typeIds.length === 0) return { list: [], nextPageToken: '' };
+    }
+    const excludeTypeIds = req.excludeResourceTypeTraitIds?.length
+      ? await this.types.idsWithTraits(tenantId, req.excludeResourceTypeTraitIds)
+      : undefined;
+    return this.page(
+      tenantId,
+      {
+        appId: req.appId || undefined,
+        typeIds,
+        excludeTypeIds,
+        ids: req.resourceIds,
+        excludeIds: req.excludeResourceIds,
+        query: req.query,
+        refs: req.refs,
+      },
+      page,
+    );
+  }
+
+  async update(
+    tenantId: string,
+    appId: string,
+    typeId: string,
+    id: string,
+    input: ResourceInput | undefined,
+    updateMask: string | undefined,
+  ): Promise<AppResource> {
+    const fields = fieldsToUpdate<ResourceWritable>(updateMask, RESOURCE_WRITABLE, RESOURCE_READ_ONLY, input);
+    const set: Partial<store.NewResourceRow> = {};
+    for (const f of fields) {
+      if (f === 'displayName') set.displayName = displayNameOf(input?.displayName ?? '', 'appResource.displayName');
+      // A masked field absent from the body is cleared, as in C1.
+      else set[f] = input?.[f] ?? null;
+    }
+    return this.db.transaction(async (tx) => {
+      const row = await this.requireResource(tenantId, appId, typeId, id, tx, fields.length > 0);
+      return toAppResource(fields.length > 0 ? await store.updateResource(tx, tenantId, id, set) : row);
+    });
+  }
+
+  async delete(tenantId: string, appId: string, typeId: string, id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.requireResource(tenantId, appId, typeId, id, tx, true);
+      for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
+      await store.deleteResource(tx, tenantId, id);
+    });
+  }
+
+  /** Keeps grantCount exact; call inside the grant's transaction. */
+  async addGrantCount(tenantId: string, resourceId: string, delta: number, db: Db): Promise<void> {
+    if (delta !== 0) await store.addGrantCount(db, tenantId, resourceId, delta);
+  }
+
+  /** The tenant's resources with these ids (unknown ids are left out). */
+  async byIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, AppResource>> {
+    const rows = await store.getResources(db, tenantId, [...new Set(ids)]);
+    return new Map(rows.map((row) => [row.id, toAppResource(row)]));
+  }
+
+  async listOwners(tenantId: string, appId: string, typeId: string, resourceId: string, page: PageRequest): Promise<Page<User>> {
+    await this.requireResource(tenantId, appId, typeId, resourceId);
+    const ids = await store.pageOwnerIds(this.db, tenantId, resourceId, page);
+    const p = toPage(ids, page.size, (id) => id);
+    const users = await this.users.byIds(tenantId, p.list);
+    return { list: p.list.flatMap((id) => users.get(id) ?? []), nextPageToken: p.nextPageToken };
+  }
+
+  async addOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
+      await this.users.requireAll(tenantId, [userId], 'userId', tx);
+      await store.addOwners(tx, tenantId, resourceId, [userId]);
+    });
+  }
+
+  /** Idempotent, like C1: removing someone who is not an owner changes nothing. */
+  async removeOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
+      await store.removeOwners(tx, tenantId, resourceId, [userId]);
+    });
+  }
+
+  /**
+   * For flat-file imports: checks the app and type once, then creates or updates one resource per call,
+   * matching on matchBatonId (rows without one are always created). Owner emails are looked up once per run.
+   */
+  async upserter(tenantId: string, appId: string, typeId: string): Promise<Upserter> {
+    await this.apps.requireManual(tenantId, appId);
+    await this.types.requireType(tenantId, appId, typeId);
+    return new Upserter(this.db, this.users, tenantId, appId, typeId);
+  }
+
+  /** One upsert; see upserter() for many. */
+  async upsertByMatchBatonId(tenantId: string, appId: string, typeId: string, input: ResourceUpsert) {
+    return (await this.upserter(tenantId, appId, typeId)).apply(input);
+  }
+
+  private async page(tenantId: string, filter: store.ResourceFilter, page: PageRequest): Promise<Page<AppResource>> {
+    const rows = await store.listResources(this.db, tenantId, filter, page);
+    const p = toPage(rows, page.size, (row) => row.id);
+    return { list: p.list.map(toAppResource), nextPageToken: p.nextPageToken };
+  }
+
+  /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */
+  private async deleteAllOfApp(tx: Db, tenantId: string, appId: string): Promise<void> {
+    if (this.deleteHooks.length > 0) {
+      let afterId: string | undefined;
+      for (;;) {
+        const batch = await store.batchOfApp(tx, tenantId, appId, afterId, HOOK_BATCH);
+        for (const row of batch) for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
+        if (batch.length < HOOK_BATCH) break;
+        afterId = batch[batch.length - 1].id;
+      }
+    }
+    await store.deleteResourcesOfApp(tx, tenantId, appId);
+  }
+}

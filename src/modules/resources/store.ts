@@ -1,0 +1,257 @@
+import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { appResourceOwners, appResources } from '../../db/schema.ts';
+import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+
+export type ResourceRow = typeof appResources.$inferSelect;
+export type NewResourceRow = typeof appResources.$inferInsert;
+const r = appResources;
+const o = appResourceOwners;
+
+export type ResourceFilter = {
+  appId?: string;
+  typeIds?: string[];
+  excludeTypeIds?: string[];
+  ids?: string[];
+  excludeIds?: string[];
+  query?: string;
+  refs?: { appId?: string; appResourceTypeId?: string; id?: string }[];
+};
+
+export async function insertResource(db: Db, row: NewResourceRow): Promise<ResourceRow> {
+  const [out] = await db.insert(r).values(row).returning();
+  return out;
+}
+
+/** The resource if it is in the app (and of the type, when given). */
+export async function getResource(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  typeId: string | undefined,
+  id: string,
+  lock = false,
+): Promise<ResourceRow | undefined> {
+  const q = db
+    .select()
+    .from(r)
+    .where(
+      allOf(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), typeId ? eq(r.appResourceTypeId, typeId) : undefined),
+    );
+  const [row] = lock ? await q.for('update') : await q;
+  return row;
+}
+
+export async function getByBatonId(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  typeId: string,
+  matchBatonId: string,
+): Promise<ResourceRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(r)
+    .where(and(eq(r.tenantId, tenantId), eq(r.appId, appId), eq(r.appResourceTypeId, typeId), eq(r.matchBatonId, matchBatonId)));
+  return row;
+}
+
+export type UpsertRow = {
+  tenantId: string;
+  id: string;
+  appId: string;
+  appResourceTypeId: string;
+  displayName: string;
+  description: string | null;
+  matchBatonId: string | null;
+};
+
+export type UpsertOutcome = { id: string; outcome: 'created' | 'updated' | 'unchanged' };
+
+/**
+ * One statement (so atomic without a transaction, and one commit per import row): inserts the row, or
+ * updates the one with the same matchBatonId (display name; description unless `keepDescription`) when a
+ * value differs, and, when `ownerIds` is given, makes the owners exactly those users. Every CTE sees the
+ * snapshot from before the statement, so `cur` is the existing resource, if any.
+ */
+export async function upsertByBatonId(
+  db: Db,
+  row: UpsertRow,
+  keepDescription: boolean,
+  ownerIds: string[] | undefined,
+): Promise<UpsertOutcome> {
+  const { tenantId: t, appId, appResourceTypeId: typeId, matchBatonId: baton } = row;
+  const changed = keepDescription
+    ? sql`r.display_name is distinct from excluded.display_name`
+    : sql`(r.display_name is distinct from excluded.display_name or r.description is distinct from excluded.description)`;
+  const owners = sql`array[${sql.join(
+    (ownerIds ?? []).map((id) => sql`${id}`),
+    sql`, `,
+  )}]::text[]`;
+  const ownerSync =
+    ownerIds === undefined
+      ? sql`del as (select 1 where false), ins as (select 1 where false)`
+      : sql`del as (
+          delete from app_resource_owners o using cur
+          where o.tenant_id = ${t} and o.app_resource_id = cur.id and o.user_id <> all(${owners})
+          returning 1),
+        ins as (
+          insert into app_resource_owners (tenant_id, app_resource_id, user_id)
+          select ${t}, coalesce((select id from up), (select id from cur)), u from unnest(${owners}) u
+          on conflict do nothing
+          returning 1)`;
+  const res = await db.execute(sql`
+    with cur as (
+      select id from app_resources
+      where tenant_id = ${t} and app_id = ${appId} and app_resource_type_id = ${typeId} and match_baton_id = ${baton}),
+    up as (
+      insert into app_resources as r
+        (tenant_id, id, app_id, app_resource_type_id, display_name, description, match_baton_id)
+      values (${t}, ${row.id}, ${appId}, ${typeId}, ${row.displayName}, ${row.description}, ${baton})
+      on conflict (tenant_id, app_id, app_resource_type_id, match_baton_id) where match_baton_id is not null
+      do update set
+        display_name = excluded.display_name,
+        description = ${keepDescription ? sql`r.description` : sql`excluded.description`},
+        updated_at = now()
+        where ${changed}
+      -- xmax is 0 only on a freshly inserted row version.
+      returning id, (xmax = 0) as inserted),
+    ${ownerSync}
+    select coalesce((select id from up), (select id from cur)) as id,
+      (select inserted from up) as inserted,
+      (select count(*) from del)::int + (select count(*) from ins)::int as owner_changes`);
+  const out = (res as unknown as { rows: { id: string; inserted: boolean | null; owner_changes: number }[] }).rows[0];
+  const outcome =
+    out.inserted === true ? 'created' : out.inserted === false || Number(out.owner_changes) > 0 ? 'updated' : 'unchanged';
+  return { id: out.id, outcome };
+}
+
+export async function getResources(db: Db, tenantId: string, ids: string[]): Promise<ResourceRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(r)
+    .where(and(eq(r.tenantId, tenantId), inArray(r.id, ids)));
+}
+
+export async function updateResource(db: Db, tenantId: string, id: string, set: Partial<NewResourceRow>): Promise<ResourceRow> {
+  const [row] = await db
+    .update(r)
+    .set({ ...set, updatedAt: new Date() })
+    .where(and(eq(r.tenantId, tenantId), eq(r.id, id)))
+    .returning();
+  return row;
+}
+
+export async function deleteResource(db: Db, tenantId: string, id: string): Promise<void> {
+  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, id)));
+  await db.delete(r).where(and(eq(r.tenantId, tenantId), eq(r.id, id)));
+}
+
+/** Deletes the app's resources and their owners. */
+export async function deleteResourcesOfApp(db: Db, tenantId: string, appId: string): Promise<void> {
+  const ofApp = db
+    .select({ id: r.id })
+    .from(r)
+    .where(and(eq(r.tenantId, tenantId), eq(r.appId, appId)));
+  await db.delete(o).where(and(eq(o.tenantId, tenantId), inArray(o.appResourceId, ofApp)));
+  await db.delete(r).where(and(eq(r.tenantId, tenantId), eq(r.appId, appId)));
+}
+
+/** A page of the app's resource rows in id order (to run delete hooks over all of them). */
+export async function batchOfApp(db: Db, tenantId: string, appId: string, afterId: string | undefined, size: number) {
+  return db
+    .select()
+    .from(r)
+    .where(allOf(eq(r.tenantId, tenantId), eq(r.appId, appId), after(r.id, afterId)))
+    .orderBy(asc(r.id))
+    .limit(size);
+}
+
+export async function countOfType(db: Db, tenantId: string, appId: string, typeId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(r)
+    .where(and(eq(r.tenantId, tenantId), eq(r.appId, appId), eq(r.appResourceTypeId, typeId)));
+  return Number(row.n);
+}
+
+export async function addGrantCount(db: Db, tenantId: string, id: string, delta: number): Promise<void> {
+  await db
+    .update(r)
+    .set({ grantCount: sql`${r.grantCount} + ${delta}` })
+    .where(and(eq(r.tenantId, tenantId), eq(r.id, id)));
+}
+
+export async function listResources(
+  db: Db,
+  tenantId: string,
+  filter: ResourceFilter,
+  page: { size: number; after?: string },
+): Promise<ResourceRow[]> {
+  const refs = filter.refs?.length ? or(...filter.refs.map(refCondition)) : undefined;
+  const where = allOf(
+    eq(r.tenantId, tenantId),
+    filter.appId ? eq(r.appId, filter.appId) : undefined,
+    inIds(r.appResourceTypeId, filter.typeIds),
+    notInIds(r.appResourceTypeId, filter.excludeTypeIds),
+    after(r.id, page.after),
+    inIds(r.id, filter.ids),
+    notInIds(r.id, filter.excludeIds),
+    matchesQuery(filter.query, [r.displayName, r.description]),
+    refs,
+  );
+  return db
+    .select()
+    .from(r)
+    .where(where)
+    .orderBy(asc(r.id))
+    .limit(page.size + 1);
+}
+
+function refCondition(ref: { appId?: string; appResourceTypeId?: string; id?: string }): SQL {
+  return (
+    allOf(
+      ref.id ? eq(r.id, ref.id) : undefined,
+      ref.appId ? eq(r.appId, ref.appId) : undefined,
+      ref.appResourceTypeId ? eq(r.appResourceTypeId, ref.appResourceTypeId) : undefined,
+    ) ?? sql`true`
+  );
+}
+
+/** Owner user ids of one resource, keyset-paged by user id (size + 1 rows). */
+export async function pageOwnerIds(
+  db: Db,
+  tenantId: string,
+  resourceId: string,
+  page: { size: number; after?: string },
+): Promise<string[]> {
+  const rows = await db
+    .select({ userId: o.userId })
+    .from(o)
+    .where(allOf(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId), after(o.userId, page.after)))
+    .orderBy(asc(o.userId))
+    .limit(page.size + 1);
+  return rows.map((x) => x.userId);
+}
+
+export async function ownerIdsOf(db: Db, tenantId: string, resourceId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: o.userId })
+    .from(o)
+    .where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId)));
+  return rows.map((x) => x.userId);
+}
+
+export async function addOwners(db: Db, tenantId: string, resourceId: string, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db
+    .insert(o)
+    .values(userIds.map((userId) => ({ tenantId, appResourceId: resourceId, userId })))
+    .onConflictDoNothing();
+}
+
+export async function removeOwners(db: Db, tenantId: string, resourceId: string, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId), inArray(o.userId, userIds)));
+}

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importResourcesCsv } from '../../src/cli/import-resources.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createCore } from '../../src/core.ts';
+import { backends, startServer, type TestServer } from '../helpers/server.ts';
+import { rowsOf } from '../modules/resources/fixtures.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(path.join(tmpdir(), 'gh-import-resources-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function csv(lines: string[]): string {
+  const file = path.join(dir, `f${++n}.csv`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+describe.each(backends)('import resources on %s', (backend) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(backend);
+  });
+  afterAll(async () => s?.close());
+
+  async function setup() {
+    const app = (await s.admin.post('/api/v1/apps', { displayName: 'Spreadsheet app' })).body.app;
+    const type = (await s.admin.post(`/api/v1/apps/${app.id}/resource_types`, { displayName: 'Groups', resourceType: 'GROUP' }))
+      .body.appResourceType;
+    return { app, type, path: `/api/v1/apps/${app.id}/resource_types/${type.id}/resources` };
+  }
+  const all = async (p: string) => {
+    const res = await s.admin.get(`${p}?page_size=100`);
+    return res.body.list.map((v: { appResource: Record<string, string> }) => v.appResource);
+  };
+  const ownersOf = async (appId: string, typeId: string, id: string) =>
+    (await s.admin.get(`/api/v1/apps/${appId}/resource_types/${typeId}/resource/${id}/owners`)).body.list
+      .map((u: { email: string }) => u.email)
+      .sort();
+
+  it('creates, then updates or leaves unchanged on a second run; never duplicates', async () => {
+    const { app, type, path: p } = await setup();
+    const u1 = await s.admin.user('ann@example.com');
+    const u2 = await s.admin.user('bob@example.com');
+    const tenant = s.admin.tenant.id;
+    const first = csv([
+      'displayName,description,matchBatonId,ownerEmails',
+      'Engineering,Builds,eng,ann@example.com;BOB@example.com',
+      'Sales,"Sells, a lot",sales,',
+      'No baton,,,',
+    ]);
+    const progress: string[] = [];
+    const s1 = await importResourcesCsv(s.core, tenant, app.id, type.id, first, (l) => progress.push(l));
+    expect(s1).toMatchObject({ rows: 3, created: 3, updated: 0, unchanged: 0, rejected: 0, errors: [] });
+    let rows = await all(p);
+    expect(rows.map((r: { displayName: string }) => r.displayName)).toEqual(['Engineering', 'Sales', 'No baton']);
+    expect(rows[0]).toMatchObject({ description: 'Builds', matchBatonId: 'eng', grantCount: '0' });
+    expect(rows[1].description).toBe('Sells, a lot');
+    expect(rows[2].matchBatonId).toBeUndefined();
+    expect(await ownersOf(app.id, type.id, rows[0].id)).toEqual([u1.email, u2.email]);
+
+    const again = await importResourcesCsv(s.core, tenant, app.id, type.id, first);
+    // Rows without matchBatonId are always created.
+    expect(again).toMatchObject({ rows: 3, created: 1, updated: 0, unchanged: 2, rejected: 0 });
+
+    const changed = csv([
+      'displayName,description,matchBatonId,ownerEmails',
+      'Engineering,Builds more,eng,ann@example.com',
+      'Sales,"Sells, a lot",sales,bob@example.com',
+    ]);
+    expect(await importResourcesCsv(s.core, tenant, app.id, type.id, changed)).toMatchObject({
+      created: 0,
+      updated: 2,
+      unchanged: 0,
+    });
+    rows = await all(p);
+    expect(rows.length).toBe(4);
+    expect(rows[0]).toMatchObject({ id: rows[0].id, description: 'Builds more' });
+    expect(await ownersOf(app.id, type.id, rows[0].id)).toEqual([u1.email]);
+    expect(await ownersOf(app.id, type.id, rows[1].id)).toEqual([u2.email]);
+
+    // Without the optional columns, descriptions and owners are left alone.
+    const namesOnly = csv(['matchBatonId,displayName', 'eng,Engineering Dept']);
+    expect(await importResourcesCsv(s.core, tenant, app.id, type.id, namesOnly)).toMatchObject({ updated: 1 });
+    rows = await all(p);
+    expect(rows[0]).toMatchObject({ displayName: 'Engineering Dept', description: 'Builds more' });
+    expect(await ownersOf(app.id, type.id, rows[0].id)).toEqual([u1.email]);
+  });
+
+  it('rejects bad rows with their line numbers and writes nothing of them', async () => {
+    const { app, type, path: p } = await setup();
+    await s.admin.user('carol@example.com');
+    const file = csv([
+      'displayName,description,matchBatonId,ownerEmails',
+      'Good one,,g1,carol@example.com',
+      '   ,,blank,',
+      'Unknown owner,,g2,carol@example.com;nobody@example.com',
+      `Long,${'d'.repeat(4097)},g3,`,
+      `${'n'.repeat(257)},,g4,`,
+      'Good two,,g5,',
+    ]);
+    const progress: string[] = [];
+    const summary = await importResourcesCsv(s.core, s.admin.tenant.id, app.id, type.id, file, (l) => progress.push(l));
+    expect(summary).toMatchObject({ rows: 6, created: 2, rejected: 4 });
+    expect(summary.errors.map((e) => e.line)).toEqual([3, 4, 5, 6]);
+    expect(summary.errors[0].reason).toContain('displayName');
+    expect(summary.errors[1].reason).toContain('nobody@example.com');
+    expect(summary.errors[2].reason).toContain('description');
+    expect(summary.errors[3].reason).toContain('displayName');
+    expect(progress.filter((l) => l.includes('rejected')).length).toBe(4);
+    const rows = await all(p);
+    expect(rows.map((r: { matchBatonId: string }) => r.matchBatonId)).toEqual(['g1', 'g5']);
+    // The unknown-owner row left no resource and no owner behind.
+    const owners = await s.core.database.db.execute(
+      sql`select count(*)::int as n from app_resource_owners o join app_resources r on r.tenant_id = o.tenant_id and r.id = o.app_resource_id where r.app_id = ${app.id}`,
+    );
+    expect(Number(rowsOf<{ n: number }>(owners)[0].n)).toBe(1);
+  });
+
+  it('refuses a missing app or type, an app that is not manual, and a bad header, before any row', async () => {
+    const { app, type } = await setup();
+    const other = await setup();
+    const tenant = s.admin.tenant.id;
+    const file = csv(['displayName', 'x']);
+    await expect(importResourcesCsv(s.core, tenant, 'nope', type.id, file)).rejects.toThrow('app not found');
+    await expect(importResourcesCsv(s.core, tenant, app.id, other.type.id, file)).rejects.toThrow('app resource type not found');
+    await expect(importResourcesCsv(s.core, (await s.caller()).tenant.id, app.id, type.id, file)).rejects.toThrow(
+      'app not found',
+    );
+    await expect(importResourcesCsv(s.core, tenant, app.id, type.id, csv(['description', 'x']))).rejects.toThrow('displayName');
+    await expect(importResourcesCsv(s.core, tenant, app.id, type.id, csv(['displayName,color', 'x,red']))).rejects.toThrow(
+      'color',
+    );
+    await s.core.database.db.execute(sql`update apps set is_manually_managed = false where id = ${other.app.id}`);
+    await expect(importResourcesCsv(s.core, tenant, other.app.id, other.type.id, file)).rejects.toMatchObject({ code: 9 });
+    expect((await s.admin.get(`/api/v1/apps/${app.id}/resource_types/${type.id}/resources`)).body.list).toEqual([]);
+  });
+
+  it('shows progress on large files', async () => {
+    const { app, type } = await setup();
+    const lines = ['displayName,matchBatonId'];
+    for (let i = 0; i < 250; i++) lines.push(`R${i},b${i}`);
+    const progress: string[] = [];
+    const summary = await importResourcesCsv(
+      s.core,
+      s.admin.tenant.id,
+      app.id,
+      type.id,
+      csv(lines),
+      (l) => progress.push(l),
+      100,
+    );
+    expect(summary).toMatchObject({ rows: 250, created: 250, rejected: 0 });
+    expect(progress.map((l) => l.split(' ')[0])).toEqual(['100', '200']);
+  });
+});
+
+describe('gatehouse import resources (real CLI, embedded database)', () => {
+  it('imports, reports rejects with exit code 1, and is idempotent', async () => {
+    const dataDir = path.join(dir, 'data');
+    const env = { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: '', GATEHOUSE_TENANT_DOMAIN: 'localhost' };
+    const core = await createCore(loadConfig(env));
+    let appId: string;
+    let typeId: string;
+    let tenantId: string;
+    try {
+      tenantId = (await core.services.tenants.getByDomain('localhost')).id;
+      await core.services.users.create(tenantId, { email: 'dana@example.com', displayName: 'Dana' });
+      appId = (await core.services.apps.create(tenantId, { displayName: 'CLI app' })).id;
+      typeId = (await core.services.resourceTypes.create(tenantId, appId, { displayName: 'Roles', resourceType: 'ROLE' })).id;
+    } finally {
+      await core.close();
+    }
+    const file = csv([
+      'displayName,description,matchBatonId,ownerEmails',
+      'Admin,,r-admin,dana@example.com',
+      ',,r-bad,',
+      'Viewer,,r-viewer,',
+    ]);
+    const bin = path.resolve('bin/gatehouse.js');
+    const args = ['import', 'resources', '--app', appId, '--resource-type', typeId, '--tenant', 'localhost', file];
+    const failed = await run('node', [bin, ...args], { env }).then(
+      () => undefined,
+      (err: { code: number; stdout: string; stderr: string }) => err,
+    );
+    expect(failed?.code).toBe(1);
+    const summary = JSON.parse(failed?.stdout ?? '');
+    expect(summary).toMatchObject({ rows: 3, created: 2, rejected: 1, errors: [{ line: 3 }] });
+    expect(failed?.stderr).toContain('line 3: rejected');
+
+    const good = csv(['displayName,matchBatonId', 'Admin,r-admin', 'Viewer,r-viewer']);
+    const second = await run('node', [bin, 'import', 'resources', '--app', appId, '--resource-type', typeId, good], { env });
+    expect(JSON.parse(second.stdout)).toMatchObject({ rows: 2, created: 0, unchanged: 2, rejected: 0 });
+
+    const check = await createCore(loadConfig(env));
+    try {
+      const page = await check.services.resources.list(tenantId, appId, typeId, { size: 100 });
+      expect(page.list.map((r) => r.matchBatonId)).toEqual(['r-admin', 'r-viewer']);
+    } finally {
+      await check.close();
+    }
+    // Each step opens the embedded database from disk; slow on a busy machine.
+  }, 240_000);
+});

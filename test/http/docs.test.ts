@@ -1,0 +1,72 @@
+// The server's own API description and the endpoints that need no token:
+// GET /api/v1/openapi.json (OpenAPI 3.1 with C1's paths and operation ids), /docs,
+// /healthz and /readyz.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { c1Spec, contractAvailable, SKIP_MESSAGE } from '../helpers/contract.ts';
+import { backends, startServer, type TestServer } from '../helpers/server.ts';
+
+const available = contractAvailable();
+
+describe.each(backends)('docs and health on %s', (backend) => {
+  let s: TestServer;
+  // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document
+  let doc: any;
+  beforeAll(async () => {
+    s = await startServer(backend);
+    const res = await s.fetch('/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    doc = res.body;
+  });
+  afterAll(async () => s?.close());
+
+  const operations = () =>
+    Object.entries(
+      doc.paths as Record<string, Record<string, { operationId?: string; tags?: string[]; responses?: object }>>,
+    ).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+
+  it('serves OpenAPI 3.1 without a token, every operation with an id, tags and a 200 response', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.info.title).toBeTruthy();
+    const ops = operations();
+    expect(ops.length).toBeGreaterThan(8);
+    const ids = ops.map((o) => o.op.operationId);
+    expect(new Set(ids).size, 'operation ids are unique').toBe(ids.length);
+    for (const { path, method, op } of ops) {
+      expect(op.operationId, `${method} ${path}`).toMatch(/^(c1\.api\.|gatehouse\.)/);
+      expect(op.tags?.length, `${method} ${path} tags`).toBeGreaterThan(0);
+      expect(op.responses, `${method} ${path}`).toHaveProperty('200');
+    }
+    expect(doc.paths).toHaveProperty(['/auth/v1/token']);
+    expect(doc.paths['/api/v1/apps'].post.operationId).toBe('c1.api.app.v1.Apps.Create');
+  });
+
+  it.skipIf(!available)("has C1's paths, operation ids and tags exactly as openapi.yaml", () => {
+    const spec = c1Spec();
+    if (!spec) throw new Error(SKIP_MESSAGE);
+    for (const { path, method, op } of operations()) {
+      if (!path.startsWith('/api/v1/')) continue;
+      const theirs = spec.paths[path]?.[method];
+      expect(theirs, `${method} ${path} is not in openapi.yaml (path and param names must match)`).toBeDefined();
+      expect(op.operationId, `${method} ${path}`).toBe(theirs?.operationId);
+      expect(op.tags, `${method} ${path}`).toEqual(theirs?.tags);
+    }
+  });
+
+  it('serves a readable API reference at /docs without a token', async () => {
+    const res = await fetch(`${s.url}/docs`, { redirect: 'follow' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/<html/i);
+  });
+
+  it('answers /healthz and /readyz without a token', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await s.fetch(path);
+      expect(res.status, path).toBe(200);
+      expect(res.body, path).toEqual({ status: 'ok' });
+    }
+    const api = await s.fetch('/api/v1/apps');
+    expect(api.status).toBe(401);
+  });
+});
