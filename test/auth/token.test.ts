@@ -186,6 +186,10 @@ describe.each(backends)('token endpoint on %s', (backend) => {
         { grant_type: 'client_credentials', client_id: creds.clientId, client_secret: `${creds.clientSecret}!` },
       ],
       [
+        'secret with base64 characters appended',
+        { grant_type: 'client_credentials', client_id: creds.clientId, client_secret: `${creds.clientSecret}A` },
+      ],
+      [
         'secret whose d is not x',
         {
           grant_type: 'client_credentials',

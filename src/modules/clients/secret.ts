@@ -28,7 +28,10 @@ export function parseClientSecret(secret: string): Ed25519Jwk | undefined {
   const tail = parts[3].replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
   if (!/^[A-Za-z0-9+/]+$/.test(tail)) return undefined;
   try {
-    const jwk = JSON.parse(Buffer.from(tail, 'base64').toString('utf8'));
+    const bytes = Buffer.from(tail, 'base64');
+    // Node's decoder skips characters it cannot use; refuse anything that does not round-trip.
+    if (bytes.toString('base64').replace(/=+$/, '') !== tail) return undefined;
+    const jwk = JSON.parse(bytes.toString('utf8'));
     if (jwk?.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string' || typeof jwk.d !== 'string') {
       return undefined;
     }
