@@ -3,7 +3,7 @@
 // SQL, loaded by autocannon from another process, compared with a bare Fastify
 // baseline measured in the same run. Prints a table; writes bench/results/latest.json.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -268,6 +268,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(path.join(resultsDir, 'latest.md'), markdown(results));
+  if (process.env.BENCH_UPDATE_README === '1') say(updateReadme(markdown(results)));
   say();
   say(textTable(results));
   say();
@@ -275,6 +276,19 @@ async function main(): Promise<void> {
   for (const t of results.targets) say(`target ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'}: ${t.name} (${t.detail})`);
   for (const n of results.notes) say(n);
   say(`\nWrote bench/results/latest.json and bench/results/latest.md (${results.seconds} s in all).`);
+}
+
+/** Puts the run's Markdown between the README's bench markers (in its Performance section). */
+function updateReadme(md: string): string {
+  const file = path.join(root, 'README.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const re = /(<!-- bench:begin -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (!re.test(text)) return 'README.md has no <!-- bench:begin --> / <!-- bench:end --> markers: not updated';
+  writeFileSync(
+    file,
+    text.replace(re, (_m, a: string, b: string) => `${a}${md}${b}`),
+  );
+  return 'Updated the figures in README.md (Performance).';
 }
 
 async function cleanup(): Promise<void> {
@@ -289,7 +303,8 @@ try {
   await main();
 } catch (err) {
   process.exitCode = 1;
-  say(`bench failed: ${(err as Error).stack ?? err}`);
+  const cause = (err as Error).cause as Error | undefined;
+  say(`bench failed: ${(err as Error).stack ?? err}${cause ? `\ncaused by: ${cause.message ?? cause}` : ''}`);
 } finally {
   await cleanup();
 }

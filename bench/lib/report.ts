@@ -94,6 +94,13 @@ export function summaryLines(r: Results): string[] {
   for (const s of r.singleRequestMs) {
     lines.push(`Single request, ${s.title}: p50 ${num(s.p50, 2)} ms, max ${num(s.max, 2)} ms (${s.samples} sequential requests)`);
   }
+  for (const p of r.plans) {
+    if (!p.main) continue;
+    const ms = p.main.executionMs === undefined ? '' : `, executes in ${p.main.executionMs} ms`;
+    lines.push(
+      `Query plan, ${p.name}: ${p.main.indexes.length ? `index ${p.main.indexes.join(' + ')}` : 'no index (sequential scan)'}${ms}`,
+    );
+  }
   if (r.import) {
     const i = r.import;
     const head = `CSV import of ${num(i.rows)} rows (CLI, embedded database)`;

@@ -14,7 +14,7 @@ import { parseClientSecret } from '../../src/modules/clients/secret.ts';
 export type Backend = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 
 export const serverEnv = (b: Backend): Record<string, string> =>
-  b.kind === 'postgres' ? { DATABASE_URL: b.url } : { GATEHOUSE_DATA_DIR: b.dataDir };
+  b.kind === 'postgres' ? { DATABASE_URL: b.url } : { DATABASE_URL: '', GATEHOUSE_DATA_DIR: b.dataDir };
 
 /** A client's credentials and a token for it (tokens are signed with the key stored in the database). */
 export type Credentials = { clientId: string; x: string; d: string; token: string };
@@ -29,7 +29,15 @@ export type Seeder = {
 };
 
 export async function openSeeder(b: Backend, tenantDomain = 'localhost'): Promise<Seeder> {
-  const core = await createCore(loadConfig({ ...serverEnv(b), GATEHOUSE_TENANT_DOMAIN: tenantDomain, LOG_LEVEL: 'warn' }));
+  const core = await createCore(
+    loadConfig({
+      ...serverEnv(b),
+      GATEHOUSE_TENANT_DOMAIN: tenantDomain,
+      LOG_LEVEL: 'warn',
+      // Building indexes over a million rows takes longer than the server's per-statement limit.
+      GATEHOUSE_STATEMENT_TIMEOUT_MS: '0',
+    }),
+  );
   const app = await buildApp(core);
   const tenant = await core.services.tenants.getByDomain(tenantDomain);
   const { clientId, clientSecret } = await core.services.clients.create(tenant, 'bench', 'admin');

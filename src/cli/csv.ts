@@ -24,6 +24,12 @@ export type ImportOptions = {
   apply: (row: Record<string, string>, line: number) => Promise<RowOutcome>;
   progress?: (message: string) => void;
   progressEvery?: number;
+  /**
+   * Optional, for large files: applies up to `batchSize` rows at once instead of `apply`; answers one
+   * outcome, or the Error that rejected the row (which must then have written nothing), per row in order.
+   */
+  applyBatch?: (rows: { row: Record<string, string>; line: number }[]) => Promise<(RowOutcome | Error)[]>;
+  batchSize?: number;
 };
 
 export async function importCsv(file: string, opts: ImportOptions): Promise<ImportSummary> {
@@ -49,6 +55,23 @@ export async function importCsv(file: string, opts: ImportOptions): Promise<Impo
   const every = opts.progressEvery ?? 10_000;
   let checkedHeader = false;
   const started = Date.now();
+  const reject = (line: number, err: unknown) => {
+    summary.rejected++;
+    summary.errors.push({ line, reason: err instanceof ApiError ? err.message : String((err as Error).message ?? err) });
+    opts.progress?.(`line ${line}: rejected: ${summary.errors[summary.errors.length - 1].reason}`);
+  };
+  let batch: { row: Record<string, string>; line: number }[] = [];
+  const flush = async () => {
+    if (!opts.applyBatch || batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    const results = await opts.applyBatch(rows);
+    rows.forEach(({ line }, i) => {
+      const r = results[i];
+      if (r instanceof Error) reject(line, r);
+      else summary[r]++;
+    });
+  };
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       if (!checkedHeader) {
@@ -61,18 +84,22 @@ export async function importCsv(file: string, opts: ImportOptions): Promise<Impo
       }
       summary.rows++;
       const line = info.lines;
-      try {
-        summary[await opts.apply(record, line)]++;
-      } catch (err) {
-        summary.rejected++;
-        summary.errors.push({ line, reason: err instanceof ApiError ? err.message : String((err as Error).message ?? err) });
-        opts.progress?.(`line ${line}: rejected: ${summary.errors[summary.errors.length - 1].reason}`);
+      if (opts.applyBatch) {
+        batch.push({ row: record, line });
+        if (batch.length >= (opts.batchSize ?? 500)) await flush();
+      } else {
+        try {
+          summary[await opts.apply(record, line)]++;
+        } catch (err) {
+          reject(line, err);
+        }
       }
       if (summary.rows % every === 0) {
         const secs = (Date.now() - started) / 1000;
         opts.progress?.(`${summary.rows} rows (${Math.round(summary.rows / secs)} rows/s)`);
       }
     }
+    await flush();
   } finally {
     source.destroy(); // closes the file, also when a bad header stops the import
   }

@@ -2,6 +2,7 @@
 // idempotent on matchBatonId (a second run updates, never duplicates).
 import type { Command } from 'commander';
 import type { Core } from '../core.ts';
+import type { ResourceUpsert } from '../modules/resources/service.ts';
 import { type ImportSummary, importCsv } from './csv.ts';
 import type { CliKit } from './import.ts';
 
@@ -18,19 +19,20 @@ export async function importResourcesCsv(
 ): Promise<ImportSummary> {
   // Checks the app and type before reading a single row.
   const upserter = await core.services.resources.upserter(tenantId, appId, resourceTypeId);
+  const toInput = (row: Record<string, string>): ResourceUpsert => ({
+    displayName: row.displayName,
+    description: row.description,
+    matchBatonId: row.matchBatonId || undefined,
+    ownerEmails: row.ownerEmails === undefined ? undefined : row.ownerEmails.split(';'),
+  });
   return importCsv(file, {
     ...RESOURCE_COLUMNS,
     progress,
     progressEvery,
-    apply: async (row) => {
-      const { outcome } = await upserter.apply({
-        displayName: row.displayName,
-        description: row.description,
-        matchBatonId: row.matchBatonId || undefined,
-        ownerEmails: row.ownerEmails === undefined ? undefined : row.ownerEmails.split(';'),
-      });
-      return outcome;
-    },
+    apply: async (row) => (await upserter.apply(toInput(row))).outcome,
+    // Many rows per statement: what makes 100,000-row files quick on the embedded database.
+    applyBatch: async (rows) =>
+      (await upserter.applyMany(rows.map(({ row }) => toInput(row)))).map((r) => (r instanceof Error ? r : r.outcome)),
   });
 }
 

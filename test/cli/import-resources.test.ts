@@ -142,6 +142,35 @@ describe.each(backends)('import resources on %s', (backend) => {
     expect((await s.admin.get(`/api/v1/apps/${app.id}/resource_types/${type.id}/resources`)).body.list).toEqual([]);
   });
 
+  it('applies repeated matchBatonIds in file order, and a row the database refuses leaves the rest of its batch', async () => {
+    const { app, type, path: p } = await setup();
+    const file = csv(['displayName,matchBatonId', 'First,dup', 'Other,o1', 'Second,dup', 'Second,dup', 'Last,o2']);
+    const summary = await importResourcesCsv(s.core, s.admin.tenant.id, app.id, type.id, file);
+    expect(summary).toMatchObject({ rows: 5, created: 3, updated: 1, unchanged: 1, rejected: 0 });
+    expect((await all(p)).map((r: { displayName: string }) => r.displayName)).toEqual(['Second', 'Other', 'Last']);
+
+    // PostgreSQL refuses NUL in text: only that row's batch statement fails, then rows go one by one.
+    const upserter = await s.core.services.resources.upserter(s.admin.tenant.id, app.id, type.id);
+    const results = await upserter.applyMany([
+      { displayName: 'Batch A', matchBatonId: 'ba' },
+      { displayName: 'Bad \u0000 name', matchBatonId: 'bad' },
+      { displayName: 'Batch B', matchBatonId: 'bb' },
+      { displayName: '', matchBatonId: 'empty' },
+    ]);
+    expect(results[0]).toMatchObject({ outcome: 'created' });
+    expect(results[1]).toBeInstanceOf(Error);
+    expect(results[2]).toMatchObject({ outcome: 'created' });
+    expect((results[3] as Error).message).toContain('displayName');
+    const batons = (await all(p)).map((r: { matchBatonId: string }) => r.matchBatonId);
+    expect(batons).toEqual(['dup', 'o1', 'o2', 'ba', 'bb']);
+
+    // Text travels as JSON: quotes, backslashes, commas and non-ASCII arrive intact and match again.
+    const odd = { displayName: 'Größe "quoted" \\ {x}', description: "it's, odd", matchBatonId: 'we"ird\\baton,{}' };
+    expect(await upserter.applyMany([odd, { ...odd }])).toMatchObject([{ outcome: 'created' }, { outcome: 'unchanged' }]);
+    const stored = (await all(p)).find((r: { matchBatonId: string }) => r.matchBatonId === odd.matchBatonId);
+    expect(stored).toMatchObject(odd);
+  });
+
   it('shows progress on large files', async () => {
     const { app, type } = await setup();
     const lines = ['displayName,matchBatonId'];

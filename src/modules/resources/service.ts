@@ -208,7 +208,7 @@ export class ResourcesService {
   async upserter(tenantId: string, appId: string, typeId: string): Promise<Upserter> {
     await this.apps.requireManual(tenantId, appId);
     await this.types.requireType(tenantId, appId, typeId);
-    return new Upserter(this.db, this.users, tenantId, appId, typeId);
+    return new Upserter(this.db, this.users, { tenantId, appId, typeId });
   }
 
   /** One upsert; see upserter() for many. */

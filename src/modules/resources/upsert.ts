@@ -1,14 +1,15 @@
-// Create-or-update of resources by matchBatonId, for flat-file imports. Each row
-// is one SQL statement (atomic, one commit), so a refused row writes nothing and
-// large files need no per-row transaction round trips.
+// Create-or-update of resources by matchBatonId, for flat-file imports. Rows go
+// to the database in batches of one statement each (see batch-store.ts); a row
+// that fails validation is refused before, and a batch the database refuses is
+// retried row by row, so each refused row writes nothing and the others land.
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { invalidArgument } from '../../http/errors.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import type { UsersService } from '../users/service.ts';
+import { type BatchOutcome, type BatchRow, upsertBatch } from './batch-store.ts';
 import { batonConflict } from './rows.ts';
-import * as store from './store.ts';
 
 export type ResourceUpsert = {
   displayName: string;
@@ -21,7 +22,12 @@ export type ResourceUpsert = {
 };
 
 /** `id` is the resource created or matched. */
-export type UpsertResult = store.UpsertOutcome;
+export type UpsertResult = BatchOutcome;
+
+type Prepared = { at: number; row: BatchRow; keepDescription: boolean };
+
+// Bound parameters per statement stay far below PostgreSQL's 65,535.
+const MAX_PARAMS = 20_000;
 
 export class Upserter {
   /** Email (lowercase) → user id; users are looked up once per import run. */
@@ -30,32 +36,86 @@ export class Upserter {
   constructor(
     private readonly db: Db,
     private readonly users: UsersService,
-    private readonly tenantId: string,
-    private readonly appId: string,
-    private readonly typeId: string,
+    private readonly scope: { tenantId: string; appId: string; typeId: string },
   ) {}
 
   async apply(input: ResourceUpsert): Promise<UpsertResult> {
+    const [out] = await this.applyMany([input]);
+    if (out instanceof Error) throw out;
+    return out;
+  }
+
+  /** One result per input, in order: the outcome, or the error that refused the row. */
+  async applyMany(inputs: ResourceUpsert[]): Promise<(UpsertResult | Error)[]> {
+    const out: (UpsertResult | Error)[] = new Array(inputs.length);
+    let group: Prepared[] = [];
+    let batons = new Set<string>();
+    let params = 0;
+    const flush = async () => {
+      if (group.length > 0) await this.write(group, out);
+      group = [];
+      batons = new Set();
+      params = 0;
+    };
+    for (let at = 0; at < inputs.length; at++) {
+      let p: Prepared;
+      try {
+        p = await this.prepare(at, inputs[at]);
+      } catch (err) {
+        out[at] = err as Error;
+        continue;
+      }
+      const baton = p.row.matchBatonId;
+      const cost = 6 + (p.row.ownerIds?.length ?? 0);
+      // One statement must not touch a resource twice, and mixes no description modes.
+      if (
+        group.length > 0 &&
+        ((baton !== null && batons.has(baton)) || group[0].keepDescription !== p.keepDescription || params + cost > MAX_PARAMS)
+      ) {
+        await flush();
+      }
+      group.push(p);
+      if (baton !== null) batons.add(baton);
+      params += cost;
+    }
+    await flush();
+    return out;
+  }
+
+  private async write(group: Prepared[], out: (UpsertResult | Error)[]): Promise<void> {
+    try {
+      const results = await upsertBatch(
+        this.db,
+        this.scope,
+        group.map((p) => p.row),
+        group[0].keepDescription,
+      );
+      group.forEach((p, k) => {
+        out[p.at] = results[k];
+      });
+    } catch (err) {
+      if (group.length === 1) {
+        const e = batonConflict(err, group[0].row.matchBatonId);
+        out[group[0].at] = e instanceof Error ? e : new Error(String(e));
+        return;
+      }
+      // Find the row the database refused: the others still land, one statement each.
+      for (const p of group) await this.write([p], out);
+    }
+  }
+
+  private async prepare(at: number, input: ResourceUpsert): Promise<Prepared> {
     const displayName = displayNameOf(input.displayName ?? '');
     const description = input.description;
     if (description !== undefined && description.length > 4096) throw invalidArgument('description: at most 4096 characters');
-    const batonId = input.matchBatonId || null;
-    if (batonId !== null && batonId.length > 1024) throw invalidArgument('matchBatonId: at most 1024 characters');
+    const matchBatonId = input.matchBatonId || null;
+    if (matchBatonId !== null && matchBatonId.length > 1024) throw invalidArgument('matchBatonId: at most 1024 characters');
     const ownerIds = input.ownerEmails && (await this.ownerIdsOf(input.ownerEmails));
-    const row = {
-      tenantId: this.tenantId,
-      id: newId(),
-      appId: this.appId,
-      appResourceTypeId: this.typeId,
-      displayName,
-      description: description || null,
-      matchBatonId: batonId,
+    return {
+      at,
+      row: { id: newId(), displayName, description: description || null, matchBatonId, ownerIds },
+      keepDescription: description === undefined,
     };
-    try {
-      return await store.upsertByBatonId(this.db, row, description === undefined, ownerIds);
-    } catch (err) {
-      throw batonConflict(err, batonId);
-    }
   }
 
   private async ownerIdsOf(emails: string[]): Promise<string[]> {
@@ -65,7 +125,7 @@ export class Upserter {
       if (!email) continue;
       let id = this.emailIds.get(email);
       if (id === undefined) {
-        const user = await this.users.findByEmail(this.tenantId, email);
+        const user = await this.users.findByEmail(this.scope.tenantId, email);
         if (!user) throw invalidArgument(`ownerEmails: no user with email "${raw.trim()}"`);
         id = user.id;
         this.emailIds.set(email, id);
