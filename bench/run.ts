@@ -237,7 +237,8 @@ async function main(): Promise<void> {
   await runBaseline();
   const runs = results.baseline.runs;
   results.baseline.rps = Math.round(runs.reduce((a, r) => a + r.rps, 0) / runs.length);
-  for (const s of results.scenarios) if (s.result) s.ratio = Math.round((s.result.rps / (results.baseline.rps || 1)) * 100) / 100;
+  for (const s of results.scenarios)
+    if (s.result) s.ratio = Math.round((s.result.rps / (results.baseline.rps || 1)) * 1000) / 1000;
   if (runs.length === 2 && Math.abs(runs[0].rps - runs[1].rps) > 0.15 * results.baseline.rps) {
     results.notes.push(
       `The baseline moved between the start (${runs[0].rps} req/s) and the end (${runs[1].rps} req/s) of the run: the machine was not quiet.`,

@@ -64,7 +64,7 @@ function rows(r: Results): string[][] {
       num(x.rps),
       num(x.latencyMs.p50, 2),
       num(x.latencyMs.p99, 2),
-      num(s.ratio, 2),
+      num(s.ratio, s.ratio !== undefined && s.ratio < 0.1 ? 3 : 2),
       bad ? `${bad} not 2xx/errors ${JSON.stringify(x.statusCodes)}` : '',
     ]);
   }
