@@ -112,3 +112,12 @@ export function upsertBatchQuery(
     left join (select app_resource_id, count(*)::int as n from ins group by app_resource_id) a on a.app_resource_id = res.rid
     order by res.ord`;
 }
+
+/**
+ * Refreshes the planner's statistics of app_resources. PGlite runs no autovacuum, so without this a
+ * growing table keeps the statistics of when it was small and the planner may look rows up through
+ * the app index instead of the matchBatonId index: fine at 1,000 rows, quadratic at 100,000.
+ */
+export async function refreshStats(db: Db): Promise<void> {
+  await db.execute(sql`analyze app_resources`);
+}

@@ -202,8 +202,9 @@ export class ResourcesService {
   }
 
   /**
-   * For flat-file imports: checks the app and type once, then creates or updates one resource per call,
-   * matching on matchBatonId (rows without one are always created). Owner emails are looked up once per run.
+   * For flat-file imports: checks the app and type once, then creates or updates resources (one, or a
+   * batch per statement with applyMany), matching on matchBatonId (rows without one are always created).
+   * Owner emails are looked up once per run.
    */
   async upserter(tenantId: string, appId: string, typeId: string): Promise<Upserter> {
     await this.apps.requireManual(tenantId, appId);

@@ -8,7 +8,7 @@ import type { Db } from '../../db/index.ts';
 import { invalidArgument } from '../../http/errors.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import type { UsersService } from '../users/service.ts';
-import { type BatchOutcome, type BatchRow, upsertBatch } from './batch-store.ts';
+import { type BatchOutcome, type BatchRow, refreshStats, upsertBatch } from './batch-store.ts';
 import { batonConflict } from './rows.ts';
 
 export type ResourceUpsert = {
@@ -26,12 +26,15 @@ export type UpsertResult = BatchOutcome;
 
 type Prepared = { at: number; row: BatchRow; keepDescription: boolean };
 
-// Bound parameters per statement stay far below PostgreSQL's 65,535.
-const MAX_PARAMS = 20_000;
+/** Rows per statement: large enough to spread the statement's fixed cost, small enough to plan fast. */
+const MAX_ROWS = 1000;
 
 export class Upserter {
   /** Email (lowercase) → user id; users are looked up once per import run. */
   private readonly emailIds = new Map<string, string>();
+  /** Statistics are refreshed when the run begins and each time it has created as many rows again. */
+  private created = 0;
+  private nextStats = 0;
 
   constructor(
     private readonly db: Db,
@@ -50,12 +53,10 @@ export class Upserter {
     const out: (UpsertResult | Error)[] = new Array(inputs.length);
     let group: Prepared[] = [];
     let batons = new Set<string>();
-    let params = 0;
     const flush = async () => {
       if (group.length > 0) await this.write(group, out);
       group = [];
       batons = new Set();
-      params = 0;
     };
     for (let at = 0; at < inputs.length; at++) {
       let p: Prepared;
@@ -66,23 +67,25 @@ export class Upserter {
         continue;
       }
       const baton = p.row.matchBatonId;
-      const cost = 6 + (p.row.ownerIds?.length ?? 0);
       // One statement must not touch a resource twice, and mixes no description modes.
       if (
         group.length > 0 &&
-        ((baton !== null && batons.has(baton)) || group[0].keepDescription !== p.keepDescription || params + cost > MAX_PARAMS)
+        ((baton !== null && batons.has(baton)) || group[0].keepDescription !== p.keepDescription || group.length >= MAX_ROWS)
       ) {
         await flush();
       }
       group.push(p);
       if (baton !== null) batons.add(baton);
-      params += cost;
     }
     await flush();
     return out;
   }
 
   private async write(group: Prepared[], out: (UpsertResult | Error)[]): Promise<void> {
+    if (group.length > 1 && this.created >= this.nextStats) {
+      await refreshStats(this.db);
+      this.nextStats = Math.max(1000, this.created * 2);
+    }
     try {
       const results = await upsertBatch(
         this.db,
@@ -92,6 +95,7 @@ export class Upserter {
       );
       group.forEach((p, k) => {
         out[p.at] = results[k];
+        if (results[k].outcome === 'created') this.created++;
       });
     } catch (err) {
       if (group.length === 1) {
