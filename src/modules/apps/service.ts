@@ -1,5 +1,6 @@
 // Manual apps (C1's Apps, AppSearch and AppOwners services).
 
+import type { SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { failedPrecondition, notFound } from '../../http/errors.ts';
@@ -62,7 +63,8 @@ export class AppsService {
 
   async create(tenantId: string, req: CreateAppRequest): Promise<App> {
     const displayName = displayNameOf(req.displayName);
-    return this.db.transaction(async (tx) => {
+    // Without owners the INSERT alone is the write: no transaction round trips.
+    const write = async (tx: Db) => {
       const owners = await this.users.requireAll(tenantId, req.owners ?? [], 'owners', tx);
       const row = await store.insertApp(tx, {
         tenantId,
@@ -84,14 +86,25 @@ export class AppsService {
         owners.map((o) => o.id),
       );
       return toApp(row, owners);
-    });
+    };
+    return req.owners?.length ? this.db.transaction(write) : write(this.db);
   }
 
-  /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction. */
-  async requireRow(tenantId: string, appId: string, db: Db = this.db, lock = false): Promise<store.AppRow> {
+  /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction (see store.getApp). */
+  async requireRow(
+    tenantId: string,
+    appId: string,
+    db: Db = this.db,
+    lock: boolean | 'key share' = false,
+  ): Promise<store.AppRow> {
     const row = await store.getApp(db, tenantId, appId, lock);
     if (!row) throw notFound('app');
     return row;
+  }
+
+  /** requireManual as an SQL condition, for writes done in one statement. */
+  manualCondition(tenantId: string, appId: string): SQL {
+    return store.isManualApp(tenantId, appId);
   }
 
   /** For creating things under an app: it must exist and be manually managed. */

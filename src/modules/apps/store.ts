@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appOwners, apps } from '../../db/schema.ts';
 import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
@@ -20,12 +20,23 @@ export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
   return out;
 }
 
-export async function getApp(db: Db, tenantId: string, id: string, lock = false): Promise<AppRow | undefined> {
+/** A condition, for single-statement writes: the app is in the tenant and manually managed. */
+export function isManualApp(tenantId: string, id: string): SQL {
+  return sql`exists (select 1 from ${apps} where ${apps.tenantId} = ${tenantId} and ${apps.id} = ${id} and ${apps.isManuallyManaged})`;
+}
+
+/** `lock`: true for FOR UPDATE; 'key share' keeps the row from being deleted but lets others update its counts. */
+export async function getApp(
+  db: Db,
+  tenantId: string,
+  id: string,
+  lock: boolean | 'key share' = false,
+): Promise<AppRow | undefined> {
   const q = db
     .select()
     .from(apps)
     .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)));
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = lock ? await q.for(lock === true ? 'update' : lock) : await q;
   return row;
 }
 

@@ -231,8 +231,17 @@ export class EntitlementsService {
    * For changing grants, inside a transaction that already holds the app's lock:
    * locks the entitlements' resources, then the entitlements (always in that
    * order, like resource deletion), and answers the rows in the order of `ids`.
+   * 'key share' (adding grants) only keeps them from being deleted, so that grants
+   * run side by side until they update the counts (see GrantsService).
    */
-  async lockForGrants(tenantId: string, appId: string, ids: string[], tx: Db): Promise<EntitlementRow[]> {
+  async lockForGrants(
+    tenantId: string,
+    appId: string,
+    ids: string[],
+    tx: Db,
+    mode: 'update' | 'key share' = 'update',
+  ): Promise<EntitlementRow[]> {
+    const lock = mode === 'update' ? true : mode;
     const unique = [...new Set(ids)].sort();
     const rows = new Map(
       (await store.getEntitlements(tx, tenantId, unique)).filter((r) => r.appId === appId).map((r) => [r.id, r]),
@@ -240,10 +249,10 @@ export class EntitlementsService {
     const missing = unique.find((id) => !rows.has(id));
     if (missing !== undefined) throw notFound('app entitlement');
     const resourceIds = [...new Set([...rows.values()].flatMap((r) => (r.appResourceId ? [r.appResourceId] : [])))].sort();
-    for (const rid of resourceIds) await this.res.requireResource(tenantId, appId, undefined, rid, tx, true);
+    for (const rid of resourceIds) await this.res.requireResource(tenantId, appId, undefined, rid, tx, lock);
     const locked = new Map<string, EntitlementRow>();
     for (const id of unique) {
-      const row = await store.getEntitlement(tx, tenantId, appId, id, true);
+      const row = await store.getEntitlement(tx, tenantId, appId, id, lock);
       if (!row) throw notFound('app entitlement');
       locked.set(id, row);
     }

@@ -40,13 +40,13 @@ export async function getEntitlement(
   tenantId: string,
   appId: string,
   id: string,
-  lock = false,
+  lock: boolean | 'key share' = false,
 ): Promise<EntitlementRow | undefined> {
   const q = db
     .select()
     .from(t)
     .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)));
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = lock ? await q.for(lock === true ? 'update' : lock) : await q;
   return row;
 }
 

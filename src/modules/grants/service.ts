@@ -7,6 +7,12 @@
 // resource and app deletion, so they never deadlock. The INSERT ... ON CONFLICT
 // DO NOTHING / DELETE ... RETURNING of the grants decides every count change, so
 // a duplicate grant or revoke changes nothing.
+//
+// Adding a grant takes those locks FOR KEY SHARE: nothing can delete the rows, but
+// grants in one app run side by side until they update the counts, which they do
+// last and in the same order (entitlement, resource, accounts, app), each UPDATE
+// adding its delta atomically. Revokes, the expiry sweep and deletions lock the app
+// FOR UPDATE, so they wait for the grants in flight and run alone.
 
 import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
@@ -58,8 +64,8 @@ export class GrantsService {
     const failedUsersErrorMap: Record<string, string> = {};
     for (const id of userIds) if (!found.has(id)) failedUsersErrorMap[id] = `user "${id}" does not exist`;
     await this.db.transaction(async (tx) => {
-      const app = await this.lockManualApp(tenantId, appId, tx);
-      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [entitlementId], tx);
+      const app = await this.lockManualApp(tenantId, appId, tx, 'key share');
+      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [entitlementId], tx, 'key share');
       await this.grantInTx(tx, tenantId, app, ent, [...found.values()]);
     });
     return { failedUsersErrorMap };
@@ -151,9 +157,9 @@ export class GrantsService {
     const user = await this.users.findByEmail(tenantId, email);
     if (!user) throw invalidArgument(`userEmail: no user with email ${email}`);
     return this.db.transaction(async (tx) => {
-      const app = await this.lockManualApp(tenantId, appId, tx);
+      const app = await this.lockManualApp(tenantId, appId, tx, 'key share');
       const found = await this.entitlements.resolveRef(tenantId, appId, row.entitlement.trim(), 'entitlement', tx);
-      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [found.id], tx);
+      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [found.id], tx, 'key share');
       const { created, accounts } = await this.grantInTx(tx, tenantId, app, ent, [user], expiresAt);
       if (created.length > 0) return 'created';
       if (!expiresAt) return 'unchanged';
@@ -182,8 +188,8 @@ export class GrantsService {
     });
   }
 
-  private async lockManualApp(tenantId: string, appId: string, tx: Db): Promise<AppRow> {
-    const app = await this.apps.requireRow(tenantId, appId, tx, true);
+  private async lockManualApp(tenantId: string, appId: string, tx: Db, mode: 'update' | 'key share' = 'update'): Promise<AppRow> {
+    const app = await this.apps.requireRow(tenantId, appId, tx, mode === 'update' ? true : mode);
     if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
     return app;
   }

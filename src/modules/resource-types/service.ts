@@ -1,6 +1,7 @@
 // Resource types of manually managed apps (C1's AppResourceTypeService and
 // SearchAppResourceTypes). Resources hang off them; see ../resources.
 
+import type { SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { invalidArgument, notFound } from '../../http/errors.ts';
@@ -58,6 +59,11 @@ export class ResourceTypesService {
       const row = await store.insertType(tx, { tenantId, id: newId(), appId, displayName, resourceType: req.resourceType });
       return toResourceType(row);
     });
+  }
+
+  /** The type id as a subquery that requireManual and requireType(..., 'share') would pass; NULL otherwise. */
+  lockedIdUnderManualApp(tenantId: string, appId: string, resourceTypeId: string): SQL {
+    return store.lockedTypeId(tenantId, appId, resourceTypeId, this.apps.manualCondition(tenantId, appId));
   }
 
   /**

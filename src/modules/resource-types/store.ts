@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appResourceTypes } from '../../db/schema.ts';
 import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
@@ -19,6 +19,15 @@ export type ResourceTypeFilter = {
 export async function insertType(db: Db, row: NewResourceTypeRow): Promise<ResourceTypeRow> {
   const [out] = await db.insert(appResourceTypes).values(row).returning();
   return out;
+}
+
+/**
+ * The type's id as a subquery, NULL unless the type is in the app and `also` holds;
+ * locks the type FOR SHARE like getType(..., 'share'). For single-statement inserts.
+ */
+export function lockedTypeId(tenantId: string, appId: string, id: string, also: SQL): SQL {
+  const t = appResourceTypes;
+  return sql`(select ${t.id} from ${t} where ${t.tenantId} = ${tenantId} and ${t.id} = ${id} and ${t.appId} = ${appId} and ${also} for share)`;
 }
 
 /** `lock`: 'share' keeps the type alive while resources are created under it; 'update' to delete it. */

@@ -3,7 +3,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { failedPrecondition, invalidArgument, notFound } from '../../http/errors.ts';
+import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { fieldsToUpdate } from '../../http/update-mask.ts';
@@ -56,20 +56,14 @@ export class ResourcesService {
 
   async create(tenantId: string, appId: string, typeId: string, req: CreateResourceRequest): Promise<AppResource> {
     const displayName = displayNameOf(req.displayName);
+    const fields = { tenantId, id: newId(), appId, displayName, description: req.description, matchBatonId: req.matchBatonId };
     try {
+      if (!req.resourceOwnerUserIds?.length) return await this.createAlone(tenantId, appId, typeId, fields);
       return await this.db.transaction(async (tx) => {
         await this.apps.requireManual(tenantId, appId, tx);
         await this.types.requireType(tenantId, appId, typeId, tx, 'share');
         const owners = await this.users.requireAll(tenantId, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds', tx);
-        const row = await store.insertResource(tx, {
-          tenantId,
-          id: newId(),
-          appId,
-          appResourceTypeId: typeId,
-          displayName,
-          description: req.description,
-          matchBatonId: req.matchBatonId,
-        });
+        const row = await store.insertResource(tx, { ...fields, appResourceTypeId: typeId });
         await store.addOwners(
           tx,
           tenantId,
@@ -84,6 +78,29 @@ export class ResourcesService {
   }
 
   /**
+   * A resource without owners is one INSERT, its own transaction: the type id comes
+   * from a subquery that checks the type and the manual app and locks the type as
+   * requireType(..., 'share') would, so a failed check inserts nothing (the NOT NULL
+   * type id refuses the row) and the slow checks then say which rule it broke.
+   */
+  private async createAlone(
+    tenantId: string,
+    appId: string,
+    typeId: string,
+    fields: Omit<store.NewResourceRow, 'appResourceTypeId'>,
+  ): Promise<AppResource> {
+    try {
+      const guarded = this.types.lockedIdUnderManualApp(tenantId, appId, typeId);
+      return toAppResource(await store.insertResource(this.db, { ...fields, appResourceTypeId: guarded }));
+    } catch (err) {
+      if (pgErrorCode(err) !== '23502') throw err;
+      await this.apps.requireManual(tenantId, appId);
+      await this.types.requireType(tenantId, appId, typeId);
+      throw new ApiError(Code.ABORTED, 'the app or resource type changed during the request; try again');
+    }
+  }
+
+  /**
    * The resource row if it is in the app (and of the type, when given), else NOT_FOUND
    * naming what is missing: the app, the type or the resource.
    */
@@ -93,7 +110,7 @@ export class ResourcesService {
     resourceTypeId: string | undefined,
     resourceId: string,
     db: Db = this.db,
-    lock = false,
+    lock: boolean | 'key share' = false,
   ): Promise<ResourceRow> {
     const row = await store.getResource(db, tenantId, appId, resourceTypeId, resourceId, lock);
     if (row) return row;
@@ -152,10 +169,9 @@ export class ResourcesService {
       // A masked field absent from the body is cleared, as in C1.
       else set[f] = input?.[f] ?? null;
     }
-    return this.db.transaction(async (tx) => {
-      const row = await this.requireResource(tenantId, appId, typeId, id, tx, fields.length > 0);
-      return toAppResource(fields.length > 0 ? await store.updateResource(tx, tenantId, id, set) : row);
-    });
+    // One UPDATE, its own transaction; only when it finds nothing do the reads say what is missing.
+    const row = fields.length > 0 ? await store.updateResource(this.db, tenantId, appId, typeId, id, set) : undefined;
+    return toAppResource(row ?? (await this.requireResource(tenantId, appId, typeId, id)));
   }
 
   async delete(tenantId: string, appId: string, typeId: string, id: string): Promise<void> {

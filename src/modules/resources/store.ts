@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/index.ts';
 import { appResourceOwners, appResources } from '../../db/schema.ts';
 import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
@@ -18,7 +19,8 @@ export type ResourceFilter = {
   refs?: { appId?: string; appResourceTypeId?: string; id?: string }[];
 };
 
-export async function insertResource(db: Db, row: NewResourceRow): Promise<ResourceRow> {
+/** `row` may take a column from a subquery (see ResourcesService.create's guarded insert). */
+export async function insertResource(db: Db, row: PgInsertValue<typeof r>): Promise<ResourceRow> {
   const [out] = await db.insert(r).values(row).returning();
   return out;
 }
@@ -30,7 +32,7 @@ export async function getResource(
   appId: string,
   typeId: string | undefined,
   id: string,
-  lock = false,
+  lock: boolean | 'key share' = false,
 ): Promise<ResourceRow | undefined> {
   const q = db
     .select()
@@ -38,7 +40,7 @@ export async function getResource(
     .where(
       allOf(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), typeId ? eq(r.appResourceTypeId, typeId) : undefined),
     );
-  const [row] = lock ? await q.for('update') : await q;
+  const [row] = lock ? await q.for(lock === true ? 'update' : lock) : await q;
   return row;
 }
 
@@ -64,11 +66,19 @@ export async function getResources(db: Db, tenantId: string, ids: string[]): Pro
     .where(and(eq(r.tenantId, tenantId), inArray(r.id, ids)));
 }
 
-export async function updateResource(db: Db, tenantId: string, id: string, set: Partial<NewResourceRow>): Promise<ResourceRow> {
+/** Updates the resource if it is in the app and of the type; undefined if it is not. */
+export async function updateResource(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  typeId: string,
+  id: string,
+  set: Partial<NewResourceRow>,
+): Promise<ResourceRow | undefined> {
   const [row] = await db
     .update(r)
     .set({ ...set, updatedAt: new Date() })
-    .where(and(eq(r.tenantId, tenantId), eq(r.id, id)))
+    .where(and(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), eq(r.appResourceTypeId, typeId)))
     .returning();
   return row;
 }
