@@ -1,5 +1,7 @@
 // Small SQL helpers shared by stores.
-import { type AnyColumn, and, gt, ilike, inArray, notInArray, or, type SQL } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from './index.ts';
 
 /** `%text%` for ILIKE, with the wildcard characters of the text escaped. */
 export function containsPattern(text: string): string {
@@ -28,4 +30,24 @@ export function after(column: AnyColumn, key: string | undefined): SQL | undefin
 
 export function allOf(...conds: (SQL | undefined)[]): SQL | undefined {
   return and(...conds.filter((c): c is SQL => c !== undefined));
+}
+
+/**
+ * One keyset page of a tenant's rows of `table` that match `conds`: ordered by id,
+ * after the page's key, with one row more than the page holds (see toPage).
+ */
+export async function selectPage<T extends PgTable & { tenantId: AnyPgColumn; id: AnyPgColumn }>(
+  db: Db,
+  table: T,
+  tenantId: string,
+  page: { size: number; after?: string },
+  ...conds: (SQL | undefined)[]
+): Promise<T['$inferSelect'][]> {
+  const rows = await db
+    .select()
+    .from(table as PgTable)
+    .where(allOf(eq(table.tenantId, tenantId), after(table.id, page.after), ...conds))
+    .orderBy(asc(table.id))
+    .limit(page.size + 1);
+  return rows as T['$inferSelect'][];
 }

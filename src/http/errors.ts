@@ -15,7 +15,8 @@ export const Code = {
 } as const;
 export type CodeValue = (typeof Code)[keyof typeof Code];
 
-const httpStatusOf: Record<number, number> = {
+/** google.rpc.Status code → HTTP status, as C1's gateway maps them. */
+export const httpStatusOf: Record<number, number> = {
   3: 400,
   9: 400,
   11: 400,

@@ -1,5 +1,5 @@
 // Schema pieces shared by every module, following proto3's JSON mapping.
-import { type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
+import { type TOptional, type TProperties, type TSchema, type TString, type TUnsafe, Type } from '@sinclair/typebox';
 import { invalidArgument } from './errors.ts';
 
 /** RFC 3339 timestamp in UTC. */
@@ -8,6 +8,8 @@ export const Timestamp = Type.String({ format: 'date-time' });
 export const Int64 = Type.String({ pattern: '^-?[0-9]+$' });
 /** Any with @type, as found in `expanded` arrays. */
 export const AnyMessage = Type.Object({ '@type': Type.String() }, { additionalProperties: true });
+/** `expanded` of C1's answers (Gatehouse expands nothing, so it is always empty). */
+export const Expanded = Type.Array(AnyMessage);
 
 /** A KSUID or other opaque id given in a path or body. */
 export const Id = Type.String({ minLength: 1, maxLength: 64 });
@@ -47,6 +49,32 @@ export const pageBodyFieldsRef = {
   pageSize: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
   pageToken: Type.Optional(Type.String({ maxLength: 1024 })),
 };
+
+/** A search body: its filters, then `pageSize` and `pageToken`. */
+export const searchRequest = <T extends TProperties>(filters: T) => strictObject({ ...filters, ...pageBodyFieldsRef });
+/** Free text a search matches on (`query`, a name, an alias). */
+export const SearchText = Type.String({ maxLength: 1024 });
+/** References by id alone (`policyRefs`, a user search's `refs`). */
+export const IdRefs = Type.Array(strictObject({ id: Type.String({ maxLength: 64 }) }), { maxItems: 1000 });
+
+/**
+ * An update: the message under `key` (fields as in `input`), then the field mask
+ * naming what to change, then any `more` fields of the request.
+ */
+export const updateRequest = <K extends string, I extends TSchema, M extends TProperties = Record<never, never>>(
+  key: K,
+  input: I,
+  more?: M,
+) =>
+  strictObject({ [key]: Type.Optional(input), updateMask: Type.Optional(Type.String({ maxLength: 4096 })), ...more } as {
+    [P in K]: TOptional<I>;
+  } & { updateMask: TOptional<TString> } & M);
+
+/** One page of a list: the items and the token of the next page ('' after the last). */
+export const pageResponse = <T extends TSchema>(item: T) => Type.Object({ list: Type.Array(item), nextPageToken: Type.String() });
+/** One page of a list, with C1's `expanded`. */
+export const expandedPageResponse = <T extends TSchema>(item: T) =>
+  Type.Object({ list: Type.Array(item), nextPageToken: Type.String(), expanded: Expanded });
 
 /** A string enum as one `enum` keyword, so a bad name gets one clear error. */
 export function StringEnum<T extends string[]>(values: [...T], opts: { description?: string } = {}): TUnsafe<T[number]> {

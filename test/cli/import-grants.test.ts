@@ -1,26 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGrantsCsv } from '../../src/cli/import-grants.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createCore } from '../../src/core.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 import { expectExactCounts, makeApp, makeEntitlement, makeResource, scalar } from '../modules/grants/fixtures.ts';
+import { csvFiles, embeddedEnv, seedCliApp, withCore } from './import-fixtures.ts';
+import { expectCode, gatehouse } from './proc.ts';
 
-const run = promisify(execFile);
-const dir = mkdtempSync(path.join(tmpdir(), 'gh-import-grants-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function csv(lines: string[]): string {
-  const file = path.join(dir, `f${++n}.csv`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
+const { dir, csv } = csvFiles('gh-import-grants-');
 
 describe.each(backends)('import grants on %s', (backend) => {
   let s: TestServer;
@@ -122,50 +109,28 @@ describe.each(backends)('import grants on %s', (backend) => {
 
 describe('gatehouse import grants (real CLI, embedded database)', () => {
   it('imports, reports rejects with exit code 1, and is idempotent', async () => {
-    const dataDir = path.join(dir, 'data');
-    const env = { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: '', GATEHOUSE_TENANT_DOMAIN: 'localhost' };
-    const core = await createCore(loadConfig(env));
-    let appId: string;
-    let tenantId: string;
-    let entId: string;
-    try {
-      tenantId = (await core.services.tenants.getByDomain('localhost')).id;
-      await core.services.users.create(tenantId, { email: 'dana@example.com', displayName: 'Dana' });
-      appId = (await core.services.apps.create(tenantId, { displayName: 'CLI app' })).id;
-      const typeId = (await core.services.resourceTypes.create(tenantId, appId, { displayName: 'Roles', resourceType: 'ROLE' }))
-        .id;
-      const resource = await core.services.resources.create(tenantId, appId, typeId, { displayName: 'Billing' });
-      entId = (
-        await core.services.entitlements.create(tenantId, appId, {
-          displayName: 'Payer',
-          appResourceId: resource.id,
-          slug: 'payer',
-        })
-      ).appEntitlement.id;
-    } finally {
-      await core.close();
-    }
+    const env = embeddedEnv(path.join(dir, 'data'));
+    const { tenantId, appId, entId } = await withCore(env, async (core) => {
+      const ids = await seedCliApp(core);
+      const resource = await core.services.resources.create(ids.tenantId, ids.appId, ids.typeId, { displayName: 'Billing' });
+      const ent = await core.services.entitlements.create(ids.tenantId, ids.appId, {
+        displayName: 'Payer',
+        appResourceId: resource.id,
+        slug: 'payer',
+      });
+      return { ...ids, entId: ent.appEntitlement.id };
+    });
     const file = csv(['userEmail,entitlement', 'dana@example.com,Billing/payer', 'eve@example.com,Billing/payer']);
-    const bin = path.resolve('bin/gatehouse.js');
-    const failed = await run('node', [bin, 'import', 'grants', '--app', appId, '--tenant', 'localhost', file], { env }).then(
-      () => undefined,
-      (err: { code: number; stdout: string; stderr: string }) => err,
-    );
-    expect(failed?.code).toBe(1);
-    expect(JSON.parse(failed?.stdout ?? '')).toMatchObject({ rows: 2, created: 1, rejected: 1, errors: [{ line: 3 }] });
-    expect(failed?.stderr).toContain('line 3: rejected');
+    const failed = expectCode(await gatehouse(['import', 'grants', '--app', appId, '--tenant', 'localhost', file], env), 1);
+    expect(failed.json()).toMatchObject({ rows: 2, created: 1, rejected: 1, errors: [{ line: 3 }] });
+    expect(failed.stderr).toContain('line 3: rejected');
 
     const good = csv(['userEmail,entitlement', `dana@example.com,${entId}`]);
-    const second = await run('node', [bin, 'import', 'grants', '--app', appId, good], { env });
-    expect(JSON.parse(second.stdout)).toMatchObject({ rows: 1, created: 0, unchanged: 1, rejected: 0 });
+    const second = expectCode(await gatehouse(['import', 'grants', '--app', appId, good], env), 0);
+    expect(second.json()).toMatchObject({ rows: 1, created: 0, unchanged: 1, rejected: 0 });
 
-    const check = await createCore(loadConfig(env));
-    try {
-      const page = await check.services.grants.reads.listUsers(tenantId, appId, entId, { size: 100 });
-      expect(page.list.map((v) => v.appUser.appUser.email)).toEqual(['dana@example.com']);
-    } finally {
-      await check.close();
-    }
+    const page = await withCore(env, (core) => core.services.grants.reads.listUsers(tenantId, appId, entId, { size: 100 }));
+    expect(page.list.map((v) => v.appUser.appUser.email)).toEqual(['dana@example.com']);
     // Each step opens the embedded database from disk; slow on a busy machine.
   }, 240_000);
 });

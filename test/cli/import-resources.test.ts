@@ -1,26 +1,13 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importResourcesCsv } from '../../src/cli/import-resources.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createCore } from '../../src/core.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 import { rowsOf } from '../modules/resources/fixtures.ts';
+import { csvFiles, embeddedEnv, seedCliApp, withCore } from './import-fixtures.ts';
+import { expectCode, gatehouse } from './proc.ts';
 
-const run = promisify(execFile);
-const dir = mkdtempSync(path.join(tmpdir(), 'gh-import-resources-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function csv(lines: string[]): string {
-  const file = path.join(dir, `f${++n}.csv`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
+const { dir, csv } = csvFiles('gh-import-resources-');
 
 describe.each(backends)('import resources on %s', (backend) => {
   let s: TestServer;
@@ -192,48 +179,25 @@ describe.each(backends)('import resources on %s', (backend) => {
 
 describe('gatehouse import resources (real CLI, embedded database)', () => {
   it('imports, reports rejects with exit code 1, and is idempotent', async () => {
-    const dataDir = path.join(dir, 'data');
-    const env = { ...process.env, GATEHOUSE_DATA_DIR: dataDir, DATABASE_URL: '', GATEHOUSE_TENANT_DOMAIN: 'localhost' };
-    const core = await createCore(loadConfig(env));
-    let appId: string;
-    let typeId: string;
-    let tenantId: string;
-    try {
-      tenantId = (await core.services.tenants.getByDomain('localhost')).id;
-      await core.services.users.create(tenantId, { email: 'dana@example.com', displayName: 'Dana' });
-      appId = (await core.services.apps.create(tenantId, { displayName: 'CLI app' })).id;
-      typeId = (await core.services.resourceTypes.create(tenantId, appId, { displayName: 'Roles', resourceType: 'ROLE' })).id;
-    } finally {
-      await core.close();
-    }
+    const env = embeddedEnv(path.join(dir, 'data'));
+    const { tenantId, appId, typeId } = await withCore(env, seedCliApp);
     const file = csv([
       'displayName,description,matchBatonId,ownerEmails',
       'Admin,,r-admin,dana@example.com',
       ',,r-bad,',
       'Viewer,,r-viewer,',
     ]);
-    const bin = path.resolve('bin/gatehouse.js');
     const args = ['import', 'resources', '--app', appId, '--resource-type', typeId, '--tenant', 'localhost', file];
-    const failed = await run('node', [bin, ...args], { env }).then(
-      () => undefined,
-      (err: { code: number; stdout: string; stderr: string }) => err,
-    );
-    expect(failed?.code).toBe(1);
-    const summary = JSON.parse(failed?.stdout ?? '');
-    expect(summary).toMatchObject({ rows: 3, created: 2, rejected: 1, errors: [{ line: 3 }] });
-    expect(failed?.stderr).toContain('line 3: rejected');
+    const failed = expectCode(await gatehouse(args, env), 1);
+    expect(failed.json()).toMatchObject({ rows: 3, created: 2, rejected: 1, errors: [{ line: 3 }] });
+    expect(failed.stderr).toContain('line 3: rejected');
 
     const good = csv(['displayName,matchBatonId', 'Admin,r-admin', 'Viewer,r-viewer']);
-    const second = await run('node', [bin, 'import', 'resources', '--app', appId, '--resource-type', typeId, good], { env });
-    expect(JSON.parse(second.stdout)).toMatchObject({ rows: 2, created: 0, unchanged: 2, rejected: 0 });
+    const second = expectCode(await gatehouse(['import', 'resources', '--app', appId, '--resource-type', typeId, good], env), 0);
+    expect(second.json()).toMatchObject({ rows: 2, created: 0, unchanged: 2, rejected: 0 });
 
-    const check = await createCore(loadConfig(env));
-    try {
-      const page = await check.services.resources.list(tenantId, appId, typeId, { size: 100 });
-      expect(page.list.map((r) => r.matchBatonId)).toEqual(['r-admin', 'r-viewer']);
-    } finally {
-      await check.close();
-    }
+    const page = await withCore(env, (core) => core.services.resources.list(tenantId, appId, typeId, { size: 100 }));
+    expect(page.list.map((r) => r.matchBatonId)).toEqual(['r-admin', 'r-viewer']);
     // Each step opens the embedded database from disk; slow on a busy machine.
   }, 240_000);
 });

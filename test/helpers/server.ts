@@ -1,7 +1,6 @@
 // Starts Gatehouse over real HTTP on a real database: in-memory PGlite always,
 // and a fresh PostgreSQL database per call when TEST_DATABASE_URL is set.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
@@ -9,6 +8,7 @@ import type { Api } from '../../src/http/types.ts';
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
+import { createDatabase } from './infra.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -44,24 +44,8 @@ export type TestServer = {
 };
 
 /** A new, empty PostgreSQL database on the TEST_DATABASE_URL server. */
-export async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = process.env.TEST_DATABASE_URL as string;
-  const name = `gh_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+export function freshPostgres(): Promise<{ url: string; drop: () => Promise<void> }> {
+  return createDatabase(process.env.TEST_DATABASE_URL as string, 'gh_test');
 }
 
 export async function startServer(backend: Backend, env: Record<string, string> = {}): Promise<TestServer> {

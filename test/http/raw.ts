@@ -1,6 +1,7 @@
 // Raw HTTP through node:http, for requests fetch() would refuse or normalise:
 // dot segments and bad percent-encoding in paths, odd headers, bodies on any method.
 import http from 'node:http';
+import { httpStatusOf } from '../../src/http/errors.ts';
 
 export type RawRes = { status: number; text: string; contentType: string; body: unknown; headers: http.IncomingHttpHeaders };
 
@@ -47,22 +48,7 @@ export function rawClient(baseUrl: string): RawClient {
   return { request, close: () => agent.destroy() };
 }
 
-/** google.rpc.Status → HTTP status, as C1's gateway maps them (../shared/c1-api/README.md). */
-export const STATUS_OF_CODE: Record<number, number> = {
-  3: 400,
-  9: 400,
-  11: 400,
-  16: 401,
-  7: 403,
-  5: 404,
-  6: 409,
-  10: 409,
-  8: 429,
-  12: 501,
-  13: 500,
-  14: 503,
-};
-/** Statuses the issue asks for that the table does not give: 413 for big bodies, 415, and Node's own 408/431. */
+/** Statuses the issue asks for beyond C1's table (httpStatusOf): 413 for big bodies, 415, and Node's own 408/431. */
 const ALSO = new Set(['413:8', '415:3', '408:3', '431:3']);
 
 /** Why a non-2xx answer is not C1's error JSON with a matching status, or undefined when it is. */
@@ -76,7 +62,7 @@ export function errorShapeProblem(res: RawRes): string | undefined {
   if (typeof b.message !== 'string' || b.message === '') return 'message is not a non-empty string';
   if (!Array.isArray(b.details)) return 'details is not an array';
   const code = b.code as number;
-  if (STATUS_OF_CODE[code] !== res.status && !ALSO.has(`${res.status}:${code}`)) {
+  if (httpStatusOf[code] !== res.status && !ALSO.has(`${res.status}:${code}`)) {
     return `code ${code} does not go with HTTP ${res.status}`;
   }
   return undefined;

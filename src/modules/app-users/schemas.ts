@@ -1,5 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AnyMessage, Id, IdList, pageBodyFieldsRef, StringEnum, strictObject, Timestamp } from '../../http/schemas.ts';
+import {
+  Expanded,
+  expandedPageResponse,
+  Id,
+  IdList,
+  SearchText,
+  StringEnum,
+  searchRequest,
+  strictObject,
+  Timestamp,
+  updateRequest,
+} from '../../http/schemas.ts';
 
 export const APP_USER_TYPES = [
   'APP_USER_TYPE_UNSPECIFIED',
@@ -38,18 +49,14 @@ export type AppUser = Static<typeof AppUser>;
 export const AppUserView = Type.Object({ appUser: AppUser });
 export type AppUserView = Static<typeof AppUserView>;
 
-export const AppUserListResponse = Type.Object({
-  list: Type.Array(AppUserView),
-  nextPageToken: Type.String(),
-  expanded: Type.Array(AnyMessage),
-});
+export const AppUserListResponse = expandedPageResponse(AppUserView);
 
-export const AppUserResponse = Type.Object({ appUserView: AppUserView, expanded: Type.Array(AnyMessage) });
+export const AppUserResponse = Type.Object({ appUserView: AppUserView, expanded: Expanded });
 
 const Ref = strictObject({ appId: Type.Optional(Id), id: Id });
 
-export const SearchAppUsersRequest = strictObject({
-  query: Type.Optional(Type.String({ maxLength: 1024 })),
+export const SearchAppUsersRequest = searchRequest({
+  query: Type.Optional(SearchText),
   appId: Type.Optional(Id),
   appUserIds: Type.Optional(IdList),
   excludeAppUserIds: Type.Optional(IdList),
@@ -63,7 +70,6 @@ export const SearchAppUsersRequest = strictObject({
     }),
   ),
   expandMask: Type.Optional(ExpandMask),
-  ...pageBodyFieldsRef,
 });
 export type SearchAppUsersRequest = Static<typeof SearchAppUsersRequest>;
 
@@ -108,9 +114,5 @@ export const AppUserInput = strictObject({
 });
 export type AppUserInput = Static<typeof AppUserInput>;
 
-export const UpdateAppUserRequest = strictObject({
-  appUser: Type.Optional(AppUserInput),
-  updateMask: Type.Optional(Type.String({ maxLength: 4096 })),
-  expandMask: Type.Optional(ExpandMask),
-});
+export const UpdateAppUserRequest = updateRequest('appUser', AppUserInput, { expandMask: Type.Optional(ExpandMask) });
 export type UpdateAppUserRequest = Static<typeof UpdateAppUserRequest>;

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appUsers } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
 
 export type AppUserRow = typeof appUsers.$inferSelect;
 export type NewAppUserRow = typeof appUsers.$inferInsert;
@@ -65,9 +65,11 @@ export async function listAppUsers(
   const refs: SQL[] | undefined = f.refs?.map((r) =>
     r.appId ? (and(eq(appUsers.id, r.id), eq(appUsers.appId, r.appId)) as SQL) : eq(appUsers.id, r.id),
   );
-  const where = allOf(
-    eq(appUsers.tenantId, tenantId),
-    after(appUsers.id, page.after),
+  return selectPage(
+    db,
+    appUsers,
+    tenantId,
+    page,
     f.appId ? eq(appUsers.appId, f.appId) : undefined,
     matchesQuery(f.query, [appUsers.displayName, appUsers.email, appUsers.username]),
     inIds(appUsers.id, f.ids),
@@ -77,12 +79,6 @@ export async function listAppUsers(
     inIds(appUsers.appUserType, f.types),
     inIds(appUsers.status, f.statuses),
   );
-  return db
-    .select()
-    .from(appUsers)
-    .where(where)
-    .orderBy(asc(appUsers.id))
-    .limit(page.size + 1);
 }
 
 export async function updateAppUser(

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { PageQuery, pageRequest } from '../../http/paging.ts';
-import { Empty, EmptyBody, Id } from '../../http/schemas.ts';
+import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import {
   AppListResponse,
@@ -16,130 +16,60 @@ import {
 export async function appRoutes(api: Api, core: Core): Promise<void> {
   const apps = core.services.apps;
   const tags = ['App'];
+  const op = (name: string) => ({ operationId: `c1.api.app.v1.Apps.${name}`, tags });
   const IdParams = Type.Object({ id: Id });
+
+  route(api, 'POST', '/apps', { ...op('Create'), body: CreateAppRequest, response: AppResponse }, async (tenant, _p, body) => ({
+    app: await apps.create(tenant, body),
+  }));
+
+  listRoute(api, '/apps', { ...op('List'), response: AppListResponse }, (tenant, _p, page) => apps.search(tenant, {}, page));
+
+  route(api, 'GET', '/apps/:id', { ...op('Get'), params: IdParams, response: AppResponse }, async (tenant, p) => ({
+    app: await apps.get(tenant, p.id),
+  }));
+
+  route(
+    api,
+    'POST',
+    '/apps/:id',
+    { ...op('Update'), params: IdParams, body: UpdateAppRequest, response: AppResponse },
+    async (tenant, p, b) => ({ app: await apps.update(tenant, p.id, b.app, b.updateMask) }),
+  );
+
+  emptyRoute(api, 'DELETE', '/apps/:id', { ...op('Delete'), params: IdParams }, (tenant, p) => apps.delete(tenant, p.id));
+
+  searchRoute(
+    api,
+    '/search/apps',
+    { operationId: 'c1.api.app.v1.AppSearch.Search', tags, body: SearchAppsRequest, response: AppListResponse },
+    (tenant, body, page) => apps.search(tenant, body, page),
+  );
+
+  const owner = (name: string) => ({ operationId: `c1.api.app.v1.AppOwners.${name}`, tags: ['App Owner'] });
   const AppIdParams = Type.Object({ app_id: Id });
   const OwnerParams = Type.Object({ app_id: Id, user_id: Id });
 
-  api.post(
-    '/apps',
-    { schema: { operationId: 'c1.api.app.v1.Apps.Create', tags, body: CreateAppRequest, response: { 200: AppResponse } } },
-    async (req) => ({ app: await apps.create(req.principal.tenantId, req.body) }),
-  );
-
-  api.get(
-    '/apps',
-    { schema: { operationId: 'c1.api.app.v1.Apps.List', tags, querystring: PageQuery, response: { 200: AppListResponse } } },
-    async (req) => apps.search(req.principal.tenantId, {}, pageRequest(req.query.page_size, req.query.page_token)),
-  );
-
-  api.get(
-    '/apps/:id',
-    { schema: { operationId: 'c1.api.app.v1.Apps.Get', tags, params: IdParams, response: { 200: AppResponse } } },
-    async (req) => ({ app: await apps.get(req.principal.tenantId, req.params.id) }),
-  );
-
-  api.post(
-    '/apps/:id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.Apps.Update',
-        tags,
-        params: IdParams,
-        body: UpdateAppRequest,
-        response: { 200: AppResponse },
-      },
-    },
-    async (req) => ({
-      app: await apps.update(req.principal.tenantId, req.params.id, req.body.app, req.body.updateMask),
-    }),
-  );
-
-  api.delete(
-    '/apps/:id',
-    { schema: { operationId: 'c1.api.app.v1.Apps.Delete', tags, params: IdParams, body: EmptyBody, response: { 200: Empty } } },
-    async (req) => {
-      await apps.delete(req.principal.tenantId, req.params.id);
-      return {};
-    },
-  );
-
-  api.post(
-    '/search/apps',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppSearch.Search',
-        tags,
-        body: SearchAppsRequest,
-        response: { 200: AppListResponse },
-      },
-    },
-    async (req) => apps.search(req.principal.tenantId, req.body, pageRequest(req.body.pageSize, req.body.pageToken, 'pageToken')),
-  );
-
-  const ownerTags = ['App Owner'];
-  api.get(
+  listRoute(
+    api,
     '/apps/:app_id/owners',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppOwners.List',
-        tags: ownerTags,
-        params: AppIdParams,
-        querystring: PageQuery,
-        response: { 200: OwnerListResponse },
-      },
-    },
-    async (req) =>
-      apps.listOwners(req.principal.tenantId, req.params.app_id, pageRequest(req.query.page_size, req.query.page_token)),
+    { ...owner('List'), params: AppIdParams, response: OwnerListResponse },
+    (tenant, p, page) => apps.listOwners(tenant, p.app_id, page),
   );
 
-  api.put(
+  emptyRoute(
+    api,
+    'PUT',
     '/apps/:app_id/owners',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppOwners.Set',
-        tags: ownerTags,
-        params: AppIdParams,
-        body: SetOwnersRequest,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await apps.setOwners(req.principal.tenantId, req.params.app_id, req.body.userIds ?? []);
-      return {};
-    },
+    { ...owner('Set'), params: AppIdParams, body: SetOwnersRequest },
+    (tenant, p, b) => apps.setOwners(tenant, p.app_id, b.userIds ?? []),
   );
 
-  api.post(
-    '/apps/:app_id/owners/:user_id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppOwners.Add',
-        tags: ownerTags,
-        params: OwnerParams,
-        body: EmptyBody,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await apps.addOwner(req.principal.tenantId, req.params.app_id, req.params.user_id);
-      return {};
-    },
+  emptyRoute(api, 'POST', '/apps/:app_id/owners/:user_id', { ...owner('Add'), params: OwnerParams }, (tenant, p) =>
+    apps.addOwner(tenant, p.app_id, p.user_id),
   );
 
-  api.delete(
-    '/apps/:app_id/owners/:user_id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppOwners.Remove',
-        tags: ownerTags,
-        params: OwnerParams,
-        body: EmptyBody,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await apps.removeOwner(req.principal.tenantId, req.params.app_id, req.params.user_id);
-      return {};
-    },
+  emptyRoute(api, 'DELETE', '/apps/:app_id/owners/:user_id', { ...owner('Remove'), params: OwnerParams }, (tenant, p) =>
+    apps.removeOwner(tenant, p.app_id, p.user_id),
   );
 }

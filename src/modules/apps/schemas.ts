@@ -1,5 +1,18 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Description, IdList, Int64, Name, pageBodyFieldsRef, StringEnum, strictObject, Timestamp } from '../../http/schemas.ts';
+import {
+  Description,
+  IdList,
+  IdRefs,
+  Int64,
+  Name,
+  pageResponse,
+  SearchText,
+  StringEnum,
+  searchRequest,
+  strictObject,
+  Timestamp,
+  updateRequest,
+} from '../../http/schemas.ts';
 import { User } from '../users/schemas.ts';
 
 export const IDENTITY_MATCHING = [
@@ -34,14 +47,19 @@ export const App = Type.Object({
 });
 export type App = Static<typeof App>;
 
-export const CreateAppRequest = strictObject({
-  displayName: Name,
+/** Writable fields that creates and updates take alike (after displayName). */
+const settableFields = {
   description: Type.Optional(Description),
   certifyPolicyId: Type.Optional(PolicyId),
   grantPolicyId: Type.Optional(PolicyId),
   revokePolicyId: Type.Optional(PolicyId),
   identityMatching: Type.Optional(IdentityMatching),
   monthlyCostUsd: Type.Optional(MonthlyCost),
+};
+
+export const CreateAppRequest = strictObject({
+  displayName: Name,
+  ...settableFields,
   owners: Type.Optional(IdList),
   strictAccessEntitlementProvisioning: Type.Optional(Type.Boolean()),
 });
@@ -82,12 +100,7 @@ export const APP_READ_ONLY = [
 /** The app of an update: writable fields are checked; read-only ones a client echoes back are accepted and ignored. */
 export const AppInput = strictObject({
   displayName: Type.Optional(Name),
-  description: Type.Optional(Description),
-  certifyPolicyId: Type.Optional(PolicyId),
-  grantPolicyId: Type.Optional(PolicyId),
-  revokePolicyId: Type.Optional(PolicyId),
-  identityMatching: Type.Optional(IdentityMatching),
-  monthlyCostUsd: Type.Optional(MonthlyCost),
+  ...settableFields,
   strictAccessEntitlementProvisioning: Type.Optional(Type.Boolean()),
   iconUrl: Type.Optional(Type.String({ maxLength: 2048 })),
   instructions: Type.Optional(Description),
@@ -109,24 +122,20 @@ export const AppInput = strictObject({
 });
 export type AppInput = Static<typeof AppInput>;
 
-export const UpdateAppRequest = strictObject({
-  app: Type.Optional(AppInput),
-  updateMask: Type.Optional(Type.String({ maxLength: 4096 })),
-});
+export const UpdateAppRequest = updateRequest('app', AppInput);
 export type UpdateAppRequest = Static<typeof UpdateAppRequest>;
 
-export const SearchAppsRequest = strictObject({
-  query: Type.Optional(Type.String({ maxLength: 1024 })),
-  displayName: Type.Optional(Type.String({ maxLength: 1024 })),
+export const SearchAppsRequest = searchRequest({
+  query: Type.Optional(SearchText),
+  displayName: Type.Optional(SearchText),
   appIds: Type.Optional(IdList),
   excludeAppIds: Type.Optional(IdList),
   onlyDirectories: Type.Optional(Type.Boolean()),
-  policyRefs: Type.Optional(Type.Array(strictObject({ id: Type.String({ maxLength: 64 }) }), { maxItems: 1000 })),
-  ...pageBodyFieldsRef,
+  policyRefs: Type.Optional(IdRefs),
 });
 export type SearchAppsRequest = Static<typeof SearchAppsRequest>;
 
 export const AppResponse = Type.Object({ app: App });
-export const AppListResponse = Type.Object({ list: Type.Array(App), nextPageToken: Type.String() });
-export const OwnerListResponse = Type.Object({ list: Type.Array(User), nextPageToken: Type.String() });
+export const AppListResponse = pageResponse(App);
+export const OwnerListResponse = pageResponse(User);
 export const SetOwnersRequest = strictObject({ userIds: Type.Optional(IdList) });

@@ -1,11 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { PageQuery, pageRequest } from '../../http/paging.ts';
-import { Empty, EmptyBody, Id } from '../../http/schemas.ts';
+import { emptyRoute, expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { OwnerListResponse } from '../apps/schemas.ts';
 import {
   AddEntitlementOwnerRequest,
+  type AppEntitlementView,
   CreateEntitlementRequest,
   EntitlementListResponse,
   EntitlementResponse,
@@ -17,218 +18,95 @@ import {
 export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
   const entitlements = core.services.entitlements;
   const tags = ['App Entitlement'];
+  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
   const AppIdParams = Type.Object({ app_id: Id });
   const IdParams = Type.Object({ app_id: Id, id: Id });
+  const view = async (v: Promise<AppEntitlementView>) => ({ appEntitlementView: await v, expanded: [] });
 
-  api.post(
+  route(
+    api,
+    'POST',
     '/apps/:app_id/entitlements',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.Create',
-        tags,
-        params: AppIdParams,
-        body: CreateEntitlementRequest,
-        response: { 200: EntitlementResponse },
-      },
-    },
-    async (req) => ({
-      appEntitlementView: await entitlements.create(req.principal.tenantId, req.params.app_id, req.body),
-      expanded: [],
-    }),
+    { ...op('Create'), params: AppIdParams, body: CreateEntitlementRequest, response: EntitlementResponse },
+    (tenant, p, body) => view(entitlements.create(tenant, p.app_id, body)),
   );
 
-  api.get(
+  listRoute(
+    api,
     '/apps/:app_id/entitlements',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.List',
-        tags,
-        params: AppIdParams,
-        querystring: PageQuery,
-        response: { 200: EntitlementListResponse },
-      },
-    },
-    async (req) => ({
-      ...(await entitlements.list(
-        req.principal.tenantId,
-        req.params.app_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      )),
-      expanded: [],
-    }),
+    { ...op('List'), params: AppIdParams, response: EntitlementListResponse },
+    (tenant, p, page) => expanded(entitlements.list(tenant, p.app_id, page)),
   );
 
-  api.get(
+  listRoute(
+    api,
     '/apps/:app_id/entitlements/resource_types/:app_resource_type_id/resources/:app_resource_id',
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.ListForAppResource',
-        tags,
-        params: Type.Object({ app_id: Id, app_resource_type_id: Id, app_resource_id: Id }),
-        querystring: PageQuery,
-        response: { 200: EntitlementListResponse },
-      },
+      ...op('ListForAppResource'),
+      params: Type.Object({ app_id: Id, app_resource_type_id: Id, app_resource_id: Id }),
+      response: EntitlementListResponse,
     },
-    async (req) => ({
-      ...(await entitlements.listForResource(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.app_resource_type_id,
-        req.params.app_resource_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      )),
-      expanded: [],
-    }),
+    (tenant, p, page) =>
+      expanded(entitlements.listForResource(tenant, p.app_id, p.app_resource_type_id, p.app_resource_id, page)),
   );
 
-  api.get(
+  route(
+    api,
+    'GET',
     '/apps/:app_id/entitlements/:id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.Get',
-        tags,
-        params: IdParams,
-        response: { 200: EntitlementResponse },
-      },
-    },
-    async (req) => ({
-      appEntitlementView: await entitlements.get(req.principal.tenantId, req.params.app_id, req.params.id),
-      expanded: [],
-    }),
+    { ...op('Get'), params: IdParams, response: EntitlementResponse },
+    (tenant, p) => view(entitlements.get(tenant, p.app_id, p.id)),
   );
 
-  api.post(
+  route(
+    api,
+    'POST',
     '/apps/:app_id/entitlements/:id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.Update',
-        tags,
-        params: IdParams,
-        body: UpdateEntitlementRequest,
-        response: { 200: EntitlementResponse },
-      },
-    },
-    async (req) => ({
-      appEntitlementView: await entitlements.update(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.id,
-        req.body.entitlement,
-        req.body.updateMask,
-        req.body.overrideAccessRequestsDefaults,
-      ),
-      expanded: [],
-    }),
+    { ...op('Update'), params: IdParams, body: UpdateEntitlementRequest, response: EntitlementResponse },
+    (tenant, p, b) =>
+      view(entitlements.update(tenant, p.app_id, p.id, b.entitlement, b.updateMask, b.overrideAccessRequestsDefaults)),
   );
 
-  api.delete(
-    '/apps/:app_id/entitlements/:id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.Delete',
-        tags,
-        params: IdParams,
-        body: EmptyBody,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await entitlements.delete(req.principal.tenantId, req.params.app_id, req.params.id);
-      return {};
-    },
+  emptyRoute(api, 'DELETE', '/apps/:app_id/entitlements/:id', { ...op('Delete'), params: IdParams }, (tenant, p) =>
+    entitlements.delete(tenant, p.app_id, p.id),
   );
 
-  api.post(
+  searchRoute(
+    api,
     '/search/entitlements',
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementSearchService.Search',
-        tags,
-        body: SearchEntitlementsRequest,
-        response: { 200: EntitlementListResponse },
-      },
+      operationId: 'c1.api.app.v1.AppEntitlementSearchService.Search',
+      tags,
+      body: SearchEntitlementsRequest,
+      response: EntitlementListResponse,
     },
-    async (req) => ({
-      ...(await entitlements.search(
-        req.principal.tenantId,
-        req.body,
-        pageRequest(req.body.pageSize, req.body.pageToken, 'pageToken'),
-      )),
-      expanded: [],
-    }),
+    (tenant, body, page) => expanded(entitlements.search(tenant, body, page)),
   );
 
-  const ownerTags = ['App Entitlement Owner'];
+  const owner = (name: string) => ({
+    operationId: `c1.api.app.v1.AppEntitlementOwners.${name}`,
+    tags: ['App Entitlement Owner'],
+  });
   const OwnersParams = Type.Object({ app_id: Id, entitlement_id: Id });
+  const owners = '/apps/:app_id/entitlements/:entitlement_id/owners';
 
-  api.get(
-    '/apps/:app_id/entitlements/:entitlement_id/owners',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementOwners.List',
-        tags: ownerTags,
-        params: OwnersParams,
-        querystring: PageQuery,
-        response: { 200: OwnerListResponse },
-      },
-    },
-    async (req) =>
-      entitlements.listOwners(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.entitlement_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      ),
+  listRoute(api, owners, { ...owner('List'), params: OwnersParams, response: OwnerListResponse }, (tenant, p, page) =>
+    entitlements.listOwners(tenant, p.app_id, p.entitlement_id, page),
   );
 
-  api.post(
-    '/apps/:app_id/entitlements/:entitlement_id/owners',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementOwners.Add',
-        tags: ownerTags,
-        params: OwnersParams,
-        body: AddEntitlementOwnerRequest,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await entitlements.addOwner(req.principal.tenantId, req.params.app_id, req.params.entitlement_id, req.body.userId);
-      return {};
-    },
+  emptyRoute(api, 'POST', owners, { ...owner('Add'), params: OwnersParams, body: AddEntitlementOwnerRequest }, (tenant, p, b) =>
+    entitlements.addOwner(tenant, p.app_id, p.entitlement_id, b.userId),
   );
 
-  api.put(
-    '/apps/:app_id/entitlements/:entitlement_id/owners',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementOwners.Set',
-        tags: ownerTags,
-        params: OwnersParams,
-        body: SetEntitlementOwnersRequest,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await entitlements.setOwners(req.principal.tenantId, req.params.app_id, req.params.entitlement_id, req.body.userIds ?? []);
-      return {};
-    },
+  emptyRoute(api, 'PUT', owners, { ...owner('Set'), params: OwnersParams, body: SetEntitlementOwnersRequest }, (tenant, p, b) =>
+    entitlements.setOwners(tenant, p.app_id, p.entitlement_id, b.userIds ?? []),
   );
 
-  api.delete(
-    '/apps/:app_id/entitlements/:entitlement_id/owners/:user_id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementOwners.Remove',
-        tags: ownerTags,
-        params: Type.Object({ app_id: Id, entitlement_id: Id, user_id: Id }),
-        body: EmptyBody,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await entitlements.removeOwner(req.principal.tenantId, req.params.app_id, req.params.entitlement_id, req.params.user_id);
-      return {};
-    },
+  emptyRoute(
+    api,
+    'DELETE',
+    `${owners}/:user_id`,
+    { ...owner('Remove'), params: Type.Object({ app_id: Id, entitlement_id: Id, user_id: Id }) },
+    (tenant, p) => entitlements.removeOwner(tenant, p.app_id, p.entitlement_id, p.user_id),
   );
 }

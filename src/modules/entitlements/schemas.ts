@@ -1,15 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox';
 import {
-  AnyMessage,
   Description,
+  Expanded,
+  expandedPageResponse,
   Id,
   IdList,
+  IdRefs,
   Int64,
   Name,
-  pageBodyFieldsRef,
+  SearchText,
   StringEnum,
+  searchRequest,
   strictObject,
   Timestamp,
+  updateRequest,
 } from '../../http/schemas.ts';
 import { ExpandMask } from '../app-users/schemas.ts';
 
@@ -61,18 +65,11 @@ export type AppEntitlement = Static<typeof AppEntitlement>;
 export const AppEntitlementView = Type.Object({ appEntitlement: AppEntitlement });
 export type AppEntitlementView = Static<typeof AppEntitlementView>;
 
-export const EntitlementResponse = Type.Object({ appEntitlementView: AppEntitlementView, expanded: Type.Array(AnyMessage) });
-export const EntitlementListResponse = Type.Object({
-  list: Type.Array(AppEntitlementView),
-  nextPageToken: Type.String(),
-  expanded: Type.Array(AnyMessage),
-});
+export const EntitlementResponse = Type.Object({ appEntitlementView: AppEntitlementView, expanded: Expanded });
+export const EntitlementListResponse = expandedPageResponse(AppEntitlementView);
 
-export const CreateEntitlementRequest = strictObject({
-  displayName: Name,
-  description: Type.Optional(Description),
-  appResourceTypeId: Type.Optional(OptId),
-  appResourceId: Type.Optional(OptId),
+/** Writable fields that creates and updates take alike (after displayName and description). */
+const settableFields = {
   slug: Type.Optional(Short),
   alias: Type.Optional(Short),
   purpose: Type.Optional(Purpose),
@@ -86,6 +83,14 @@ export const CreateEntitlementRequest = strictObject({
   riskLevelValueId: Type.Optional(OptId),
   complianceFrameworkValueIds: Type.Optional(ComplianceIds),
   overrideAccessRequestsDefaults: Type.Optional(Type.Boolean()),
+};
+
+export const CreateEntitlementRequest = strictObject({
+  displayName: Name,
+  description: Type.Optional(Description),
+  appResourceTypeId: Type.Optional(OptId),
+  appResourceId: Type.Optional(OptId),
+  ...settableFields,
   appEntitlementOwnerIds: Type.Optional(IdList),
   matchBatonId: Type.Optional(Short),
   expandMask: Type.Optional(ExpandMask),
@@ -137,19 +142,7 @@ const Loose = Type.Object({}, { additionalProperties: true });
 export const EntitlementInput = strictObject({
   displayName: Type.Optional(Name),
   description: Type.Optional(Description),
-  slug: Type.Optional(Short),
-  alias: Type.Optional(Short),
-  purpose: Type.Optional(Purpose),
-  durationGrant: Type.Optional(Duration),
-  durationUnset: Type.Optional(EmptyMessage),
-  certifyPolicyId: Type.Optional(PolicyId),
-  grantPolicyId: Type.Optional(PolicyId),
-  revokePolicyId: Type.Optional(PolicyId),
-  emergencyGrantEnabled: Type.Optional(Type.Boolean()),
-  emergencyGrantPolicyId: Type.Optional(PolicyId),
-  riskLevelValueId: Type.Optional(OptId),
-  complianceFrameworkValueIds: Type.Optional(ComplianceIds),
-  overrideAccessRequestsDefaults: Type.Optional(Type.Boolean()),
+  ...settableFields,
   matchBatonId: Type.Optional(Short),
   id: Type.Optional(OptId),
   appId: Type.Optional(OptId),
@@ -171,9 +164,7 @@ export const EntitlementInput = strictObject({
 });
 export type EntitlementInput = Static<typeof EntitlementInput>;
 
-export const UpdateEntitlementRequest = strictObject({
-  entitlement: Type.Optional(EntitlementInput),
-  updateMask: Type.Optional(Type.String({ maxLength: 4096 })),
+export const UpdateEntitlementRequest = updateRequest('entitlement', EntitlementInput, {
   overrideAccessRequestsDefaults: Type.Optional(Type.Boolean()),
   expandMask: Type.Optional(ExpandMask),
 });
@@ -184,10 +175,10 @@ export const EntitlementRef = strictObject({ appId: Type.Optional(OptId), id: Id
 export type EntitlementRef = Static<typeof EntitlementRef>;
 const Refs = Type.Array(EntitlementRef, { maxItems: 1000 });
 
-export const SearchEntitlementsRequest = strictObject({
-  query: Type.Optional(Type.String({ maxLength: 1024 })),
-  displayName: Type.Optional(Type.String({ maxLength: 1024 })),
-  alias: Type.Optional(Type.String({ maxLength: 1024 })),
+export const SearchEntitlementsRequest = searchRequest({
+  query: Type.Optional(SearchText),
+  displayName: Type.Optional(SearchText),
+  alias: Type.Optional(SearchText),
   appIds: Type.Optional(IdList),
   excludeAppIds: Type.Optional(IdList),
   resourceTypeIds: Type.Optional(IdList),
@@ -197,11 +188,10 @@ export const SearchEntitlementsRequest = strictObject({
   excludeAppUserIds: Type.Optional(IdList),
   refs: Type.Optional(Refs),
   excludedEntitlementRefs: Type.Optional(Refs),
-  policyRefs: Type.Optional(Type.Array(strictObject({ id: Type.String({ maxLength: 64 }) }), { maxItems: 1000 })),
+  policyRefs: Type.Optional(IdRefs),
   onlyGetExpiring: Type.Optional(Type.Boolean()),
   includeDeleted: Type.Optional(Type.Boolean()),
   expandMask: Type.Optional(ExpandMask),
-  ...pageBodyFieldsRef,
 });
 export type SearchEntitlementsRequest = Static<typeof SearchEntitlementsRequest>;
 

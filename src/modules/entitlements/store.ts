@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appEntitlementOwners, appEntitlements, grants } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+import { after, allOf, inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
 
 export type EntitlementRow = typeof appEntitlements.$inferSelect;
 export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
@@ -155,9 +155,11 @@ export async function listEntitlements(
     ? or(inArray(t.certifyPolicyId, f.policyIds), inArray(t.grantPolicyId, f.policyIds), inArray(t.revokePolicyId, f.policyIds))
     : undefined;
   const excluded = f.excludedRefs?.length ? refMatch(f.excludedRefs) : [];
-  const where = allOf(
-    eq(t.tenantId, tenantId),
-    after(t.id, page.after),
+  return selectPage(
+    db,
+    t,
+    tenantId,
+    page,
     f.appId ? eq(t.appId, f.appId) : undefined,
     f.resourceId ? eq(t.appResourceId, f.resourceId) : undefined,
     matchesQuery(f.query, [t.displayName, t.description, t.alias, t.slug]),
@@ -179,12 +181,6 @@ export async function listEntitlements(
     f.excludeAppUserIds?.length ? sql`not ${activeGrants(appUserIn(f.excludeAppUserIds))}` : undefined,
     f.onlyExpiring ? activeGrants(sql`g.deprovision_at is not null`) : undefined,
   );
-  return db
-    .select()
-    .from(t)
-    .where(where)
-    .orderBy(asc(t.id))
-    .limit(page.size + 1);
 }
 
 /** Owner user ids of one entitlement, keyset-paged by user id. */

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { PageQuery, pageRequest } from '../../http/paging.ts';
+import { expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
 import { EmptyBody, Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { EntitlementListResponse } from '../entitlements/schemas.ts';
@@ -23,182 +23,104 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
   const grants = core.services.grants;
   const reads = grants.reads;
   const tags = ['App Entitlement'];
-  const bindingTags = ['App Entitlement User Binding'];
+  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
+  const binding = (name: string) => ({
+    operationId: `c1.api.app.v1.AppEntitlementUserBindingService.${name}`,
+    tags: ['App Entitlement User Binding'],
+  });
   const EntParams = Type.Object({ app_id: Id, app_entitlement_id: Id });
   const BindingParams = Type.Object({ app_id: Id, app_entitlement_id: Id, app_user_id: Id });
+  const ent = '/apps/:app_id/entitlements/:app_entitlement_id';
 
-  api.post(
-    '/apps/:app_id/entitlements/:app_entitlement_id/add-manual-user',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.AddManuallyManagedMembers',
-        tags,
-        params: EntParams,
-        body: AddManualUsersRequest,
-        response: { 200: AddManualUsersResponse },
-      },
-    },
-    async (req) =>
-      grants.addManualUsers(req.principal.tenantId, req.params.app_id, req.params.app_entitlement_id, req.body.userIds ?? []),
+  route(
+    api,
+    'POST',
+    `${ent}/add-manual-user`,
+    { ...op('AddManuallyManagedMembers'), params: EntParams, body: AddManualUsersRequest, response: AddManualUsersResponse },
+    (tenant, p, b) => grants.addManualUsers(tenant, p.app_id, p.app_entitlement_id, b.userIds ?? []),
   );
 
-  api.delete(
-    '/apps/:app_id/entitlements/:app_entitlement_id/remove-membership',
+  route(
+    api,
+    'DELETE',
+    `${ent}/remove-membership`,
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.RemoveEntitlementMembership',
-        tags,
-        params: EntParams,
-        body: RemoveMembershipRequest,
-        response: { 200: RemoveMembershipResponse },
-      },
+      ...op('RemoveEntitlementMembership'),
+      params: EntParams,
+      body: RemoveMembershipRequest,
+      response: RemoveMembershipResponse,
     },
-    async (req) => {
-      await grants.removeMembership(req.principal.tenantId, req.params.app_id, req.params.app_entitlement_id, req.body.appUserId);
+    async (tenant, p, b) => {
+      await grants.removeMembership(tenant, p.app_id, p.app_entitlement_id, b.appUserId);
       return {};
     },
   );
 
-  api.get(
-    '/apps/:app_id/entitlements/:app_entitlement_id/users',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.ListUsers',
-        tags,
-        params: EntParams,
-        querystring: PageQuery,
-        response: { 200: EntitlementUsersResponse },
-      },
-    },
-    async (req) => ({
-      ...(await reads.listUsers(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.app_entitlement_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      )),
-      expanded: [],
-    }),
+  listRoute(
+    api,
+    `${ent}/users`,
+    { ...op('ListUsers'), params: EntParams, response: EntitlementUsersResponse },
+    (tenant, p, page) => expanded(reads.listUsers(tenant, p.app_id, p.app_entitlement_id, page)),
   );
 
-  api.get(
+  listRoute(
+    api,
     '/apps/:app_id/entitlements/users/:app_user_id',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlements.ListForAppUser',
-        tags,
-        params: Type.Object({ app_id: Id, app_user_id: Id }),
-        querystring: PageQuery,
-        response: { 200: EntitlementListResponse },
-      },
-    },
-    async (req) => ({
-      ...(await reads.listForAppUser(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.app_user_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      )),
-      expanded: [],
-    }),
+    { ...op('ListForAppUser'), params: Type.Object({ app_id: Id, app_user_id: Id }), response: EntitlementListResponse },
+    (tenant, p, page) => expanded(reads.listForAppUser(tenant, p.app_id, p.app_user_id, page)),
   );
 
-  api.post(
+  searchRoute(
+    api,
     '/search/grants',
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementSearchService.SearchGrants',
-        tags,
-        body: SearchGrantsRequest,
-        response: { 200: GrantListResponse },
-      },
+      operationId: 'c1.api.app.v1.AppEntitlementSearchService.SearchGrants',
+      tags,
+      body: SearchGrantsRequest,
+      response: GrantListResponse,
     },
-    async (req) => ({
-      ...(await reads.search(req.principal.tenantId, req.body, pageRequest(req.body.pageSize, req.body.pageToken, 'pageToken'))),
-      expanded: [],
-    }),
+    (tenant, body, page) => expanded(reads.search(tenant, body, page)),
   );
 
-  api.get(
-    '/apps/:app_id/entitlements/:app_entitlement_id/users/:identity_user_id/grants',
+  route(
+    api,
+    'GET',
+    `${ent}/users/:identity_user_id/grants`,
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementUserBindingService.ListAppUsersForIdentityWithGrant',
-        tags: bindingTags,
-        params: Type.Object({ app_id: Id, app_entitlement_id: Id, identity_user_id: Id }),
-        response: { 200: BindingsResponse },
-      },
+      ...binding('ListAppUsersForIdentityWithGrant'),
+      params: Type.Object({ app_id: Id, app_entitlement_id: Id, identity_user_id: Id }),
+      response: BindingsResponse,
     },
-    async (req) => ({
-      bindings: await reads.listForIdentity(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.app_entitlement_id,
-        req.params.identity_user_id,
-      ),
+    async (tenant, p) => ({ bindings: await reads.listForIdentity(tenant, p.app_id, p.app_entitlement_id, p.identity_user_id) }),
+  );
+
+  route(
+    api,
+    'POST',
+    `${ent}/users/:app_user_id/update-grant-duration`,
+    { ...binding('UpdateGrantDuration'), params: BindingParams, body: UpdateGrantDurationRequest, response: BindingResponse },
+    async (tenant, p, b) => ({
+      binding: await grants.updateDuration(tenant, p.app_id, p.app_entitlement_id, p.app_user_id, b.newDeprovisionAt),
     }),
   );
 
-  api.post(
-    '/apps/:app_id/entitlements/:app_entitlement_id/users/:app_user_id/update-grant-duration',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementUserBindingService.UpdateGrantDuration',
-        tags: bindingTags,
-        params: BindingParams,
-        body: UpdateGrantDurationRequest,
-        response: { 200: BindingResponse },
-      },
-    },
-    async (req) => ({
-      binding: await grants.updateDuration(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.app_entitlement_id,
-        req.params.app_user_id,
-        req.body.newDeprovisionAt,
-      ),
-    }),
+  route(
+    api,
+    'POST',
+    `${ent}/users/:app_user_id/remove-grant-duration`,
+    { ...binding('RemoveGrantDuration'), params: BindingParams, body: EmptyBody, response: BindingResponse },
+    async (tenant, p) => ({ binding: await grants.removeDuration(tenant, p.app_id, p.app_entitlement_id, p.app_user_id) }),
   );
 
-  api.post(
-    '/apps/:app_id/entitlements/:app_entitlement_id/users/:app_user_id/remove-grant-duration',
-    {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementUserBindingService.RemoveGrantDuration',
-        tags: bindingTags,
-        params: BindingParams,
-        body: EmptyBody,
-        response: { 200: BindingResponse },
-      },
-    },
-    async (req) => ({
-      binding: await grants.removeDuration(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.app_entitlement_id,
-        req.params.app_user_id,
-      ),
-    }),
-  );
-
-  api.post(
+  searchRoute(
+    api,
     '/search/past-grants',
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppEntitlementUserBindingService.SearchPastGrants',
-        tags: ['App Entitlement User Binding History'],
-        body: SearchPastGrantsRequest,
-        response: { 200: PastGrantsResponse },
-      },
+      operationId: 'c1.api.app.v1.AppEntitlementUserBindingService.SearchPastGrants',
+      tags: ['App Entitlement User Binding History'],
+      body: SearchPastGrantsRequest,
+      response: PastGrantsResponse,
     },
-    async (req) => ({
-      ...(await reads.searchPast(
-        req.principal.tenantId,
-        req.body,
-        pageRequest(req.body.pageSize, req.body.pageToken, 'pageToken'),
-      )),
-      expanded: [],
-    }),
+    (tenant, body, page) => expanded(reads.searchPast(tenant, body, page)),
   );
 }

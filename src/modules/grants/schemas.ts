@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AnyMessage, Id, IdList, pageBodyFieldsRef, strictObject, Timestamp } from '../../http/schemas.ts';
+import { expandedPageResponse, Id, IdList, searchRequest, strictObject, Timestamp } from '../../http/schemas.ts';
 import { AppUserView, ExpandMask } from '../app-users/schemas.ts';
 import { AppEntitlementView, EntitlementRef } from '../entitlements/schemas.ts';
 
@@ -25,11 +25,7 @@ export const EntitlementUserView = Type.Object({
 });
 export type EntitlementUserView = Static<typeof EntitlementUserView>;
 
-export const EntitlementUsersResponse = Type.Object({
-  list: Type.Array(EntitlementUserView),
-  nextPageToken: Type.String(),
-  expanded: Type.Array(AnyMessage),
-});
+export const EntitlementUsersResponse = expandedPageResponse(EntitlementUserView);
 
 export const AddManualUsersRequest = strictObject({ userIds: Type.Optional(IdList) });
 export const AddManualUsersResponse = Type.Object({
@@ -43,7 +39,7 @@ export const UpdateGrantDurationRequest = strictObject({ newDeprovisionAt: Times
 export const BindingResponse = Type.Object({ binding: Binding });
 export const BindingsResponse = Type.Object({ bindings: Type.Array(Binding) });
 
-export const SearchGrantsRequest = strictObject({
+export const SearchGrantsRequest = searchRequest({
   appIds: Type.Optional(IdList),
   appUserIds: Type.Optional(IdList),
   userId: Type.Optional(Type.String({ maxLength: 64 })),
@@ -51,23 +47,19 @@ export const SearchGrantsRequest = strictObject({
   resourceTypeIds: Type.Optional(IdList),
   entitlementRefs: Type.Optional(Type.Array(EntitlementRef, { maxItems: 1000 })),
   expandMask: Type.Optional(ExpandMask),
-  ...pageBodyFieldsRef,
 });
 export type SearchGrantsRequest = Static<typeof SearchGrantsRequest>;
 
-export const GrantListResponse = Type.Object({
-  list: Type.Array(Type.Object({ entitlement: AppEntitlementView, appEntitlementUserBinding: EntitlementUserView })),
-  nextPageToken: Type.String(),
-  expanded: Type.Array(AnyMessage),
-});
+export const GrantListResponse = expandedPageResponse(
+  Type.Object({ entitlement: AppEntitlementView, appEntitlementUserBinding: EntitlementUserView }),
+);
 
 const AppUserRef = strictObject({ appId: Type.Optional(Type.String({ maxLength: 64 })), id: Id });
-export const SearchPastGrantsRequest = strictObject({
+export const SearchPastGrantsRequest = searchRequest({
   appIds: Type.Optional(IdList),
   appEntitlementRefs: Type.Optional(Type.Array(EntitlementRef, { maxItems: 1000 })),
   appUserRefs: Type.Optional(Type.Array(AppUserRef, { maxItems: 1000 })),
   expandMask: Type.Optional(ExpandMask),
-  ...pageBodyFieldsRef,
 });
 export type SearchPastGrantsRequest = Static<typeof SearchPastGrantsRequest>;
 
@@ -81,8 +73,4 @@ export const PastGrant = Type.Object({
 });
 export type PastGrant = Static<typeof PastGrant>;
 
-export const PastGrantsResponse = Type.Object({
-  list: Type.Array(Type.Object({ history: PastGrant })),
-  nextPageToken: Type.String(),
-  expanded: Type.Array(AnyMessage),
-});
+export const PastGrantsResponse = expandedPageResponse(Type.Object({ history: PastGrant }));

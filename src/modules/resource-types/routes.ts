@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { PageQuery, pageRequest } from '../../http/paging.ts';
-import { Empty, EmptyBody, Id } from '../../http/schemas.ts';
+import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import {
   CreateResourceTypeRequest,
@@ -18,106 +18,67 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
   const tags = ['App Resource Type'];
   const AppParams = Type.Object({ app_id: Id });
   const TypeParams = Type.Object({ app_id: Id, id: Id });
-  const op = (name: string) => `c1.api.app.v1.AppResourceTypeService.${name}`;
+  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppResourceTypeService.${name}`, tags });
+  const base = '/apps/:app_id/resource_types';
 
-  api.post(
-    '/apps/:app_id/resource_types',
+  route(
+    api,
+    'POST',
+    base,
     {
-      schema: {
-        operationId: op('CreateManuallyManagedResourceType'),
-        tags,
-        params: AppParams,
-        body: CreateResourceTypeRequest,
-        response: { 200: ResourceTypeResponse },
-      },
+      ...op('CreateManuallyManagedResourceType'),
+      params: AppParams,
+      body: CreateResourceTypeRequest,
+      response: ResourceTypeResponse,
     },
-    async (req) => ({
-      appResourceType: await types.create(req.principal.tenantId, req.params.app_id, req.body),
+    async (tenant, p, body) => ({ appResourceType: await types.create(tenant, p.app_id, body), expanded: [] }),
+  );
+
+  listRoute(api, base, { ...op('List'), params: AppParams, response: ResourceTypeListResponse }, async (tenant, p, page) => {
+    const { list, nextPageToken } = await types.list(tenant, p.app_id, page);
+    return { list: list.map((appResourceType) => ({ appResourceType })), nextPageToken, expanded: [] };
+  });
+
+  route(
+    api,
+    'GET',
+    `${base}/:id`,
+    { ...op('Get'), params: TypeParams, response: ResourceTypeGetResponse },
+    async (tenant, p) => ({
+      appResourceTypeView: { appResourceType: await types.get(tenant, p.app_id, p.id) },
       expanded: [],
     }),
   );
 
-  api.get(
-    '/apps/:app_id/resource_types',
+  route(
+    api,
+    'POST',
+    `${base}/:id`,
     {
-      schema: {
-        operationId: op('List'),
-        tags,
-        params: AppParams,
-        querystring: PageQuery,
-        response: { 200: ResourceTypeListResponse },
-      },
+      ...op('UpdateManuallyManagedResourceType'),
+      params: TypeParams,
+      body: UpdateResourceTypeRequest,
+      response: ResourceTypeResponse,
     },
-    async (req) => {
-      const page = await types.list(
-        req.principal.tenantId,
-        req.params.app_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      );
-      return { list: page.list.map((appResourceType) => ({ appResourceType })), nextPageToken: page.nextPageToken, expanded: [] };
-    },
-  );
-
-  api.get(
-    '/apps/:app_id/resource_types/:id',
-    { schema: { operationId: op('Get'), tags, params: TypeParams, response: { 200: ResourceTypeGetResponse } } },
-    async (req) => ({
-      appResourceTypeView: { appResourceType: await types.get(req.principal.tenantId, req.params.app_id, req.params.id) },
+    async (tenant, p, b) => ({
+      appResourceType: await types.update(tenant, p.app_id, p.id, b.appResourceType, b.updateMask),
       expanded: [],
     }),
   );
 
-  api.post(
-    '/apps/:app_id/resource_types/:id',
-    {
-      schema: {
-        operationId: op('UpdateManuallyManagedResourceType'),
-        tags,
-        params: TypeParams,
-        body: UpdateResourceTypeRequest,
-        response: { 200: ResourceTypeResponse },
-      },
-    },
-    async (req) => ({
-      appResourceType: await types.update(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.id,
-        req.body.appResourceType,
-        req.body.updateMask,
-      ),
-      expanded: [],
-    }),
+  emptyRoute(api, 'DELETE', `${base}/:id`, { ...op('DeleteManuallyManagedResourceType'), params: TypeParams }, (tenant, p) =>
+    types.delete(tenant, p.app_id, p.id),
   );
 
-  api.delete(
-    '/apps/:app_id/resource_types/:id',
-    {
-      schema: {
-        operationId: op('DeleteManuallyManagedResourceType'),
-        tags,
-        params: TypeParams,
-        body: EmptyBody,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await types.delete(req.principal.tenantId, req.params.app_id, req.params.id);
-      return {};
-    },
-  );
-
-  api.post(
+  searchRoute(
+    api,
     '/search/app_resource_types',
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppResourceSearch.SearchAppResourceTypes',
-        tags: ['App Resource'],
-        body: SearchResourceTypesRequest,
-        response: { 200: ResourceTypeSearchResponse },
-      },
+      operationId: 'c1.api.app.v1.AppResourceSearch.SearchAppResourceTypes',
+      tags: ['App Resource'],
+      body: SearchResourceTypesRequest,
+      response: ResourceTypeSearchResponse,
     },
-    async (req) =>
-      types.search(req.principal.tenantId, req.body, pageRequest(req.body.pageSize, req.body.pageToken, 'pageToken')),
+    (tenant, body, page) => types.search(tenant, body, page),
   );
 }

@@ -1,5 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AnyMessage, IdList, Name, pageBodyFieldsRef, StringEnum, strictObject, Timestamp } from '../../http/schemas.ts';
+import {
+  Expanded,
+  expandedPageResponse,
+  IdList,
+  Name,
+  pageResponse,
+  SearchText,
+  StringEnum,
+  searchRequest,
+  strictObject,
+  Timestamp,
+  updateRequest,
+} from '../../http/schemas.ts';
 
 /** The kinds a manually managed resource type can be; each is also its trait id. */
 export const RESOURCE_TYPE_KINDS = ['ROLE', 'GROUP', 'LICENSE', 'PROJECT', 'CATALOG', 'CUSTOM', 'VAULT'];
@@ -43,32 +55,23 @@ export const ResourceTypeInput = strictObject({
 });
 export type ResourceTypeInput = Static<typeof ResourceTypeInput>;
 
-export const UpdateResourceTypeRequest = strictObject({
-  appResourceType: Type.Optional(ResourceTypeInput),
-  updateMask: Type.Optional(Type.String({ maxLength: 4096 })),
-});
+export const UpdateResourceTypeRequest = updateRequest('appResourceType', ResourceTypeInput);
 
 const TraitList = Type.Array(ResourceTypeKind, { maxItems: 16 });
 
-export const SearchResourceTypesRequest = strictObject({
+export const SearchResourceTypesRequest = searchRequest({
   appIds: Type.Optional(IdList),
   appUserIds: Type.Optional(IdList),
-  displayName: Type.Optional(Type.String({ maxLength: 1024 })),
-  query: Type.Optional(Type.String({ maxLength: 1024 })),
+  displayName: Type.Optional(SearchText),
+  query: Type.Optional(SearchText),
   resourceTypeIds: Type.Optional(IdList),
   excludeResourceTypeIds: Type.Optional(IdList),
   resourceTypeTraitIds: Type.Optional(TraitList),
   excludeResourceTypeTraitIds: Type.Optional(TraitList),
-  ...pageBodyFieldsRef,
 });
 export type SearchResourceTypesRequest = Static<typeof SearchResourceTypesRequest>;
 
-const expanded = Type.Array(AnyMessage);
-export const ResourceTypeResponse = Type.Object({ appResourceType: AppResourceType, expanded });
-export const ResourceTypeGetResponse = Type.Object({ appResourceTypeView: AppResourceTypeView, expanded });
-export const ResourceTypeListResponse = Type.Object({
-  list: Type.Array(AppResourceTypeView),
-  nextPageToken: Type.String(),
-  expanded,
-});
-export const ResourceTypeSearchResponse = Type.Object({ list: Type.Array(AppResourceType), nextPageToken: Type.String() });
+export const ResourceTypeResponse = Type.Object({ appResourceType: AppResourceType, expanded: Expanded });
+export const ResourceTypeGetResponse = Type.Object({ appResourceTypeView: AppResourceTypeView, expanded: Expanded });
+export const ResourceTypeListResponse = expandedPageResponse(AppResourceTypeView);
+export const ResourceTypeSearchResponse = pageResponse(AppResourceType);

@@ -1,7 +1,7 @@
-import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appResourceTypes } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
 
 export type ResourceTypeRow = typeof appResourceTypes.$inferSelect;
 export type NewResourceTypeRow = typeof appResourceTypes.$inferInsert;
@@ -78,10 +78,12 @@ export async function listTypes(
   page: { size: number; after?: string },
 ): Promise<ResourceTypeRow[]> {
   const t = appResourceTypes;
-  const where = allOf(
-    eq(t.tenantId, tenantId),
+  return selectPage(
+    db,
+    t,
+    tenantId,
+    page,
     inIds(t.appId, filter.appIds),
-    after(t.id, page.after),
     matchesQuery(filter.query, [t.displayName]),
     filter.displayName ? sql`lower(${t.displayName}) = lower(${filter.displayName})` : undefined,
     inIds(t.id, filter.ids),
@@ -89,12 +91,6 @@ export async function listTypes(
     inIds(t.resourceType, filter.kinds),
     notInIds(t.resourceType, filter.excludeKinds),
   );
-  return db
-    .select()
-    .from(t)
-    .where(where)
-    .orderBy(asc(t.id))
-    .limit(page.size + 1);
 }
 
 /** Ids of the tenant's types of these kinds (for resource searches by trait). */

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { type Page, PageQuery, pageRequest } from '../../http/paging.ts';
-import { Empty, EmptyBody, Id } from '../../http/schemas.ts';
+import type { Page } from '../../http/paging.ts';
+import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import {
   type AppResource,
@@ -28,109 +29,53 @@ export async function resourceRoutes(api: Api, core: Core): Promise<void> {
   const tags = ['App Resource'];
   const TypeParams = Type.Object({ app_id: Id, app_resource_type_id: Id });
   const ResourceParams = Type.Object({ app_id: Id, app_resource_type_id: Id, id: Id });
-  const op = (name: string) => `c1.api.app.v1.AppResourceService.${name}`;
+  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppResourceService.${name}`, tags });
   const base = '/apps/:app_id/resource_types/:app_resource_type_id/resources';
 
-  api.post(
+  route(
+    api,
+    'POST',
     base,
     {
-      schema: {
-        operationId: op('CreateManuallyManagedAppResource'),
-        tags,
-        params: TypeParams,
-        body: CreateResourceRequest,
-        response: { 200: CreateResourceResponse },
-      },
+      ...op('CreateManuallyManagedAppResource'),
+      params: TypeParams,
+      body: CreateResourceRequest,
+      response: CreateResourceResponse,
     },
-    async (req) => ({
-      appResource: await resources.create(req.principal.tenantId, req.params.app_id, req.params.app_resource_type_id, req.body),
-    }),
+    async (tenant, p, body) => ({ appResource: await resources.create(tenant, p.app_id, p.app_resource_type_id, body) }),
   );
 
-  api.get(
-    base,
-    {
-      schema: {
-        operationId: op('List'),
-        tags,
-        params: TypeParams,
-        querystring: PageQuery,
-        response: { 200: ResourceListResponse },
-      },
-    },
-    async (req) =>
-      listOf(
-        await resources.list(
-          req.principal.tenantId,
-          req.params.app_id,
-          req.params.app_resource_type_id,
-          pageRequest(req.query.page_size, req.query.page_token),
-        ),
-      ),
+  listRoute(api, base, { ...op('List'), params: TypeParams, response: ResourceListResponse }, async (tenant, p, page) =>
+    listOf(await resources.list(tenant, p.app_id, p.app_resource_type_id, page)),
   );
 
-  api.get(
+  route(api, 'GET', `${base}/:id`, { ...op('Get'), params: ResourceParams, response: ResourceViewResponse }, async (tenant, p) =>
+    view(await resources.get(tenant, p.app_id, p.app_resource_type_id, p.id)),
+  );
+
+  route(
+    api,
+    'POST',
     `${base}/:id`,
-    { schema: { operationId: op('Get'), tags, params: ResourceParams, response: { 200: ResourceViewResponse } } },
-    async (req) =>
-      view(await resources.get(req.principal.tenantId, req.params.app_id, req.params.app_resource_type_id, req.params.id)),
+    { ...op('Update'), params: ResourceParams, body: UpdateResourceRequest, response: ResourceViewResponse },
+    async (tenant, p, b) =>
+      view(await resources.update(tenant, p.app_id, p.app_resource_type_id, p.id, b.appResource, b.updateMask)),
   );
 
-  api.post(
-    `${base}/:id`,
-    {
-      schema: {
-        operationId: op('Update'),
-        tags,
-        params: ResourceParams,
-        body: UpdateResourceRequest,
-        response: { 200: ResourceViewResponse },
-      },
-    },
-    async (req) =>
-      view(
-        await resources.update(
-          req.principal.tenantId,
-          req.params.app_id,
-          req.params.app_resource_type_id,
-          req.params.id,
-          req.body.appResource,
-          req.body.updateMask,
-        ),
-      ),
+  emptyRoute(api, 'DELETE', `${base}/:id`, { ...op('DeleteManuallyManagedAppResource'), params: ResourceParams }, (tenant, p) =>
+    resources.delete(tenant, p.app_id, p.app_resource_type_id, p.id),
   );
 
-  api.delete(
-    `${base}/:id`,
-    {
-      schema: {
-        operationId: op('DeleteManuallyManagedAppResource'),
-        tags,
-        params: ResourceParams,
-        body: EmptyBody,
-        response: { 200: Empty },
-      },
-    },
-    async (req) => {
-      await resources.delete(req.principal.tenantId, req.params.app_id, req.params.app_resource_type_id, req.params.id);
-      return {};
-    },
-  );
-
-  api.post(
+  searchRoute(
+    api,
     '/search/app_resources',
     {
-      schema: {
-        operationId: 'c1.api.app.v1.AppResourceSearch.SearchAppResources',
-        tags,
-        body: SearchResourcesRequest,
-        response: { 200: ResourceListResponse },
-      },
+      operationId: 'c1.api.app.v1.AppResourceSearch.SearchAppResources',
+      tags,
+      body: SearchResourcesRequest,
+      response: ResourceListResponse,
     },
-    async (req) =>
-      listOf(
-        await resources.search(req.principal.tenantId, req.body, pageRequest(req.body.pageSize, req.body.pageToken, 'pageToken')),
-      ),
+    async (tenant, body, page) => listOf(await resources.search(tenant, body, page)),
   );
 
   await ownerRoutes(api, core);
@@ -138,41 +83,19 @@ export async function resourceRoutes(api: Api, core: Core): Promise<void> {
 
 async function ownerRoutes(api: Api, core: Core): Promise<void> {
   const resources = core.services.resources;
-  const tags = ['App Resource Owner'];
-  const Params = Type.Object({ app_id: Id, resource_type_id: Id, resource_id: Id });
-  const op = (name: string) => `c1.api.app.v1.AppResourceOwners.${name}`;
+  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppResourceOwners.${name}`, tags: ['App Resource Owner'] });
+  const params = Type.Object({ app_id: Id, resource_type_id: Id, resource_id: Id });
   const path = '/apps/:app_id/resource_types/:resource_type_id/resource/:resource_id/owners';
 
-  api.get(
-    path,
-    { schema: { operationId: op('List'), tags, params: Params, querystring: PageQuery, response: { 200: OwnerListResponse } } },
-    async (req) =>
-      resources.listOwners(
-        req.principal.tenantId,
-        req.params.app_id,
-        req.params.resource_type_id,
-        req.params.resource_id,
-        pageRequest(req.query.page_size, req.query.page_token),
-      ),
+  listRoute(api, path, { ...op('List'), params, response: OwnerListResponse }, (tenant, p, page) =>
+    resources.listOwners(tenant, p.app_id, p.resource_type_id, p.resource_id, page),
   );
 
-  api.post(
-    path,
-    { schema: { operationId: op('Add'), tags, params: Params, body: OwnerRequest, response: { 200: Empty } } },
-    async (req) => {
-      const p = req.params;
-      await resources.addOwner(req.principal.tenantId, p.app_id, p.resource_type_id, p.resource_id, req.body.userId);
-      return {};
-    },
+  emptyRoute(api, 'POST', path, { ...op('Add'), params, body: OwnerRequest }, (tenant, p, b) =>
+    resources.addOwner(tenant, p.app_id, p.resource_type_id, p.resource_id, b.userId),
   );
 
-  api.delete(
-    path,
-    { schema: { operationId: op('Remove'), tags, params: Params, body: OwnerRequest, response: { 200: Empty } } },
-    async (req) => {
-      const p = req.params;
-      await resources.removeOwner(req.principal.tenantId, p.app_id, p.resource_type_id, p.resource_id, req.body.userId);
-      return {};
-    },
+  emptyRoute(api, 'DELETE', path, { ...op('Remove'), params, body: OwnerRequest }, (tenant, p, b) =>
+    resources.removeOwner(tenant, p.app_id, p.resource_type_id, p.resource_id, b.userId),
   );
 }

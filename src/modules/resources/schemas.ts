@@ -1,17 +1,21 @@
 import { type Static, Type } from '@sinclair/typebox';
 import {
-  AnyMessage,
   Description,
+  Expanded,
+  expandedPageResponse,
   Id,
   IdList,
   Int64,
   Name,
-  pageBodyFieldsRef,
+  SearchText,
+  searchRequest,
   strictObject,
   Timestamp,
+  updateRequest,
 } from '../../http/schemas.ts';
 import { ResourceTypeKind } from '../resource-types/schemas.ts';
-import { User } from '../users/schemas.ts';
+
+export { OwnerListResponse } from '../apps/schemas.ts';
 
 const Ro = Type.Optional(Type.String({ maxLength: 64 }));
 const Str = Type.Optional(Type.String());
@@ -95,20 +99,18 @@ export const ResourceInput = strictObject({
 });
 export type ResourceInput = Static<typeof ResourceInput>;
 
-export const UpdateResourceRequest = strictObject({
-  appResource: Type.Optional(ResourceInput),
-  updateMask: Type.Optional(Type.String({ maxLength: 4096 })),
+export const UpdateResourceRequest = updateRequest('appResource', ResourceInput, {
   expandMask: Type.Optional(strictObject({ paths: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 })) })),
 });
 export type UpdateResourceRequest = Static<typeof UpdateResourceRequest>;
 
 const TraitList = Type.Array(ResourceTypeKind, { maxItems: 16 });
 
-export const SearchResourcesRequest = strictObject({
+export const SearchResourcesRequest = searchRequest({
   appId: Type.Optional(Type.String({ maxLength: 64 })),
   appUserIds: Type.Optional(IdList),
   excludeDeletedResourceBindings: Type.Optional(Type.Boolean()),
-  query: Type.Optional(Type.String({ maxLength: 1024 })),
+  query: Type.Optional(SearchText),
   resourceIds: Type.Optional(IdList),
   excludeResourceIds: Type.Optional(IdList),
   resourceTypeIds: Type.Optional(IdList),
@@ -119,14 +121,11 @@ export const SearchResourcesRequest = strictObject({
       maxItems: 1000,
     }),
   ),
-  ...pageBodyFieldsRef,
 });
 export type SearchResourcesRequest = Static<typeof SearchResourcesRequest>;
 
-const expanded = Type.Array(AnyMessage);
 export const CreateResourceResponse = Type.Object({ appResource: AppResource });
-export const ResourceViewResponse = Type.Object({ appResourceView: AppResourceView, expanded });
-export const ResourceListResponse = Type.Object({ list: Type.Array(AppResourceView), nextPageToken: Type.String(), expanded });
+export const ResourceViewResponse = Type.Object({ appResourceView: AppResourceView, expanded: Expanded });
+export const ResourceListResponse = expandedPageResponse(AppResourceView);
 
 export const OwnerRequest = strictObject({ userId: Id });
-export const OwnerListResponse = Type.Object({ list: Type.Array(User), nextPageToken: Type.String() });

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { AnyMessage, IdList, pageBodyFieldsRef, strictObject, Timestamp } from '../../http/schemas.ts';
+import { Expanded, expandedPageResponse, IdList, IdRefs, SearchText, searchRequest, Timestamp } from '../../http/schemas.ts';
 
 export const UserStatus = Type.Union([
   Type.Literal('UNKNOWN'),
@@ -29,24 +29,16 @@ export type User = Static<typeof User>;
 
 export const UserView = Type.Object({ user: User });
 
-export const UserListResponse = Type.Object({
-  list: Type.Array(UserView),
-  nextPageToken: Type.String(),
-  expanded: Type.Array(AnyMessage),
-});
+export const UserListResponse = expandedPageResponse(UserView);
 
-export const UserGetResponse = Type.Object({
-  userView: UserView,
-  expanded: Type.Array(AnyMessage),
-});
+export const UserGetResponse = Type.Object({ userView: UserView, expanded: Expanded });
 
-export const SearchUsersRequest = strictObject({
-  query: Type.Optional(Type.String({ maxLength: 1024 })),
-  email: Type.Optional(Type.String({ maxLength: 1024 })),
+export const SearchUsersRequest = searchRequest({
+  query: Type.Optional(SearchText),
+  email: Type.Optional(SearchText),
   ids: Type.Optional(IdList),
   excludeIds: Type.Optional(IdList),
-  refs: Type.Optional(Type.Array(strictObject({ id: Type.String({ maxLength: 64 }) }), { maxItems: 1000 })),
+  refs: Type.Optional(IdRefs),
   userStatuses: Type.Optional(Type.Array(UserStatus, { maxItems: 10 })),
-  ...pageBodyFieldsRef,
 });
 export type SearchUsersRequest = Static<typeof SearchUsersRequest>;

@@ -1,7 +1,7 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
@@ -58,19 +58,15 @@ export async function listUsers(
   filter: UserFilter,
   page: { size: number; after?: string },
 ): Promise<UserRow[]> {
-  const where = allOf(
-    eq(users.tenantId, tenantId),
-    after(users.id, page.after),
+  return selectPage(
+    db,
+    users,
+    tenantId,
+    page,
     matchesQuery(filter.query, [users.email, users.displayName, users.username]),
     filter.email ? sql`lower(${users.email}) = lower(${filter.email})` : undefined,
     inIds(users.id, filter.ids),
     notInIds(users.id, filter.excludeIds),
     inIds(users.status, filter.statuses),
   );
-  return db
-    .select()
-    .from(users)
-    .where(where)
-    .orderBy(asc(users.id))
-    .limit(page.size + 1);
 }

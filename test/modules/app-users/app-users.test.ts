@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
-import { appUserOf, grant, MISSING, makeApp, makeEntitlement } from '../grants/fixtures.ts';
+import { appUserOf, grant, grantNewUsers, MISSING, makeApp, makeEntitlement } from '../grants/fixtures.ts';
 
 type View = { appUser: { id: string; identityUserId?: string } };
 const idsOf = (list: View[]) => list.map((v) => v.appUser.id);
@@ -25,14 +25,7 @@ describe.each(backends)('app users on %s', (backend) => {
   it('lists the accounts of an app and of an identity user, with paging', async () => {
     const app = await makeApp(s.admin);
     const ent = await makeEntitlement(s.admin, app.id);
-    const users = [];
-    for (let i = 0; i < 11; i++) users.push(await s.admin.user());
-    await grant(
-      s.admin,
-      app.id,
-      ent.id,
-      users.map((u) => u.id),
-    );
+    const users = await grantNewUsers(s.admin, app.id, ent.id, 11);
     const seen: string[] = [];
     let token = '';
     do {

@@ -17,8 +17,8 @@ describe.each(backends)('entitlements on %s', (backend) => {
     const app = await makeApp(s.admin);
     const { type, resource } = await makeResource(s.admin, app.id);
     const owner = await s.admin.user();
-    const res = await s.admin.post(`/api/v1/apps/${app.id}/entitlements`, {
-      displayName: '  Admin  ',
+    // Fields that come back as they were sent.
+    const asSent = {
       description: 'Full access',
       appResourceTypeId: type.id,
       appResourceId: resource.id,
@@ -34,33 +34,22 @@ describe.each(backends)('entitlements on %s', (backend) => {
       riskLevelValueId: 'high',
       complianceFrameworkValueIds: ['sox'],
       overrideAccessRequestsDefaults: true,
-      appEntitlementOwnerIds: [owner.id],
       matchBatonId: 'baton-1',
+    };
+    const res = await s.admin.post(`/api/v1/apps/${app.id}/entitlements`, {
+      ...asSent,
+      displayName: '  Admin  ',
+      appEntitlementOwnerIds: [owner.id],
       expandMask: { paths: ['app_id'] },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.expanded).toEqual([]);
     const e = res.body.appEntitlementView.appEntitlement;
     expect(e).toEqual({
+      ...asSent,
       id: expect.stringMatching(/^[0-9A-Za-z]{27}$/),
       appId: app.id,
-      appResourceTypeId: type.id,
-      appResourceId: resource.id,
       displayName: 'Admin',
-      description: 'Full access',
-      slug: 'admin',
-      alias: 'eng-admin',
-      purpose: 'APP_ENTITLEMENT_PURPOSE_VALUE_PERMISSION',
-      durationGrant: '86400s',
-      certifyPolicyId: 'cp',
-      grantPolicyId: 'gp',
-      revokePolicyId: 'rp',
-      emergencyGrantEnabled: true,
-      emergencyGrantPolicyId: 'ep',
-      riskLevelValueId: 'high',
-      complianceFrameworkValueIds: ['sox'],
-      overrideAccessRequestsDefaults: true,
-      matchBatonId: 'baton-1',
       grantCount: '0',
       isManuallyManaged: true,
       isAutomationEnabled: false,

@@ -46,6 +46,19 @@ export async function grant(c: Caller, appId: string, entId: string, userIds: st
   return res.body;
 }
 
+/** `n` new identity users, all granted the entitlement. */
+export async function grantNewUsers(c: Caller, appId: string, entId: string, n: number) {
+  const users = [];
+  for (let i = 0; i < n; i++) users.push(await c.user());
+  await grant(
+    c,
+    appId,
+    entId,
+    users.map((u) => u.id),
+  );
+  return users;
+}
+
 /** The account made for an identity user in an app. */
 export async function appUserOf(c: Caller, appId: string, userId: string) {
   const res = await c.get(`/api/v1/apps/${appId}/users/${userId}/app_users`);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
-import { appUserOf, expectExactCounts, grant, MISSING, makeApp, makeEntitlement, world } from './fixtures.ts';
+import { appUserOf, expectExactCounts, grant, grantNewUsers, MISSING, makeApp, makeEntitlement, world } from './fixtures.ts';
 
 describe.each(backends)('grants on %s', (backend) => {
   let s: TestServer;
@@ -117,14 +117,7 @@ describe.each(backends)('grants on %s', (backend) => {
   it('lists grants by entitlement, by account and by identity user, with paging', async () => {
     const { app, ent, base } = await world(s.admin);
     const other = await makeEntitlement(s.admin, app.id, { displayName: 'Second' });
-    const users = [];
-    for (let i = 0; i < 12; i++) users.push(await s.admin.user());
-    await grant(
-      s.admin,
-      app.id,
-      ent.id,
-      users.map((u) => u.id),
-    );
+    const users = await grantNewUsers(s.admin, app.id, ent.id, 12);
     await grant(s.admin, app.id, other.id, [users[0].id]);
     const seen: string[] = [];
     let token = '';

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
-import { appUserOf, expectExactCounts, grant, MISSING, makeEntitlement, rows, scalar, world } from './fixtures.ts';
+import { appUserOf, expectExactCounts, grant, grantNewUsers, MISSING, makeEntitlement, rows, scalar, world } from './fixtures.ts';
 
 type Past = { history: { appId: string; appEntitlementId: string; appUserId: string; grantedAt: string; revokedAt: string } };
 
@@ -111,15 +111,8 @@ describe.each(backends)('grant history on %s', (backend) => {
   it('keeps every count exact under ~40 parallel grants and revokes of one entitlement', async () => {
     const { app, ent, base } = await world(s.admin);
     const other = await makeEntitlement(s.admin, app.id, { displayName: 'Other' });
-    const users = [];
-    for (let i = 0; i < 5; i++) users.push(await s.admin.user());
     // Accounts exist first, so that revokes can name them.
-    await grant(
-      s.admin,
-      app.id,
-      ent.id,
-      users.map((u) => u.id),
-    );
+    const users = await grantNewUsers(s.admin, app.id, ent.id, 5);
     await grant(s.admin, app.id, other.id, [users[0].id]);
     const accounts = await Promise.all(users.map(async (u) => (await appUserOf(s.admin, app.id, u.id))!.id));
     const calls: Promise<{ status: number }>[] = [];

@@ -1,0 +1,101 @@
+// The shapes C1 routes share, registered in one place: a route answered from the
+// caller's tenant, path parameters and body; a paged GET list; a paged search
+// POST; and a call that answers `{}`. Each registers exactly the schema it is
+// given (operationId, tags, params, querystring, body, 200 response), so the
+// OpenAPI document is what api.get/post/put/delete would have produced.
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
+import { PageQuery, type PageRequest, pageRequest } from './paging.ts';
+import { Empty, EmptyBody } from './schemas.ts';
+import type { Api } from './types.ts';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a route documents besides its 200 answer; a schema left out is not in the route's schema. */
+export type RouteDoc<P extends TSchema, B extends TSchema> = {
+  operationId: string;
+  tags: string[];
+  params?: P;
+  body?: B;
+};
+
+type Spec<P extends TSchema, B extends TSchema, R extends TSchema> = RouteDoc<P, B> & { response: R };
+
+function register(
+  api: Api,
+  method: Method,
+  url: string,
+  doc: RouteDoc<TSchema, TSchema> & { querystring?: TSchema },
+  response: TSchema,
+  handler: (req: FastifyRequest) => Promise<unknown>,
+): void {
+  const schema: FastifySchema = { operationId: doc.operationId, tags: doc.tags } as FastifySchema;
+  if (doc.params) schema.params = doc.params;
+  if (doc.querystring) schema.querystring = doc.querystring;
+  if (doc.body) schema.body = doc.body;
+  schema.response = { 200: response };
+  (api as unknown as FastifyInstance).route({ method, url, schema, handler });
+}
+
+/** A route answered with what `run` returns for the caller's tenant, path parameters and body. */
+export function route<P extends TSchema, B extends TSchema, R extends TSchema>(
+  api: Api,
+  method: Method,
+  url: string,
+  spec: Spec<P, B, R>,
+  run: (tenantId: string, params: Static<P>, body: Static<B>) => Promise<Static<R>>,
+): void {
+  const { response, ...doc } = spec;
+  register(api, method, url, doc, response, async (req) =>
+    run(req.principal.tenantId, req.params as Static<P>, req.body as Static<B>),
+  );
+}
+
+/** GET of a list paged by `page_size` and `page_token` in the query string. */
+export function listRoute<P extends TSchema, R extends TSchema>(
+  api: Api,
+  url: string,
+  spec: Spec<P, never, R>,
+  list: (tenantId: string, params: Static<P>, page: PageRequest) => Promise<Static<R>>,
+): void {
+  const { response, ...doc } = spec;
+  register(api, 'GET', url, { ...doc, querystring: PageQuery }, response, async (req) => {
+    const q = req.query as Static<typeof PageQuery>;
+    return list(req.principal.tenantId, req.params as Static<P>, pageRequest(q.page_size, q.page_token));
+  });
+}
+
+type PageFields = { pageSize?: number; pageToken?: string };
+
+/** POST of a search whose body holds the filters and `pageSize`/`pageToken`. */
+export function searchRoute<B extends TSchema, R extends TSchema>(
+  api: Api,
+  url: string,
+  spec: Spec<never, B, R> & { body: B },
+  search: (tenantId: string, body: Static<B>, page: PageRequest) => Promise<Static<R>>,
+): void {
+  const { response, ...doc } = spec;
+  register(api, 'POST', url, doc, response, async (req) => {
+    const b = req.body as Static<B> & PageFields;
+    return search(req.principal.tenantId, b, pageRequest(b.pageSize, b.pageToken, 'pageToken'));
+  });
+}
+
+/** A call that answers `{}`; its body is `{}` or none unless `body` says otherwise. */
+export function emptyRoute<P extends TSchema, B extends TSchema = typeof EmptyBody>(
+  api: Api,
+  method: Exclude<Method, 'GET'>,
+  url: string,
+  doc: RouteDoc<P, B> & { params: P },
+  run: (tenantId: string, params: Static<P>, body: Static<B>) => Promise<unknown>,
+): void {
+  register(api, method, url, { body: EmptyBody, ...doc }, Empty, async (req) => {
+    await run(req.principal.tenantId, req.params as Static<P>, req.body as Static<B>);
+    return {};
+  });
+}
+
+/** The answer with C1's `expanded` list, always empty: Gatehouse expands nothing. */
+export async function expanded<T extends object>(answer: Promise<T>): Promise<T & { expanded: never[] }> {
+  return { ...(await answer), expanded: [] };
+}
