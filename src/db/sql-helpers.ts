@@ -3,6 +3,16 @@ import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type 
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './index.ts';
 
+/**
+ * How a read locks the rows it returns, for the rest of its transaction: false for
+ * not at all, true for FOR UPDATE, 'key share' to keep them from being deleted while
+ * others may still update them (see GrantsService).
+ */
+export type RowLock = boolean | 'key share';
+
+/** The FOR clause of a RowLock that locks. */
+export const lockStrength = (lock: true | 'key share') => (lock === true ? 'update' : lock);
+
 /** `%text%` for ILIKE, with the wildcard characters of the text escaped. */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

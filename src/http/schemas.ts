@@ -7,6 +7,9 @@ export const Timestamp = Type.String({ format: 'date-time' });
 /** int64/uint64 travel as JSON strings. */
 export const Int64 = Type.String({ pattern: '^-?[0-9]+$' });
 /** Any with @type, as found in `expanded` arrays. */
+/** A JSON object whose fields C1 leaves open (profiles, echoed read-only messages). */
+export const LooseObject = Type.Object({}, { additionalProperties: true });
+
 export const AnyMessage = Type.Object({ '@type': Type.String() }, { additionalProperties: true });
 /** `expanded` of C1's answers (Gatehouse expands nothing, so it is always empty). */
 export const Expanded = Type.Array(AnyMessage);

@@ -4,6 +4,7 @@ import {
   expandedPageResponse,
   Id,
   IdList,
+  LooseObject,
   SearchText,
   StringEnum,
   searchRequest,
@@ -92,7 +93,6 @@ export const APP_USER_READ_ONLY = [
   'deletedAt',
 ];
 
-const Loose = Type.Object({}, { additionalProperties: true });
 /** The app user of an update: read-only fields a client echoes back are accepted and ignored. */
 export const AppUserInput = strictObject({
   appUserType: Type.Optional(AppUserType),
@@ -105,9 +105,9 @@ export const AppUserInput = strictObject({
   username: Type.Optional(Type.String({ maxLength: 1024 })),
   usernames: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 100 })),
   employeeIds: Type.Optional(Type.Array(Type.String({ maxLength: 1024 }), { maxItems: 100 })),
-  status: Type.Optional(Loose),
+  status: Type.Optional(LooseObject),
   isExternal: Type.Optional(Type.Boolean()),
-  profile: Type.Optional(Loose),
+  profile: Type.Optional(LooseObject),
   createdAt: Type.Optional(Type.String({ maxLength: 64 })),
   updatedAt: Type.Optional(Type.String({ maxLength: 64 })),
   deletedAt: Type.Optional(Type.String({ maxLength: 64 })),

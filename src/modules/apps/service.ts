@@ -3,6 +3,7 @@
 import type { SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import type { RowLock } from '../../db/sql-helpers.ts';
 import { failedPrecondition, notFound } from '../../http/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
@@ -91,12 +92,7 @@ export class AppsService {
   }
 
   /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction (see store.getApp). */
-  async requireRow(
-    tenantId: string,
-    appId: string,
-    db: Db = this.db,
-    lock: boolean | 'key share' = false,
-  ): Promise<store.AppRow> {
+  async requireRow(tenantId: string, appId: string, db: Db = this.db, lock: RowLock = false): Promise<store.AppRow> {
     const row = await store.getApp(db, tenantId, appId, lock);
     if (!row) throw notFound('app');
     return row;

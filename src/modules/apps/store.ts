@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appOwners, apps } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock } from '../../db/sql-helpers.ts';
 
 export type AppRow = typeof apps.$inferSelect;
 export type NewAppRow = typeof apps.$inferInsert;
@@ -26,17 +26,12 @@ export function isManualApp(tenantId: string, id: string): SQL {
 }
 
 /** `lock`: true for FOR UPDATE; 'key share' keeps the row from being deleted but lets others update its counts. */
-export async function getApp(
-  db: Db,
-  tenantId: string,
-  id: string,
-  lock: boolean | 'key share' = false,
-): Promise<AppRow | undefined> {
+export async function getApp(db: Db, tenantId: string, id: string, lock: RowLock = false): Promise<AppRow | undefined> {
   const q = db
     .select()
     .from(apps)
     .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)));
-  const [row] = lock ? await q.for(lock === true ? 'update' : lock) : await q;
+  const [row] = lock ? await q.for(lockStrength(lock)) : await q;
   return row;
 }
 

@@ -7,6 +7,7 @@ import {
   IdList,
   IdRefs,
   Int64,
+  LooseObject,
   Name,
   SearchText,
   StringEnum,
@@ -137,7 +138,6 @@ export const ENTITLEMENT_READ_ONLY = [
   'deprovisionerPolicy',
 ];
 
-const Loose = Type.Object({}, { additionalProperties: true });
 /** The entitlement of an update: read-only fields a client echoes back are accepted and ignored. */
 export const EntitlementInput = strictObject({
   displayName: Type.Optional(Name),
@@ -155,12 +155,12 @@ export const EntitlementInput = strictObject({
   isManuallyManaged: Type.Optional(Type.Boolean()),
   isAutomationEnabled: Type.Optional(Type.Boolean()),
   systemBuiltin: Type.Optional(Type.Boolean()),
-  sourceConnectorIds: Type.Optional(Loose),
+  sourceConnectorIds: Type.Optional(LooseObject),
   defaultValuesApplied: Type.Optional(Type.Boolean()),
   requestSchemaId: Type.Optional(OptId),
   userEditedMask: Type.Optional(Type.String({ maxLength: 4096 })),
-  provisionerPolicy: Type.Optional(Loose),
-  deprovisionerPolicy: Type.Optional(Loose),
+  provisionerPolicy: Type.Optional(LooseObject),
+  deprovisionerPolicy: Type.Optional(LooseObject),
 });
 export type EntitlementInput = Static<typeof EntitlementInput>;
 

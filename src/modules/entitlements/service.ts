@@ -239,9 +239,8 @@ export class EntitlementsService {
     appId: string,
     ids: string[],
     tx: Db,
-    mode: 'update' | 'key share' = 'update',
+    lock: true | 'key share' = true,
   ): Promise<EntitlementRow[]> {
-    const lock = mode === 'update' ? true : mode;
     const unique = [...new Set(ids)].sort();
     const rows = new Map(
       (await store.getEntitlements(tx, tenantId, unique)).filter((r) => r.appId === appId).map((r) => [r.id, r]),

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appEntitlementOwners, appEntitlements, grants } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
+import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
 
 export type EntitlementRow = typeof appEntitlements.$inferSelect;
 export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
@@ -40,13 +40,13 @@ export async function getEntitlement(
   tenantId: string,
   appId: string,
   id: string,
-  lock: boolean | 'key share' = false,
+  lock: RowLock = false,
 ): Promise<EntitlementRow | undefined> {
   const q = db
     .select()
     .from(t)
     .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)));
-  const [row] = lock ? await q.for(lock === true ? 'update' : lock) : await q;
+  const [row] = lock ? await q.for(lockStrength(lock)) : await q;
   return row;
 }
 

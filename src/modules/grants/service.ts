@@ -17,6 +17,7 @@
 import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import type { RowLock } from '../../db/sql-helpers.ts';
 import { ApiError, Code, failedPrecondition, invalidArgument, notFound } from '../../http/errors.ts';
 import type { AppUserRow, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
@@ -188,8 +189,8 @@ export class GrantsService {
     });
   }
 
-  private async lockManualApp(tenantId: string, appId: string, tx: Db, mode: 'update' | 'key share' = 'update'): Promise<AppRow> {
-    const app = await this.apps.requireRow(tenantId, appId, tx, mode === 'update' ? true : mode);
+  private async lockManualApp(tenantId: string, appId: string, tx: Db, lock: RowLock = true): Promise<AppRow> {
+    const app = await this.apps.requireRow(tenantId, appId, tx, lock);
     if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
     return app;
   }

@@ -3,6 +3,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import type { RowLock } from '../../db/sql-helpers.ts';
 import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
@@ -110,7 +111,7 @@ export class ResourcesService {
     resourceTypeId: string | undefined,
     resourceId: string,
     db: Db = this.db,
-    lock: boolean | 'key share' = false,
+    lock: RowLock = false,
   ): Promise<ResourceRow> {
     const row = await store.getResource(db, tenantId, appId, resourceTypeId, resourceId, lock);
     if (row) return row;

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/index.ts';
 import { appResourceOwners, appResources } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds } from '../../db/sql-helpers.ts';
+import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock } from '../../db/sql-helpers.ts';
 
 export type ResourceRow = typeof appResources.$inferSelect;
 export type NewResourceRow = typeof appResources.$inferInsert;
@@ -32,7 +32,7 @@ export async function getResource(
   appId: string,
   typeId: string | undefined,
   id: string,
-  lock: boolean | 'key share' = false,
+  lock: RowLock = false,
 ): Promise<ResourceRow | undefined> {
   const q = db
     .select()
@@ -40,7 +40,7 @@ export async function getResource(
     .where(
       allOf(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), typeId ? eq(r.appResourceTypeId, typeId) : undefined),
     );
-  const [row] = lock ? await q.for(lock === true ? 'update' : lock) : await q;
+  const [row] = lock ? await q.for(lockStrength(lock)) : await q;
   return row;
 }
 
