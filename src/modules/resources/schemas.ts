@@ -32,9 +32,6 @@ export const AppResource = Type.Object({
   grantCount: Int64,
   parentAppResourceId: Str,
   parentAppResourceTypeId: Str,
-  externalId: Str,
-  accessConfigId: Str,
-  profile: Type.Optional(Type.Object({}, { additionalProperties: true })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
