@@ -131,6 +131,10 @@ export const appResources = pgTable(
     matchBatonId: text('match_baton_id'),
     parentAppResourceId: text('parent_app_resource_id'),
     parentAppResourceTypeId: text('parent_app_resource_type_id'),
+    /** Display name and description, lowercased, letters and digits only (gatehouse_search_key, migration 0004). */
+    searchKey: text('search_key').generatedAlwaysAs(
+      sql`gatehouse_search_key(display_name || ' ' || coalesce(description, ''))`,
+    ),
     grantCount: count('grant_count'),
     createdAt: created(),
     updatedAt: updated(),
@@ -142,9 +146,8 @@ export const appResources = pgTable(
     uniqueIndex('app_resources_baton_uq')
       .on(t.tenantId, t.appId, t.appResourceTypeId, t.matchBatonId)
       .where(sql`${t.matchBatonId} is not null`),
-    // Searches by query (ILIKE '%text%') over display name and description; needs pg_trgm (migration 0002).
-    index('app_resources_display_name_trgm').using('gin', t.displayName.op('gin_trgm_ops')),
-    index('app_resources_description_trgm').using('gin', t.description.op('gin_trgm_ops')),
+    // Searches by query narrow on the search key's trigrams (pg_trgm, migration 0002); see resources/search-key.ts.
+    index('app_resources_search_key_trgm').using('gin', sql`${t.searchKey} gin_trgm_ops`),
   ],
 );
 

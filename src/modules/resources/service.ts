@@ -22,6 +22,7 @@ import {
   type ResourceWritable,
   type SearchResourcesRequest,
 } from './schemas.ts';
+import { keySlices, TrigramShareCache } from './search-key.ts';
 import * as store from './store.ts';
 import { type ResourceUpsert, Upserter } from './upsert.ts';
 
@@ -36,6 +37,7 @@ const HOOK_BATCH = 1000;
 
 export class ResourcesService {
   private readonly deleteHooks: ResourceDeleteHook[] = [];
+  private readonly trigramShares = new TrigramShareCache(() => store.trigramShares(this.db));
 
   constructor(
     private readonly db: Db,
@@ -140,6 +142,7 @@ export class ResourcesService {
     const excludeTypeIds = req.excludeResourceTypeTraitIds?.length
       ? await this.types.idsWithTraits(tenantId, req.excludeResourceTypeTraitIds)
       : undefined;
+    const query = req.query?.trim() || undefined;
     return this.page(
       tenantId,
       {
@@ -148,7 +151,8 @@ export class ResourcesService {
         excludeTypeIds,
         ids: req.resourceIds,
         excludeIds: req.excludeResourceIds,
-        query: req.query,
+        query,
+        keySlices: query ? keySlices(query, await this.trigramShares.get()) : undefined,
         refs: req.refs,
       },
       page,

@@ -3,6 +3,7 @@ import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/index.ts';
 import { appResourceOwners, appResources } from '../../db/schema.ts';
 import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock } from '../../db/sql-helpers.ts';
+import type { KeySlice, TrigramShares } from './search-key.ts';
 
 export type ResourceRow = typeof appResources.$inferSelect;
 export type NewResourceRow = typeof appResources.$inferInsert;
@@ -16,6 +17,8 @@ export type ResourceFilter = {
   ids?: string[];
   excludeIds?: string[];
   query?: string;
+  /** Slices of the query's search key that every match's key contains (see search-key.ts). */
+  keySlices?: KeySlice[];
   refs?: { appId?: string; appResourceTypeId?: string; id?: string }[];
 };
 
@@ -139,6 +142,7 @@ export async function listResources(
     inIds(r.id, filter.ids),
     notInIds(r.id, filter.excludeIds),
     matchesQuery(filter.query, [r.displayName, r.description]),
+    ...(filter.query ? (filter.keySlices ?? []).map((k) => keyContains(filter.query ?? '', k)) : []),
     refs,
   );
   return db
@@ -147,6 +151,28 @@ export async function listResources(
     .where(where)
     .orderBy(asc(r.id))
     .limit(page.size + 1);
+}
+
+/** The search key contains this slice of the query's key, cut by the database's own gatehouse_search_key. */
+function keyContains(query: string, k: KeySlice): SQL {
+  return sql`${r.searchKey} like '%' || substr(gatehouse_search_key(${query}), ${k.start}::int, ${k.length}::int) || '%'`;
+}
+
+/**
+ * The share of resources whose search key has each trigram, from the statistics ANALYZE keeps
+ * (migration 0006); undefined before the first ANALYZE.
+ */
+export async function trigramShares(db: Db): Promise<TrigramShares | undefined> {
+  const res = (await db.execute(sql`
+    select most_common_elems::text::text[] as trigrams, most_common_elem_freqs as shares
+    from pg_stats_ext_exprs
+    where schemaname = current_schema() and statistics_name = 'app_resources_search_key_trigrams'`)) as unknown as {
+    rows: { trigrams: string[] | null; shares: (number | string)[] | null }[];
+  };
+  const row = res.rows[0];
+  if (!row?.trigrams || !row.shares) return undefined;
+  // The shares array ends with three summary figures after one share per trigram.
+  return new Map(row.trigrams.map((t, i) => [t, Number(row.shares?.[i])]));
 }
 
 function refCondition(ref: { appId?: string; appResourceTypeId?: string; id?: string }): SQL {
