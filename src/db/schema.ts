@@ -132,9 +132,7 @@ export const appResources = pgTable(
     parentAppResourceId: text('parent_app_resource_id'),
     parentAppResourceTypeId: text('parent_app_resource_type_id'),
     /** Display name and description, lowercased, letters and digits only (gatehouse_search_key, migration 0004). */
-    searchKey: text('search_key').generatedAlwaysAs(
-      sql`gatehouse_search_key(display_name || ' ' || coalesce(description, ''))`,
-    ),
+    searchKey: text('search_key').generatedAlwaysAs(sql`gatehouse_search_key(display_name || ' ' || coalesce(description, ''))`),
     grantCount: count('grant_count'),
     createdAt: created(),
     updatedAt: updated(),

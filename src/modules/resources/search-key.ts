@@ -31,17 +31,31 @@ export function searchKeyOf(text: string): string[] {
   return Array.from(text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ''));
 }
 
+/** How a search by query finds its page (see ResourcesService.search). */
+export type Narrowing = {
+  /** Slices of the query's key that every match's key contains; the index narrows on them. */
+  slices: KeySlice[];
+  /**
+   * Look among the next PROBE_WINDOW resources in id order first: taken when no trigram of the
+   * query is known to be uncommon, so that matches may be many, and a page of them is then found
+   * sooner by walking than through the index.
+   */
+  probeFirst: boolean;
+};
+
+/** Resources a probe looks through; at the common share (5%) this holds about 200 matches. */
+export const PROBE_WINDOW = 4000;
+
 /**
- * The slices of the query's key that a search narrows on. Without statistics (a new
- * table, or PGlite before an import analyzed it): the whole key. With them: each run
- * of consecutive uncommon trigrams; none when every trigram is common, for then the
- * matches are many and walking the app's resources in id order finds a page soonest.
- * A key under three characters has no trigram to narrow on.
+ * Without statistics (a new table, or PGlite before an import analyzed it): probe, then the
+ * whole key. With them: each run of consecutive uncommon trigrams, or, when every trigram is
+ * common, probe and then the whole key. A key under three characters has no trigram to narrow on.
  */
-export function keySlices(query: string, shares: TrigramShares | undefined): KeySlice[] {
+export function narrowing(query: string, shares: TrigramShares | undefined): Narrowing {
   const key = searchKeyOf(query);
-  if (key.length < 3) return [];
-  if (!shares) return [{ start: 1, length: key.length }];
+  if (key.length < 3) return { slices: [], probeFirst: false };
+  const whole = { slices: [{ start: 1, length: key.length }], probeFirst: true };
+  if (!shares) return whole;
   const slices: KeySlice[] = [];
   let run: KeySlice | undefined;
   for (let i = 0; i + 3 <= key.length; i++) {
@@ -53,7 +67,7 @@ export function keySlices(query: string, shares: TrigramShares | undefined): Key
       slices.push(run);
     }
   }
-  return slices;
+  return slices.length > 0 ? { slices, probeFirst: false } : whole;
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   type ResourceWritable,
   type SearchResourcesRequest,
 } from './schemas.ts';
-import { keySlices, TrigramShareCache } from './search-key.ts';
+import { narrowing, PROBE_WINDOW, TrigramShareCache } from './search-key.ts';
 import * as store from './store.ts';
 import { type ResourceUpsert, Upserter } from './upsert.ts';
 
@@ -143,7 +143,7 @@ export class ResourcesService {
       ? await this.types.idsWithTraits(tenantId, req.excludeResourceTypeTraitIds)
       : undefined;
     const query = req.query?.trim() || undefined;
-    return this.page(
+    return this.searchPage(
       tenantId,
       {
         appId: req.appId || undefined,
@@ -152,7 +152,6 @@ export class ResourcesService {
         ids: req.resourceIds,
         excludeIds: req.excludeResourceIds,
         query,
-        keySlices: query ? keySlices(query, await this.trigramShares.get()) : undefined,
         refs: req.refs,
       },
       page,
@@ -239,9 +238,26 @@ export class ResourcesService {
   }
 
   private async page(tenantId: string, filter: store.ResourceFilter, page: PageRequest): Promise<Page<AppResource>> {
-    const rows = await store.listResources(this.db, tenantId, filter, page);
-    const p = toPage(rows, page.size, (row) => row.id);
-    return { list: p.list.map(toAppResource), nextPageToken: p.nextPageToken };
+    return resourcePage(await store.listResources(this.db, tenantId, filter, page), page.size);
+  }
+
+  /**
+   * A page of a search. With a query, the page comes through the search key's trigram index,
+   * after a look through the next few thousand resources when the query's trigrams are all
+   * common (search-key.ts). Either way it holds the first matches after the page key, in id order.
+   */
+  private async searchPage(tenantId: string, filter: store.ResourceFilter, page: PageRequest): Promise<Page<AppResource>> {
+    if (!filter.query) return this.page(tenantId, filter, page);
+    const { slices, probeFirst } = narrowing(filter.query, await this.trigramShares.get());
+    const narrowed = { ...filter, keySlices: slices };
+    if (!probeFirst) return this.page(tenantId, narrowed, page);
+    const probe = await store.probeResources(this.db, tenantId, filter, page, PROBE_WINDOW);
+    let rows = probe.rows;
+    if (rows.length <= page.size && probe.windowEnd) {
+      const rest = { size: page.size - rows.length, after: probe.windowEnd };
+      rows = rows.concat(await store.listResources(this.db, tenantId, narrowed, rest));
+    }
+    return resourcePage(rows, page.size);
   }
 
   /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */
@@ -257,4 +273,10 @@ export class ResourcesService {
     }
     await store.deleteResourcesOfApp(tx, tenantId, appId);
   }
+}
+
+/** A page of `size` from rows that hold one more when there is a next page. */
+function resourcePage(rows: ResourceRow[], size: number): Page<AppResource> {
+  const p = toPage(rows, size, (row) => row.id);
+  return { list: p.list.map(toAppResource), nextPageToken: p.nextPageToken };
 }

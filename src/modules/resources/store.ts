@@ -132,18 +132,10 @@ export async function listResources(
   filter: ResourceFilter,
   page: { size: number; after?: string },
 ): Promise<ResourceRow[]> {
-  const refs = filter.refs?.length ? or(...filter.refs.map(refCondition)) : undefined;
   const where = allOf(
-    eq(r.tenantId, tenantId),
-    filter.appId ? eq(r.appId, filter.appId) : undefined,
-    inIds(r.appResourceTypeId, filter.typeIds),
-    notInIds(r.appResourceTypeId, filter.excludeTypeIds),
-    after(r.id, page.after),
-    inIds(r.id, filter.ids),
-    notInIds(r.id, filter.excludeIds),
+    ...scope(tenantId, filter, page.after),
     matchesQuery(filter.query, [r.displayName, r.description]),
     ...(filter.query ? (filter.keySlices ?? []).map((k) => keyContains(filter.query ?? '', k)) : []),
-    refs,
   );
   return db
     .select()
@@ -151,6 +143,51 @@ export async function listResources(
     .where(where)
     .orderBy(asc(r.id))
     .limit(page.size + 1);
+}
+
+/**
+ * The matches of the filter's query among the next `window` resources of the filter in id
+ * order (size + 1 at most), and, when there were that many, the window's last id: a search
+ * whose matches are many finds its page here without the trigram index.
+ */
+export async function probeResources(
+  db: Db,
+  tenantId: string,
+  filter: ResourceFilter,
+  page: { size: number; after?: string },
+  window: number,
+): Promise<{ rows: ResourceRow[]; windowEnd?: string }> {
+  const where = allOf(...scope(tenantId, filter, page.after));
+  const w = db.select().from(r).where(where).orderBy(asc(r.id)).limit(window).as('w');
+  const rows = await db
+    .select()
+    .from(w)
+    .where(matchesQuery(filter.query, [w.displayName, w.description]))
+    .orderBy(asc(w.id))
+    .limit(page.size + 1);
+  if (rows.length > page.size) return { rows };
+  const [end] = await db
+    .select({ id: r.id })
+    .from(r)
+    .where(where)
+    .orderBy(asc(r.id))
+    .offset(window - 1)
+    .limit(1);
+  return { rows, windowEnd: end?.id };
+}
+
+/** The filter's conditions but its query, and the page's key. */
+function scope(tenantId: string, filter: ResourceFilter, afterId: string | undefined): (SQL | undefined)[] {
+  return [
+    eq(r.tenantId, tenantId),
+    filter.appId ? eq(r.appId, filter.appId) : undefined,
+    inIds(r.appResourceTypeId, filter.typeIds),
+    notInIds(r.appResourceTypeId, filter.excludeTypeIds),
+    after(r.id, afterId),
+    inIds(r.id, filter.ids),
+    notInIds(r.id, filter.excludeIds),
+    filter.refs?.length ? or(...filter.refs.map(refCondition)) : undefined,
+  ];
 }
 
 /** The search key contains this slice of the query's key, cut by the database's own gatehouse_search_key. */
