@@ -6,12 +6,12 @@ import { invalidArgument } from './errors.ts';
 export const Timestamp = Type.String({ format: 'date-time' });
 /** int64/uint64 travel as JSON strings. */
 export const Int64 = Type.String({ pattern: '^-?[0-9]+$' });
-/** Any with @type, as found in `expanded` arrays. */
 /** A JSON object whose fields C1 leaves open (profiles, echoed read-only messages). */
 export const LooseObject = Type.Object({}, { additionalProperties: true });
 
+/** Any with @type, as found in `expanded` arrays. */
 export const AnyMessage = Type.Object({ '@type': Type.String() }, { additionalProperties: true });
-/** `expanded` of C1's answers (Gatehouse expands nothing, so it is always empty). */
+/** `expanded` of C1's answers: the related objects an expand mask asked for (empty without one). */
 export const Expanded = Type.Array(AnyMessage);
 
 /** A KSUID or other opaque id given in a path or body. */

@@ -16,7 +16,7 @@ import {
   UpdateResourceRequest,
 } from './schemas.ts';
 
-/** Nothing is expanded (no expand mask is honoured yet), so views carry no paths. */
+/** Get, list and search take no expand mask in C1: their views carry no paths. */
 const view = (appResource: AppResource) => ({ appResourceView: { appResource }, expanded: [] });
 const listOf = (page: Page<AppResource>) => ({
   list: page.list.map((appResource) => ({ appResource })),
@@ -59,7 +59,11 @@ export async function resourceRoutes(api: Api, core: Core): Promise<void> {
     `${base}/:id`,
     { ...op('Update'), params: ResourceParams, body: UpdateResourceRequest, response: ResourceViewResponse },
     async (tenant, p, b) =>
-      view(await resources.update(tenant, p.app_id, p.app_resource_type_id, p.id, b.appResource, b.updateMask)),
+      resources.view(
+        tenant,
+        await resources.update(tenant, p.app_id, p.app_resource_type_id, p.id, b.appResource, b.updateMask),
+        b.expandMask?.paths,
+      ),
   );
 
   emptyRoute(api, 'DELETE', `${base}/:id`, { ...op('DeleteManuallyManagedAppResource'), params: ResourceParams }, (tenant, p) =>

@@ -37,7 +37,7 @@ export const AppResource = Type.Object({
 });
 export type AppResource = Static<typeof AppResource>;
 
-/** The resource with the paths of related objects in `expanded` (none are expanded today). */
+/** The resource with the paths of related objects in `expanded` (only an update's expand mask expands any). */
 export const AppResourceView = Type.Object({
   appResource: AppResource,
   appPath: Str,
@@ -96,8 +96,12 @@ export const ResourceInput = strictObject({
 });
 export type ResourceInput = Static<typeof ResourceInput>;
 
+/** What an AppResourceExpandMask may name. */
+export const ExpandPath = Type.Union([Type.Literal('*'), Type.Literal('app_id'), Type.Literal('app_resource_type_id')]);
+export type ExpandPath = Static<typeof ExpandPath>;
+
 export const UpdateResourceRequest = updateRequest('appResource', ResourceInput, {
-  expandMask: Type.Optional(strictObject({ paths: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 16 })) })),
+  expandMask: Type.Optional(strictObject({ paths: Type.Optional(Type.Array(ExpandPath, { maxItems: 16 })) })),
 });
 export type UpdateResourceRequest = Static<typeof UpdateResourceRequest>;
 

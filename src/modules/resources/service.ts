@@ -15,7 +15,9 @@ import type { UsersService } from '../users/service.ts';
 import { batonConflict, toAppResource } from './rows.ts';
 import {
   type AppResource,
+  type AppResourceView,
   type CreateResourceRequest,
+  type ExpandPath,
   RESOURCE_READ_ONLY,
   RESOURCE_WRITABLE,
   type ResourceInput,
@@ -34,6 +36,8 @@ export type { ResourceUpsert } from './upsert.ts';
 export type ResourceDeleteHook = (tx: Db, tenantId: string, resource: ResourceRow) => Promise<void>;
 
 const HOOK_BATCH = 1000;
+/** The prefix of an Any's @type in proto3's JSON mapping. */
+const ANY_PREFIX = 'type.googleapis.com/';
 
 export class ResourcesService {
   private readonly deleteHooks: ResourceDeleteHook[] = [];
@@ -258,6 +262,30 @@ export class ResourcesService {
       rows = rows.concat(await store.listResources(this.db, tenantId, narrowed, rest));
     }
     return resourcePage(rows, page.size);
+  }
+
+  /**
+   * The resource's view, with the app and resource type in `expanded` as the expand mask asks
+   * ("*" for both); each view path points at its object there.
+   */
+  async view(
+    tenantId: string,
+    resource: AppResource,
+    paths: ExpandPath[] = [],
+  ): Promise<{ appResourceView: AppResourceView; expanded: { '@type': string }[] }> {
+    const view: AppResourceView = { appResource: resource };
+    const expanded: { '@type': string }[] = [];
+    const wants = (p: ExpandPath) => paths.includes(p) || paths.includes('*');
+    if (wants('app_id')) {
+      view.appPath = `$.expanded[${expanded.length}]`;
+      expanded.push({ '@type': `${ANY_PREFIX}c1.api.app.v1.App`, ...(await this.apps.get(tenantId, resource.appId)) });
+    }
+    if (wants('app_resource_type_id')) {
+      const type = await this.types.get(tenantId, resource.appId, resource.appResourceTypeId);
+      view.resourceTypePath = `$.expanded[${expanded.length}]`;
+      expanded.push({ '@type': `${ANY_PREFIX}c1.api.app.v1.AppResourceType`, ...type });
+    }
+    return { appResourceView: view, expanded };
   }
 
   /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */

@@ -165,6 +165,7 @@ describe.each(backends)('app resources on %s', (backend) => {
 
   it('updates displayName, description and customDescription with and without a mask', async () => {
     const { path } = await appWithType(s.admin);
+    const typePath = path.replace(/\/resources$/, '');
     const r = (await s.admin.post(path, { displayName: 'Before', description: 'd1', matchBatonId: 'm' })).body.appResource;
     const p = `${path}/${r.id}`;
     const masked = await s.admin.post(p, {
@@ -189,6 +190,20 @@ describe.each(backends)('app resources on %s', (backend) => {
     });
     expect(unmasked.status).toBe(200);
     expect(unmasked.body.appResourceView.appResource).toMatchObject({ id: r.id, description: 'd2', grantCount: '0' });
+    // The expand mask puts the app and the type in `expanded`, and the view points at them.
+    const [app, type] = [
+      (await s.admin.get(`/api/v1/apps/${r.appId}`)).body.app,
+      (await s.admin.get(typePath)).body.appResourceTypeView.appResourceType,
+    ];
+    expect(unmasked.body.appResourceView).toMatchObject({ appPath: '$.expanded[0]', resourceTypePath: '$.expanded[1]' });
+    expect(unmasked.body.expanded).toEqual([
+      { '@type': 'type.googleapis.com/c1.api.app.v1.App', ...app },
+      { '@type': 'type.googleapis.com/c1.api.app.v1.AppResourceType', ...type },
+    ]);
+    const typeOnly = await s.admin.post(p, { expandMask: { paths: ['app_resource_type_id'] } });
+    expect(typeOnly.body.appResourceView.resourceTypePath).toBe('$.expanded[0]');
+    expect(typeOnly.body.appResourceView.appPath).toBeUndefined();
+    expect(typeOnly.body.expanded).toEqual([{ '@type': 'type.googleapis.com/c1.api.app.v1.AppResourceType', ...type }]);
     const cleared = await s.admin.post(p, { appResource: {}, updateMask: 'description' });
     expect(cleared.body.appResourceView.appResource.description).toBeUndefined();
     const empty = await s.admin.post(p, {});
@@ -205,6 +220,7 @@ describe.each(backends)('app resources on %s', (backend) => {
       [{ appResource: { customDescription: 'x'.repeat(4097) } }, 'customDescription'],
       [{ appResource: { bogus: 1 } }, 'bogus'],
       [{ bogus: 1 }, 'bogus'],
+      [{ appResource: { displayName: 'Never' }, expandMask: { paths: ['owners'] } }, 'expandMask'],
     ];
     for (const [body, field] of bad) {
       const res = await s.admin.post(p, body);
