@@ -175,6 +175,32 @@ describe.each(backends)('import resources on %s', (backend) => {
     expect(summary).toMatchObject({ rows: 250, created: 250, rejected: 0 });
     expect(progress.map((l) => l.split(' ')[0])).toEqual(['100', '200']);
   });
+
+  // Two connections are needed to race; PGlite has one.
+  it.runIf(backend === 'postgres')('waits for a delete of the empty type in progress, then writes nothing', async () => {
+    const { app, type, path: p } = await setup();
+    const upserter = await s.core.services.resources.upserter(s.admin.tenant.id, app.id, type.id);
+    const rows = [{ displayName: 'A', matchBatonId: 'a' }, { displayName: 'B' }];
+    let importing: Promise<unknown> | undefined;
+    let settled = false;
+    // This transaction plays a type delete that has found the type empty and is deleting it.
+    await s.core.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from app_resource_types where id = ${type.id} for update`);
+      importing = upserter.applyMany(rows).finally(() => {
+        settled = true;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(settled).toBe(false);
+      await tx.execute(sql`delete from app_resource_types where id = ${type.id}`);
+    });
+    const out = (await importing) as (Error | object)[];
+    expect(out.every((r) => r instanceof Error && /app resource type/.test(r.message))).toBe(true);
+    const left = await s.core.database.db.execute(
+      sql`select count(*)::int as n from app_resources where app_resource_type_id = ${type.id}`,
+    );
+    expect(rowsOf<{ n: number }>(left)[0].n).toBe(0);
+    expect((await s.admin.get(p)).status).toBe(404);
+  });
 });
 
 describe('gatehouse import resources (real CLI, embedded database)', () => {

@@ -233,7 +233,9 @@ export class ResourcesService {
   async upserter(tenantId: string, appId: string, typeId: string): Promise<Upserter> {
     await this.apps.requireManual(tenantId, appId);
     await this.types.requireType(tenantId, appId, typeId);
-    return new Upserter(this.db, this.users, { tenantId, appId, typeId });
+    // Each batch holds the type as a single create does, so a delete of the (still empty) type waits or wins.
+    const holdType = (tx: Db) => this.types.requireType(tenantId, appId, typeId, tx, 'share');
+    return new Upserter(this.db, this.users, { tenantId, appId, typeId }, holdType);
   }
 
   /** One upsert; see upserter() for many. */

@@ -1,5 +1,6 @@
 // Create-or-update of resources by matchBatonId, for flat-file imports. Rows go
-// to the database in batches of one statement each (see batch-store.ts); a row
+// to the database in batches of one statement each (see batch-store.ts), in a
+// transaction that holds the resource type as a single create does; a row
 // that fails validation is refused before, and a batch the database refuses is
 // retried row by row, so each refused row writes nothing and the others land.
 
@@ -40,6 +41,8 @@ export class Upserter {
     private readonly db: Db,
     private readonly users: UsersService,
     private readonly scope: { tenantId: string; appId: string; typeId: string },
+    /** Locks the resource type FOR SHARE in the batch's transaction; throws if it is gone. */
+    private readonly holdType: (tx: Db) => Promise<unknown>,
   ) {}
 
   async apply(input: ResourceUpsert): Promise<UpsertResult> {
@@ -87,12 +90,15 @@ export class Upserter {
       this.nextStats = Math.max(1000, this.created * 2);
     }
     try {
-      const results = await upsertBatch(
-        this.db,
-        this.scope,
-        group.map((p) => p.row),
-        group[0].keepDescription,
-      );
+      const results = await this.db.transaction(async (tx) => {
+        await this.holdType(tx);
+        return upsertBatch(
+          tx,
+          this.scope,
+          group.map((p) => p.row),
+          group[0].keepDescription,
+        );
+      });
       group.forEach((p, k) => {
         out[p.at] = results[k];
         if (results[k].outcome === 'created') this.created++;
