@@ -95,7 +95,7 @@ export function emptyRoute<P extends TSchema, B extends TSchema = typeof EmptyBo
   });
 }
 
-/** The answer with C1's `expanded` list, always empty: Gatehouse expands nothing. */
+/** The answer with C1's `expanded` list, empty: for answers that take no expand mask (see expand.ts for those that do). */
 export async function expanded<T extends object>(answer: Promise<T>): Promise<T & { expanded: never[] }> {
   return { ...(await answer), expanded: [] };
 }

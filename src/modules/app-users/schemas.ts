@@ -22,7 +22,7 @@ export const APP_USER_TYPES = [
 export const APP_USER_STATUSES = ['STATUS_UNSPECIFIED', 'STATUS_ENABLED', 'STATUS_DISABLED', 'STATUS_DELETED'];
 const AppUserType = StringEnum(APP_USER_TYPES);
 
-/** `expandMask` of C1's requests: accepted; Gatehouse answers without expansions. */
+/** `expandMask` of app-user and grant requests: accepted; these answers expand nothing yet (see README). */
 export const ExpandMask = strictObject({ paths: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 32 })) });
 
 /** c1.api.app.v1.AppUserStatus */

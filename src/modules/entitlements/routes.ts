@@ -4,10 +4,12 @@ import { emptyRoute, expanded, listRoute, route, searchRoute } from '../../http/
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { OwnerListResponse } from '../apps/schemas.ts';
+import { type EntitlementRelations, expandEntitlements } from './expand.ts';
 import {
   AddEntitlementOwnerRequest,
   type AppEntitlementView,
   CreateEntitlementRequest,
+  type EntitlementExpandPath,
   EntitlementListResponse,
   EntitlementResponse,
   SearchEntitlementsRequest,
@@ -21,14 +23,23 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
   const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
   const AppIdParams = Type.Object({ app_id: Id });
   const IdParams = Type.Object({ app_id: Id, id: Id });
-  const view = async (v: Promise<AppEntitlementView>) => ({ appEntitlementView: await v, expanded: [] });
+  const { apps, resourceTypes, resources } = core.services;
+  const relations: EntitlementRelations = {
+    app: (tenant, appId) => apps.get(tenant, appId),
+    resourceType: (tenant, appId, typeId) => resourceTypes.get(tenant, appId, typeId),
+    resource: (tenant, appId, typeId, id) => resources.get(tenant, appId, typeId, id),
+  };
+  const view = async (tenant: string, v: Promise<AppEntitlementView>, mask?: { paths?: EntitlementExpandPath[] }) => {
+    const x = await expandEntitlements(relations, tenant, [await v], mask?.paths);
+    return { appEntitlementView: x.views[0], expanded: x.expanded };
+  };
 
   route(
     api,
     'POST',
     '/apps/:app_id/entitlements',
     { ...op('Create'), params: AppIdParams, body: CreateEntitlementRequest, response: EntitlementResponse },
-    (tenant, p, body) => view(entitlements.create(tenant, p.app_id, body)),
+    (tenant, p, body) => view(tenant, entitlements.create(tenant, p.app_id, body), body.expandMask),
   );
 
   listRoute(
@@ -55,7 +66,7 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     'GET',
     '/apps/:app_id/entitlements/:id',
     { ...op('Get'), params: IdParams, response: EntitlementResponse },
-    (tenant, p) => view(entitlements.get(tenant, p.app_id, p.id)),
+    (tenant, p) => view(tenant, entitlements.get(tenant, p.app_id, p.id)),
   );
 
   route(
@@ -64,7 +75,11 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     '/apps/:app_id/entitlements/:id',
     { ...op('Update'), params: IdParams, body: UpdateEntitlementRequest, response: EntitlementResponse },
     (tenant, p, b) =>
-      view(entitlements.update(tenant, p.app_id, p.id, b.entitlement, b.updateMask, b.overrideAccessRequestsDefaults)),
+      view(
+        tenant,
+        entitlements.update(tenant, p.app_id, p.id, b.entitlement, b.updateMask, b.overrideAccessRequestsDefaults),
+        b.expandMask,
+      ),
   );
 
   emptyRoute(api, 'DELETE', '/apps/:app_id/entitlements/:id', { ...op('Delete'), params: IdParams }, (tenant, p) =>
@@ -80,7 +95,11 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
       body: SearchEntitlementsRequest,
       response: EntitlementListResponse,
     },
-    (tenant, body, page) => expanded(entitlements.search(tenant, body, page)),
+    async (tenant, body, page) => {
+      const found = await entitlements.search(tenant, body, page);
+      const x = await expandEntitlements(relations, tenant, found.list, body.expandMask?.paths);
+      return { list: x.views, nextPageToken: found.nextPageToken, expanded: x.expanded };
+    },
   );
 
   const owner = (name: string) => ({

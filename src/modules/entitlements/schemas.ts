@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { expandMaskOf } from '../../http/expand.ts';
 import {
   Description,
   Expanded,
@@ -16,7 +17,6 @@ import {
   Timestamp,
   updateRequest,
 } from '../../http/schemas.ts';
-import { ExpandMask } from '../app-users/schemas.ts';
 
 export const PURPOSES = [
   'APP_ENTITLEMENT_PURPOSE_VALUE_UNSPECIFIED',
@@ -32,6 +32,9 @@ const Short = Type.String({ maxLength: 256 });
 const Duration = Type.String({ maxLength: 32 });
 const ComplianceIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 });
 const EmptyMessage = Type.Object({}, { additionalProperties: true, maxProperties: 0 });
+/** c1.api.app.v1.AppEntitlementExpandMask */
+const EntitlementExpandMask = expandMaskOf('app_id', 'app_resource_type_id', 'app_resource_id');
+export type EntitlementExpandPath = NonNullable<Static<typeof EntitlementExpandMask>['paths']>[number];
 
 /** c1.api.app.v1.AppEntitlement as Gatehouse answers it. */
 export const AppEntitlement = Type.Object({
@@ -63,7 +66,13 @@ export const AppEntitlement = Type.Object({
 });
 export type AppEntitlement = Static<typeof AppEntitlement>;
 
-export const AppEntitlementView = Type.Object({ appEntitlement: AppEntitlement });
+/** The entitlement and, when an expand mask asked, where its app, type and resource are in `expanded`. */
+export const AppEntitlementView = Type.Object({
+  appEntitlement: AppEntitlement,
+  appPath: Type.Optional(Type.String()),
+  appResourceTypePath: Type.Optional(Type.String()),
+  appResourcePath: Type.Optional(Type.String()),
+});
 export type AppEntitlementView = Static<typeof AppEntitlementView>;
 
 export const EntitlementResponse = Type.Object({ appEntitlementView: AppEntitlementView, expanded: Expanded });
@@ -94,7 +103,7 @@ export const CreateEntitlementRequest = strictObject({
   ...settableFields,
   appEntitlementOwnerIds: Type.Optional(IdList),
   matchBatonId: Type.Optional(Short),
-  expandMask: Type.Optional(ExpandMask),
+  expandMask: Type.Optional(EntitlementExpandMask),
 });
 export type CreateEntitlementRequest = Static<typeof CreateEntitlementRequest>;
 
@@ -166,7 +175,7 @@ export type EntitlementInput = Static<typeof EntitlementInput>;
 
 export const UpdateEntitlementRequest = updateRequest('entitlement', EntitlementInput, {
   overrideAccessRequestsDefaults: Type.Optional(Type.Boolean()),
-  expandMask: Type.Optional(ExpandMask),
+  expandMask: Type.Optional(EntitlementExpandMask),
 });
 export type UpdateEntitlementRequest = Static<typeof UpdateEntitlementRequest>;
 
@@ -191,7 +200,7 @@ export const SearchEntitlementsRequest = searchRequest({
   policyRefs: Type.Optional(IdRefs),
   onlyGetExpiring: Type.Optional(Type.Boolean()),
   includeDeleted: Type.Optional(Type.Boolean()),
-  expandMask: Type.Optional(ExpandMask),
+  expandMask: Type.Optional(EntitlementExpandMask),
 });
 export type SearchEntitlementsRequest = Static<typeof SearchEntitlementsRequest>;
 

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { expandMaskOf } from '../../http/expand.ts';
 import {
   Description,
   Expanded,
@@ -96,12 +97,12 @@ export const ResourceInput = strictObject({
 });
 export type ResourceInput = Static<typeof ResourceInput>;
 
-/** What an AppResourceExpandMask may name. */
-export const ExpandPath = Type.Union([Type.Literal('*'), Type.Literal('app_id'), Type.Literal('app_resource_type_id')]);
-export type ExpandPath = Static<typeof ExpandPath>;
+/** c1.api.app.v1.AppResourceExpandMask */
+const ResourceExpandMask = expandMaskOf('app_id', 'app_resource_type_id');
+export type ExpandPath = NonNullable<Static<typeof ResourceExpandMask>['paths']>[number];
 
 export const UpdateResourceRequest = updateRequest('appResource', ResourceInput, {
-  expandMask: Type.Optional(strictObject({ paths: Type.Optional(Type.Array(ExpandPath, { maxItems: 16 })) })),
+  expandMask: Type.Optional(ResourceExpandMask),
 });
 export type UpdateResourceRequest = Static<typeof UpdateResourceRequest>;
 

@@ -5,6 +5,7 @@ import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
+import { Expansion } from '../../http/expand.ts';
 import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { fieldsToUpdate } from '../../http/update-mask.ts';
@@ -36,8 +37,6 @@ export type { ResourceUpsert } from './upsert.ts';
 export type ResourceDeleteHook = (tx: Db, tenantId: string, resource: ResourceRow) => Promise<void>;
 
 const HOOK_BATCH = 1000;
-/** The prefix of an Any's @type in proto3's JSON mapping. */
-const ANY_PREFIX = 'type.googleapis.com/';
 
 export class ResourcesService {
   private readonly deleteHooks: ResourceDeleteHook[] = [];
@@ -273,21 +272,18 @@ export class ResourcesService {
   async view(
     tenantId: string,
     resource: AppResource,
-    paths: ExpandPath[] = [],
+    paths: ExpandPath[] | undefined,
   ): Promise<{ appResourceView: AppResourceView; expanded: { '@type': string }[] }> {
     const view: AppResourceView = { appResource: resource };
-    const expanded: { '@type': string }[] = [];
-    const wants = (p: ExpandPath) => paths.includes(p) || paths.includes('*');
-    if (wants('app_id')) {
-      view.appPath = `$.expanded[${expanded.length}]`;
-      expanded.push({ '@type': `${ANY_PREFIX}c1.api.app.v1.App`, ...(await this.apps.get(tenantId, resource.appId)) });
+    const x = new Expansion(paths);
+    const { appId, appResourceTypeId: typeId } = resource;
+    if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => this.apps.get(tenantId, appId));
+    if (x.wants('app_resource_type_id')) {
+      view.resourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
+        this.types.get(tenantId, appId, typeId),
+      );
     }
-    if (wants('app_resource_type_id')) {
-      const type = await this.types.get(tenantId, resource.appId, resource.appResourceTypeId);
-      view.resourceTypePath = `$.expanded[${expanded.length}]`;
-      expanded.push({ '@type': `${ANY_PREFIX}c1.api.app.v1.AppResourceType`, ...type });
-    }
-    return { appResourceView: view, expanded };
+    return { appResourceView: view, expanded: x.expanded };
   }
 
   /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */

@@ -43,7 +43,9 @@ describe.each(backends)('entitlements on %s', (backend) => {
       expandMask: { paths: ['app_id'] },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.expanded).toEqual([]);
+    const appNow = (await s.admin.get(`/api/v1/apps/${app.id}`)).body.app;
+    expect(res.body.expanded).toEqual([{ '@type': 'type.googleapis.com/c1.api.app.v1.App', ...appNow }]);
+    expect(res.body.appEntitlementView.appPath).toBe('$.expanded[0]');
     const e = res.body.appEntitlementView.appEntitlement;
     expect(e).toEqual({
       ...asSent,
@@ -305,6 +307,54 @@ describe.each(backends)('entitlements on %s', (backend) => {
     expect(await search({ includeDeleted: true, expandMask: { paths: ['*'] } })).toHaveLength(3);
     expect((await t.post('/api/v1/search/entitlements', { appIds: 'x' })).status).toBe(400);
     expect((await t.post('/api/v1/search/entitlements', { pageToken: 'bad' })).status).toBe(400);
+  });
+
+  it('expands the app, resource type and resource of each entitlement, each object once', async () => {
+    const t = await s.caller();
+    const w1 = await world(t);
+    const w2 = await world(t);
+    const plain = await makeEntitlement(t, w1.app.id, { displayName: 'Viewer' });
+    const res = await t.post('/api/v1/search/entitlements', { expandMask: { paths: ['*'] } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const at = (path: string | undefined) => {
+      const m = /^\$\.expanded\[(\d+)\]$/.exec(path ?? '');
+      return m ? res.body.expanded[Number(m[1])] : undefined;
+    };
+    const byId = new Map(res.body.list.map((v: { appEntitlement: { id: string } }) => [v.appEntitlement.id, v]));
+    type Seen = { appPath?: string; appResourceTypePath?: string; appResourcePath?: string };
+    for (const w of [w1, w2]) {
+      const v = byId.get(w.ent.id) as Seen;
+      expect(at(v.appPath)).toMatchObject({ '@type': 'type.googleapis.com/c1.api.app.v1.App', id: w.app.id });
+      expect(at(v.appResourceTypePath)).toMatchObject({
+        '@type': 'type.googleapis.com/c1.api.app.v1.AppResourceType',
+        id: w.type.id,
+      });
+      expect(at(v.appResourcePath)).toEqual({ '@type': 'type.googleapis.com/c1.api.app.v1.AppResource', ...w.resource });
+    }
+    const p = byId.get(plain.id) as Seen;
+    expect(p.appPath).toBe((byId.get(w1.ent.id) as Seen).appPath);
+    expect(p.appResourceTypePath).toBeUndefined();
+    expect(p.appResourcePath).toBeUndefined();
+    // Two apps, two types, two resources: each once.
+    expect(res.body.expanded).toHaveLength(6);
+    const none = await t.post('/api/v1/search/entitlements', {});
+    expect(none.body.expanded).toEqual([]);
+    expect(none.body.list[0].appPath).toBeUndefined();
+
+    const updated = await t.post(w1.base, {
+      entitlement: { displayName: 'Renamed' },
+      expandMask: { paths: ['app_resource_id'] },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body.appEntitlementView).toMatchObject({ appResourcePath: '$.expanded[0]' });
+    expect(updated.body.appEntitlementView.appPath).toBeUndefined();
+    expect(updated.body.expanded).toEqual([{ '@type': 'type.googleapis.com/c1.api.app.v1.AppResource', ...w1.resource }]);
+    const bad = await t.post(w1.base, { entitlement: { displayName: 'Never' }, expandMask: { paths: ['owners'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('expandMask');
+    expect((await t.get(w1.base)).body.appEntitlementView.appEntitlement.displayName).toBe('Renamed');
+    const badSearch = await t.post('/api/v1/search/entitlements', { expandMask: { paths: ['app'] } });
+    expect(badSearch.status).toBe(400);
   });
 
   it('manages entitlement owners', async () => {

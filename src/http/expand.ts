@@ -1,0 +1,35 @@
+// C1's expand masks: an answer carries each related object once in `expanded`
+// (an Any: the object's JSON plus its @type), and views point at them by JSONPath.
+import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import { strictObject } from './schemas.ts';
+
+/** An expand mask that may name "*" or these paths (anything else is a 400 naming expandMask). */
+export function expandMaskOf<P extends string>(...paths: P[]) {
+  const path = Type.Union([Type.Literal('*'), ...paths.map((p) => Type.Literal(p))]) as TUnion<TLiteral<P | '*'>[]>;
+  return strictObject({ paths: Type.Optional(Type.Array(path, { maxItems: 16 })) });
+}
+
+export class Expansion {
+  readonly expanded: { '@type': string }[] = [];
+  private readonly at = new Map<string, string>();
+
+  constructor(private readonly mask: readonly string[] | undefined) {}
+
+  /** Whether the mask asks for this path ("*" asks for all). */
+  wants(path: string): boolean {
+    return !!this.mask && (this.mask.includes(path) || this.mask.includes('*'));
+  }
+
+  /** Where the object of this message type and id is in `expanded`; `load` runs the first time only. */
+  async pathOf(type: string, id: string, load: () => Promise<object>): Promise<string> {
+    const key = `${type}/${id}`;
+    let path = this.at.get(key);
+    if (path === undefined) {
+      const object = await load();
+      path = `$.expanded[${this.expanded.length}]`;
+      this.expanded.push({ '@type': `type.googleapis.com/${type}`, ...object });
+      this.at.set(key, path);
+    }
+    return path;
+  }
+}

@@ -1,0 +1,38 @@
+// Expand masks of entitlement answers (c1.api.app.v1.AppEntitlementExpandMask): the
+// app, resource type and resource of each entitlement, each once in `expanded`.
+import { Expansion } from '../../http/expand.ts';
+import type { AppEntitlementView, EntitlementExpandPath } from './schemas.ts';
+
+/** Reads the related objects (the apps, resource types and resources services). */
+export type EntitlementRelations = {
+  app(tenantId: string, appId: string): Promise<object>;
+  resourceType(tenantId: string, appId: string, typeId: string): Promise<object>;
+  resource(tenantId: string, appId: string, typeId: string, id: string): Promise<object>;
+};
+
+export async function expandEntitlements(
+  relations: EntitlementRelations,
+  tenantId: string,
+  views: AppEntitlementView[],
+  paths: EntitlementExpandPath[] | undefined,
+): Promise<{ views: AppEntitlementView[]; expanded: { '@type': string }[] }> {
+  const x = new Expansion(paths);
+  const out: AppEntitlementView[] = [];
+  for (const v of views) {
+    const { appId, appResourceTypeId: typeId, appResourceId: resourceId } = v.appEntitlement;
+    const view = { ...v };
+    if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => relations.app(tenantId, appId));
+    if (x.wants('app_resource_type_id') && typeId) {
+      view.appResourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
+        relations.resourceType(tenantId, appId, typeId),
+      );
+    }
+    if (x.wants('app_resource_id') && typeId && resourceId) {
+      view.appResourcePath = await x.pathOf('c1.api.app.v1.AppResource', resourceId, () =>
+        relations.resource(tenantId, appId, typeId, resourceId),
+      );
+    }
+    out.push(view);
+  }
+  return { views: out, expanded: x.expanded };
+}
