@@ -3,6 +3,11 @@
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
 import { strictObject } from './schemas.ts';
 
+/** An expand mask whose paths are accepted but not expanded yet (app users, grants, users; see README). */
+export const UnexpandedMask = strictObject({
+  paths: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 32 })),
+});
+
 /** An expand mask that may name "*" or these paths (anything else is a 400 naming expandMask). */
 export function expandMaskOf<P extends string>(...paths: P[]) {
   const path = Type.Union([Type.Literal('*'), ...paths.map((p) => Type.Literal(p))]) as TUnion<TLiteral<P | '*'>[]>;

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { UnexpandedMask } from '../../http/expand.ts';
 import {
   Expanded,
   expandedPageResponse,
@@ -23,7 +24,7 @@ export const APP_USER_STATUSES = ['STATUS_UNSPECIFIED', 'STATUS_ENABLED', 'STATU
 const AppUserType = StringEnum(APP_USER_TYPES);
 
 /** `expandMask` of app-user and grant requests: accepted; these answers expand nothing yet (see README). */
-export const ExpandMask = strictObject({ paths: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 32 })) });
+export const ExpandMask = UnexpandedMask;
 
 /** c1.api.app.v1.AppUserStatus */
 export const AppUserStatus = Type.Object({ status: Type.String(), details: Type.Optional(Type.String()) });

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { UnexpandedMask } from '../../http/expand.ts';
 import { Expanded, expandedPageResponse, IdList, IdRefs, SearchText, searchRequest, Timestamp } from '../../http/schemas.ts';
 
 export const UserStatus = Type.Union([
@@ -40,5 +41,6 @@ export const SearchUsersRequest = searchRequest({
   excludeIds: Type.Optional(IdList),
   refs: Type.Optional(IdRefs),
   userStatuses: Type.Optional(Type.Array(UserStatus, { maxItems: 10 })),
+  expandMask: Type.Optional(UnexpandedMask),
 });
 export type SearchUsersRequest = Static<typeof SearchUsersRequest>;
