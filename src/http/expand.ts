@@ -38,3 +38,19 @@ export class Expansion {
     return path;
   }
 }
+
+/** Copies of the views with the paths `fill` sets on each, and the `expanded` they point into. */
+export async function expandEach<V extends object>(
+  views: V[],
+  mask: readonly string[] | undefined,
+  fill: (view: V, x: Expansion) => Promise<void>,
+): Promise<{ views: V[]; expanded: { '@type': string }[] }> {
+  const x = new Expansion(mask);
+  const out: V[] = [];
+  for (const v of views) {
+    const view = { ...v };
+    await fill(view, x);
+    out.push(view);
+  }
+  return { views: out, expanded: x.expanded };
+}

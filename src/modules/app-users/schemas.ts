@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { UnexpandedMask } from '../../http/expand.ts';
+import { expandMaskOf } from '../../http/expand.ts';
 import {
   Expanded,
   expandedPageResponse,
@@ -23,8 +23,9 @@ export const APP_USER_TYPES = [
 export const APP_USER_STATUSES = ['STATUS_UNSPECIFIED', 'STATUS_ENABLED', 'STATUS_DISABLED', 'STATUS_DELETED'];
 const AppUserType = StringEnum(APP_USER_TYPES);
 
-/** `expandMask` of app-user and grant requests: accepted; these answers expand nothing yet (see README). */
-export const ExpandMask = UnexpandedMask;
+/** c1.api.app.v1.AppUserExpandMask ("last_usage" is accepted; Gatehouse keeps no usage to expand). */
+const AppUserExpandMask = expandMaskOf('identity_user_id', 'app_id', 'last_usage');
+export type AppUserExpandPath = NonNullable<Static<typeof AppUserExpandMask>['paths']>[number];
 
 /** c1.api.app.v1.AppUserStatus */
 export const AppUserStatus = Type.Object({ status: Type.String(), details: Type.Optional(Type.String()) });
@@ -48,7 +49,13 @@ export const AppUser = Type.Object({
 });
 export type AppUser = Static<typeof AppUser>;
 
-export const AppUserView = Type.Object({ appUser: AppUser });
+/** The account and, when an expand mask asked, where its app and identity user are in `expanded`. */
+export const AppUserView = Type.Object({
+  appUser: AppUser,
+  appPath: Type.Optional(Type.String()),
+  identityUserPath: Type.Optional(Type.String()),
+  lastUsagePath: Type.Optional(Type.String()),
+});
 export type AppUserView = Static<typeof AppUserView>;
 
 export const AppUserListResponse = expandedPageResponse(AppUserView);
@@ -71,7 +78,7 @@ export const SearchAppUsersRequest = searchRequest({
       maxItems: 10,
     }),
   ),
-  expandMask: Type.Optional(ExpandMask),
+  expandMask: Type.Optional(AppUserExpandMask),
 });
 export type SearchAppUsersRequest = Static<typeof SearchAppUsersRequest>;
 
@@ -115,5 +122,5 @@ export const AppUserInput = strictObject({
 });
 export type AppUserInput = Static<typeof AppUserInput>;
 
-export const UpdateAppUserRequest = updateRequest('appUser', AppUserInput, { expandMask: Type.Optional(ExpandMask) });
+export const UpdateAppUserRequest = updateRequest('appUser', AppUserInput, { expandMask: Type.Optional(AppUserExpandMask) });
 export type UpdateAppUserRequest = Static<typeof UpdateAppUserRequest>;

@@ -1,6 +1,7 @@
 // Expand masks of entitlement answers (c1.api.app.v1.AppEntitlementExpandMask): the
 // app, resource type and resource of each entitlement, each once in `expanded`.
-import { Expansion } from '../../http/expand.ts';
+import type { Core } from '../../core.ts';
+import { expandEach } from '../../http/expand.ts';
 import type { AppEntitlementView, EntitlementExpandPath } from './schemas.ts';
 
 /** Reads the related objects (the apps, resource types and resources services). */
@@ -10,17 +11,24 @@ export type EntitlementRelations = {
   resource(tenantId: string, appId: string, typeId: string, id: string): Promise<object>;
 };
 
-export async function expandEntitlements(
+export function entitlementRelations(core: Core): EntitlementRelations {
+  const { apps, resourceTypes, resources } = core.services;
+  return {
+    app: (tenantId, appId) => apps.get(tenantId, appId),
+    resourceType: (tenantId, appId, typeId) => resourceTypes.get(tenantId, appId, typeId),
+    resource: (tenantId, appId, typeId, id) => resources.get(tenantId, appId, typeId, id),
+  };
+}
+
+/** The views with the paths the mask asks for, and the `expanded` they point into. */
+export function expandEntitlements(
   relations: EntitlementRelations,
   tenantId: string,
   views: AppEntitlementView[],
   paths: EntitlementExpandPath[] | undefined,
-): Promise<{ views: AppEntitlementView[]; expanded: { '@type': string }[] }> {
-  const x = new Expansion(paths);
-  const out: AppEntitlementView[] = [];
-  for (const v of views) {
-    const { appId, appResourceTypeId: typeId, appResourceId: resourceId } = v.appEntitlement;
-    const view = { ...v };
+) {
+  return expandEach(views, paths, async (view, x) => {
+    const { appId, appResourceTypeId: typeId, appResourceId: resourceId } = view.appEntitlement;
     if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => relations.app(tenantId, appId));
     if (x.wants('app_resource_type_id') && typeId) {
       view.appResourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
@@ -32,7 +40,5 @@ export async function expandEntitlements(
         relations.resource(tenantId, appId, typeId, resourceId),
       );
     }
-    out.push(view);
-  }
-  return { views: out, expanded: x.expanded };
+  });
 }

@@ -4,7 +4,7 @@ import { emptyRoute, expanded, listRoute, route, searchRoute } from '../../http/
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { OwnerListResponse } from '../apps/schemas.ts';
-import { type EntitlementRelations, expandEntitlements } from './expand.ts';
+import { entitlementRelations, expandEntitlements } from './expand.ts';
 import {
   AddEntitlementOwnerRequest,
   type AppEntitlementView,
@@ -23,12 +23,7 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
   const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
   const AppIdParams = Type.Object({ app_id: Id });
   const IdParams = Type.Object({ app_id: Id, id: Id });
-  const { apps, resourceTypes, resources } = core.services;
-  const relations: EntitlementRelations = {
-    app: (tenant, appId) => apps.get(tenant, appId),
-    resourceType: (tenant, appId, typeId) => resourceTypes.get(tenant, appId, typeId),
-    resource: (tenant, appId, typeId, id) => resources.get(tenant, appId, typeId, id),
-  };
+  const relations = entitlementRelations(core);
   const view = async (tenant: string, v: Promise<AppEntitlementView>, mask?: { paths?: EntitlementExpandPath[] }) => {
     const x = await expandEntitlements(relations, tenant, [await v], mask?.paths);
     return { appEntitlementView: x.views[0], expanded: x.expanded };

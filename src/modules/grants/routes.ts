@@ -3,6 +3,7 @@ import type { Core } from '../../core.ts';
 import { expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
 import { EmptyBody, Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
+import { entitlementRelations, expandEntitlements } from '../entitlements/expand.ts';
 import { EntitlementListResponse } from '../entitlements/schemas.ts';
 import {
   AddManualUsersRequest,
@@ -22,6 +23,7 @@ import {
 export async function grantRoutes(api: Api, core: Core): Promise<void> {
   const grants = core.services.grants;
   const reads = grants.reads;
+  const relations = entitlementRelations(core);
   const tags = ['App Entitlement'];
   const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
   const binding = (name: string) => ({
@@ -79,7 +81,13 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
       body: SearchGrantsRequest,
       response: GrantListResponse,
     },
-    (tenant, body, page) => expanded(reads.search(tenant, body, page)),
+    async (tenant, body, page) => {
+      const found = await reads.search(tenant, body, page);
+      const views = found.list.map((g) => g.entitlement);
+      const x = await expandEntitlements(relations, tenant, views, body.expandMask?.paths);
+      const list = found.list.map((g, i) => ({ ...g, entitlement: x.views[i] }));
+      return { list, nextPageToken: found.nextPageToken, expanded: x.expanded };
+    },
   );
 
   route(

@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { UnexpandedMask } from '../../http/expand.ts';
 import { expandedPageResponse, Id, IdList, searchRequest, strictObject, Timestamp } from '../../http/schemas.ts';
-import { AppUserView, ExpandMask } from '../app-users/schemas.ts';
-import { AppEntitlementView, EntitlementRef } from '../entitlements/schemas.ts';
+import { AppUserView } from '../app-users/schemas.ts';
+import { AppEntitlementView, EntitlementExpandMask, EntitlementRef } from '../entitlements/schemas.ts';
 
 const RefOut = Type.Object({ appId: Type.Optional(Type.String()), id: Type.String() });
 
@@ -46,7 +47,7 @@ export const SearchGrantsRequest = searchRequest({
   resourceIds: Type.Optional(IdList),
   resourceTypeIds: Type.Optional(IdList),
   entitlementRefs: Type.Optional(Type.Array(EntitlementRef, { maxItems: 1000 })),
-  expandMask: Type.Optional(ExpandMask),
+  expandMask: Type.Optional(EntitlementExpandMask),
 });
 export type SearchGrantsRequest = Static<typeof SearchGrantsRequest>;
 
@@ -59,7 +60,7 @@ export const SearchPastGrantsRequest = searchRequest({
   appIds: Type.Optional(IdList),
   appEntitlementRefs: Type.Optional(Type.Array(EntitlementRef, { maxItems: 1000 })),
   appUserRefs: Type.Optional(Type.Array(AppUserRef, { maxItems: 1000 })),
-  expandMask: Type.Optional(ExpandMask),
+  expandMask: Type.Optional(UnexpandedMask),
 });
 export type SearchPastGrantsRequest = Static<typeof SearchPastGrantsRequest>;
 

@@ -5,7 +5,7 @@ import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
-import { Expansion } from '../../http/expand.ts';
+import { expandEach } from '../../http/expand.ts';
 import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { fieldsToUpdate } from '../../http/update-mask.ts';
@@ -269,21 +269,17 @@ export class ResourcesService {
    * The resource's view, with the app and resource type in `expanded` as the expand mask asks
    * ("*" for both); each view path points at its object there.
    */
-  async view(
-    tenantId: string,
-    resource: AppResource,
-    paths: ExpandPath[] | undefined,
-  ): Promise<{ appResourceView: AppResourceView; expanded: { '@type': string }[] }> {
-    const view: AppResourceView = { appResource: resource };
-    const x = new Expansion(paths);
+  async view(tenantId: string, resource: AppResource, paths: ExpandPath[] | undefined) {
     const { appId, appResourceTypeId: typeId } = resource;
-    if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => this.apps.get(tenantId, appId));
-    if (x.wants('app_resource_type_id')) {
-      view.resourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
-        this.types.get(tenantId, appId, typeId),
-      );
-    }
-    return { appResourceView: view, expanded: x.expanded };
+    const x = await expandEach([{ appResource: resource } as AppResourceView], paths, async (view, x) => {
+      if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => this.apps.get(tenantId, appId));
+      if (x.wants('app_resource_type_id')) {
+        view.resourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
+          this.types.get(tenantId, appId, typeId),
+        );
+      }
+    });
+    return { appResourceView: x.views[0], expanded: x.expanded };
   }
 
   /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */

@@ -120,6 +120,33 @@ describe.each(backends)('app users on %s', (backend) => {
     expect(await search({ appUserStatuses: ['STATUS_DISABLED'] })).toEqual([]);
     expect(await search({ appUserDomains: ['APP_USER_DOMAIN_EXTERNAL'] })).toEqual([]);
     expect(await search({ appUserDomains: ['APP_USER_DOMAIN_TRUSTED'] })).toHaveLength(4);
+    // The expand mask puts each app and identity user in `expanded` once; views point at them.
+    const x = await t.post('/api/v1/search/app_users', { appId: app1.id, expandMask: { paths: ['*'] } });
+    expect(x.status).toBe(200);
+    const [app1Now, u1Now, u2Now] = [
+      (await t.get(`/api/v1/apps/${app1.id}`)).body.app,
+      (await t.get(`/api/v1/users/${u1.id}`)).body.userView.user,
+      (await t.get(`/api/v1/users/${u2.id}`)).body.userView.user,
+    ];
+    expect(x.body.expanded).toEqual([
+      { '@type': 'type.googleapis.com/c1.api.app.v1.App', ...app1Now },
+      {
+        '@type': 'type.googleapis.com/c1.api.user.v1.User',
+        ...(x.body.list[0].appUser.identityUserId === u1.id ? u1Now : u2Now),
+      },
+      {
+        '@type': 'type.googleapis.com/c1.api.user.v1.User',
+        ...(x.body.list[0].appUser.identityUserId === u1.id ? u2Now : u1Now),
+      },
+    ]);
+    expect(x.body.list.map((v: { appPath: string; identityUserPath: string }) => [v.appPath, v.identityUserPath])).toEqual([
+      ['$.expanded[0]', '$.expanded[1]'],
+      ['$.expanded[0]', '$.expanded[2]'],
+    ]);
+    expect(x.body.list[0].lastUsagePath).toBeUndefined();
+    const usage = await t.post('/api/v1/search/app_users', { appId: app1.id, expandMask: { paths: ['last_usage'] } });
+    expect(usage.body.expanded).toEqual([]);
+    expect((await t.post('/api/v1/search/app_users', { expandMask: { paths: ['user'] } })).status).toBe(400);
     expect((await t.post('/api/v1/search/app_users', { appUserTypes: ['NOPE'] })).status).toBe(400);
     expect((await t.post('/api/v1/search/app_users', { pageToken: 'x' })).status).toBe(400);
     expect((await s.admin.post('/api/v1/search/app_users', { appId: app1.id })).body.list).toEqual([]);
@@ -141,6 +168,9 @@ describe.each(backends)('app users on %s', (backend) => {
       appUserView: { appUser: expect.objectContaining({ id: a.id, appUserType: 'APP_USER_TYPE_SERVICE_ACCOUNT' }) },
       expanded: [],
     });
+    const expandedRes = await s.admin.post(path, { appUser: {}, expandMask: { paths: ['identity_user_id'] } });
+    expect(expandedRes.body.appUserView.identityUserPath).toBe('$.expanded[0]');
+    expect(expandedRes.body.expanded).toEqual([{ '@type': 'type.googleapis.com/c1.api.user.v1.User', ...u }]);
     // Without a mask, echoed read-only fields are ignored.
     const echoed = await s.admin.post(path, {
       appUser: { ...res.body.appUserView.appUser, appUserType: 'APP_USER_TYPE_USER', email: 'x@y.z' },
@@ -152,6 +182,7 @@ describe.each(backends)('app users on %s', (backend) => {
       [path, { appUser: {}, updateMask: 'nope' }, 400],
       [path, { appUser: { appUserType: 'ROBOT' } }, 400],
       [path, { appUser: { bogus: 1 } }, 400],
+      [path, { appUser: {}, expandMask: { paths: ['owners'] } }, 400],
       [`/api/v1/apps/${app.id}/app_users/${MISSING}`, { appUser: {} }, 404],
       [`/api/v1/apps/${MISSING}/app_users/${a.id}`, { appUser: {} }, 404],
     ];

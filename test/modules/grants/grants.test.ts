@@ -189,6 +189,19 @@ describe.each(backends)('grants on %s', (backend) => {
     );
     expect(await search({ entitlementRefs: [{ appId: w1.app.id, id: appLevel.id }] })).toEqual([`${appLevel.id}:${u1.id}`]);
     expect(await search({ entitlementRefs: [{ appId: w2.app.id, id: appLevel.id }] })).toEqual([]);
+    // An entitlement expand mask expands each grant's entitlement: its app, type and resource once each.
+    const x = await t.post('/api/v1/search/grants', { appIds: [w1.app.id], expandMask: { paths: ['*'] } });
+    expect(x.status).toBe(200);
+    expect(x.body.expanded.map((o: { '@type': string; id: string }) => `${o['@type'].split('.').at(-1)}:${o.id}`).sort()).toEqual(
+      [`App:${w1.app.id}`, `AppResourceType:${w1.type.id}`, `AppResource:${w1.resource.id}`].sort(),
+    );
+    for (const g of x.body.list) {
+      const v = g.entitlement;
+      expect(x.body.expanded[Number(/\d+/.exec(v.appPath)?.[0])].id).toBe(w1.app.id);
+      if (v.appEntitlement.id === w1.ent.id) expect(v.appResourcePath).toMatch(/^\$\.expanded\[\d\]$/);
+      else expect(v.appResourcePath).toBeUndefined();
+    }
+    expect((await t.post('/api/v1/search/grants', { expandMask: { paths: ['users'] } })).status).toBe(400);
     const page1 = await t.post('/api/v1/search/grants', { pageSize: 1 });
     expect(page1.body.list).toHaveLength(4); // under 10 means 10
     expect((await t.post('/api/v1/search/grants', { pageToken: 'nope' })).status).toBe(400);
