@@ -271,7 +271,7 @@ export class ResourcesService {
    */
   async view(tenantId: string, resource: AppResource, paths: ExpandPath[] | undefined) {
     const { appId, appResourceTypeId: typeId } = resource;
-    const x = await expandEach([{ appResource: resource } as AppResourceView], paths, async (view, x) => {
+    const x = await expandEach<AppResourceView>([{ appResource: resource }], paths, async (view, x) => {
       if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => this.apps.get(tenantId, appId));
       if (x.wants('app_resource_type_id')) {
         view.resourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
