@@ -219,12 +219,68 @@ export function contractErrors(method: string, concrete: string, status: number,
   } else {
     v = validator(s, 'google.rpc.Status', ErrorShape);
   }
-  if (v(body)) return [];
+  if (v(body))
+    return op.response && status >= 200 && status < 300 ? extraFieldErrors(s.spec, method, concrete, op.response, body) : [];
   const what =
     status >= 200 && status < 300 ? `the ${op.operationId} 200 response schema` : 'the error shape {code, message, details}';
   return [
     `${method.toUpperCase()} ${concrete} → ${status} does not match ${what} (openapi.yaml ${template}): ${explain(v.errors)}`,
   ];
+}
+
+type Walk = { spec: C1Spec; extras: string[] };
+
+function resolve(spec: C1Spec, schema: unknown): Schema | undefined {
+  let x = schema as Schema | undefined;
+  for (let hops = 0; x && typeof x.$ref === 'string' && hops < 32; hops++) {
+    const name = x.$ref.slice(`${REF_ROOT}#/definitions/`.length).replace(/~1/g, '/').replace(/~0/g, '~');
+    x = spec.definitions[name];
+  }
+  return x;
+}
+
+/** The schema and the branches of its allOf/anyOf, each resolved. */
+function branches(spec: C1Spec, schema: unknown): Schema[] {
+  const x = resolve(spec, schema);
+  if (!x) return [];
+  return [x, ...[...((x.allOf as unknown[]) ?? []), ...((x.anyOf as unknown[]) ?? [])].flatMap((b) => branches(spec, b))];
+}
+
+/**
+ * Fields a body has that its schema does not declare. An `expanded` entry (an Any) is
+ * checked against the message its @type names; objects the spec leaves open are not.
+ */
+function walkExtras(w: Walk, schema: unknown, body: unknown, at: string): void {
+  if (body === null || typeof body !== 'object') return;
+  const all = branches(w.spec, schema);
+  if (Array.isArray(body)) {
+    const items = all.map((b) => b.items).find((i) => i !== undefined);
+    if (items !== undefined) body.forEach((x, i) => walkExtras(w, items, x, `${at}/${i}`));
+    return;
+  }
+  const fields = body as Record<string, unknown>;
+  const anyType = typeof fields['@type'] === 'string' ? /^type\.googleapis\.com\/(.+)$/.exec(fields['@type'] as string) : null;
+  if (anyType && w.spec.definitions[anyType[1]]) {
+    const { '@type': _, ...rest } = fields;
+    walkExtras(w, w.spec.definitions[anyType[1]], rest, `${at}(${anyType[1]})`);
+    return;
+  }
+  const declared = new Map<string, unknown>();
+  for (const b of all)
+    for (const [k, v] of Object.entries((b.properties as Schema) ?? {})) if (!declared.has(k)) declared.set(k, v);
+  const open = all.some((b) => b.additionalProperties !== undefined && b.additionalProperties !== false) || declared.size === 0;
+  for (const [k, v] of Object.entries(fields)) {
+    if (declared.has(k)) walkExtras(w, declared.get(k), v, `${at}/${k}`);
+    else if (!open) w.extras.push(`${at}/${k}`);
+  }
+}
+
+function extraFieldErrors(spec: C1Spec, method: string, concrete: string, schema: Schema, body: unknown): string[] {
+  const w: Walk = { spec, extras: [] };
+  walkExtras(w, schema, body, '');
+  return w.extras.length === 0
+    ? []
+    : [`${method.toUpperCase()} ${concrete} → fields not in openapi.yaml: ${w.extras.slice(0, 10).join(', ')}`];
 }
 
 /** Throws (failing the test) when a response does not match openapi.yaml. */
