@@ -255,7 +255,7 @@ function walkExtras(w: Walk, schema: unknown, body: unknown, at: string): void {
   const all = branches(w.spec, schema);
   if (Array.isArray(body)) {
     const items = all.map((b) => b.items).find((i) => i !== undefined);
-    if (items !== undefined) body.forEach((x, i) => walkExtras(w, items, x, `${at}/${i}`));
+    if (items !== undefined) for (const [i, x] of body.entries()) walkExtras(w, items, x, `${at}/${i}`);
     return;
   }
   const fields = body as Record<string, unknown>;
