@@ -1,6 +1,7 @@
 // C1's expand masks: an answer carries each related object once in `expanded`
 // (an Any: the object's JSON plus its @type), and views point at them by JSONPath.
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import type { Page } from './paging.ts';
 import { strictObject } from './schemas.ts';
 
 /** An expand mask whose paths are accepted but not expanded yet (app users, grants, users; see README). */
@@ -14,8 +15,10 @@ export function expandMaskOf<P extends string>(...paths: P[]) {
   return strictObject({ paths: Type.Optional(Type.Array(path, { maxItems: 16 })) });
 }
 
+type AnyMessage = { '@type': string };
+
 export class Expansion {
-  readonly expanded: { '@type': string }[] = [];
+  readonly expanded: AnyMessage[] = [];
   private readonly at = new Map<string, string>();
 
   constructor(private readonly mask: readonly string[] | undefined) {}
@@ -39,12 +42,15 @@ export class Expansion {
   }
 }
 
+/** Sets a view's path fields, putting the objects they point at into the expansion. */
+export type Fill<V> = (view: V, x: Expansion) => Promise<void>;
+
 /** Copies of the views with the paths `fill` sets on each, and the `expanded` they point into. */
 export async function expandEach<V extends object>(
   views: V[],
   mask: readonly string[] | undefined,
-  fill: (view: V, x: Expansion) => Promise<void>,
-): Promise<{ views: V[]; expanded: { '@type': string }[] }> {
+  fill: Fill<V>,
+): Promise<{ views: V[]; expanded: AnyMessage[] }> {
   const x = new Expansion(mask);
   const out: V[] = [];
   for (const v of views) {
@@ -53,4 +59,16 @@ export async function expandEach<V extends object>(
     out.push(view);
   }
   return { views: out, expanded: x.expanded };
+}
+
+/** One view expanded. */
+export async function expandOne<V extends object>(view: V, mask: readonly string[] | undefined, fill: Fill<V>) {
+  const x = await expandEach([view], mask, fill);
+  return { view: x.views[0], expanded: x.expanded };
+}
+
+/** A page of views expanded: C1's `{list, nextPageToken, expanded}`. */
+export async function expandPage<V extends object>(page: Page<V>, mask: readonly string[] | undefined, fill: Fill<V>) {
+  const x = await expandEach(page.list, mask, fill);
+  return { list: x.views, nextPageToken: page.nextPageToken, expanded: x.expanded };
 }

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
+import { expandOne, expandPage } from '../../http/expand.ts';
 import { expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
-import { appUserRelations, expandAppUsers } from './expand.ts';
+import { fillAppUser } from './expand.ts';
 import { AppUserListResponse, AppUserResponse, SearchAppUsersRequest, UpdateAppUserRequest } from './schemas.ts';
 
 export async function appUserRoutes(api: Api, core: Core): Promise<void> {
   const appUsers = core.services.appUsers;
-  const relations = appUserRelations(core);
   const op = (name: string) => ({ operationId: `c1.api.app.v1.AppUserService.${name}`, tags: ['AppUsers'] });
 
   listRoute(
@@ -37,8 +37,8 @@ export async function appUserRoutes(api: Api, core: Core): Promise<void> {
     },
     async (tenant, p, b) => {
       const view = await appUsers.update(tenant, p.app_user_app_id, p.app_user_id, b.appUser, b.updateMask);
-      const x = await expandAppUsers(relations, tenant, [view], b.expandMask?.paths);
-      return { appUserView: x.views[0], expanded: x.expanded };
+      const x = await expandOne(view, b.expandMask?.paths, fillAppUser(core, tenant));
+      return { appUserView: x.view, expanded: x.expanded };
     },
   );
 
@@ -46,10 +46,7 @@ export async function appUserRoutes(api: Api, core: Core): Promise<void> {
     api,
     '/search/app_users',
     { ...op('Search'), body: SearchAppUsersRequest, response: AppUserListResponse },
-    async (tenant, body, page) => {
-      const found = await appUsers.search(tenant, body, page);
-      const x = await expandAppUsers(relations, tenant, found.list, body.expandMask?.paths);
-      return { list: x.views, nextPageToken: found.nextPageToken, expanded: x.expanded };
-    },
+    async (tenant, body, page) =>
+      expandPage(await appUsers.search(tenant, body, page), body.expandMask?.paths, fillAppUser(core, tenant)),
   );
 }

@@ -25,7 +25,6 @@ const AppUserType = StringEnum(APP_USER_TYPES);
 
 /** c1.api.app.v1.AppUserExpandMask ("last_usage" is accepted; Gatehouse keeps no usage to expand). */
 const AppUserExpandMask = expandMaskOf('identity_user_id', 'app_id', 'last_usage');
-export type AppUserExpandPath = NonNullable<Static<typeof AppUserExpandMask>['paths']>[number];
 
 /** c1.api.app.v1.AppUserStatus */
 export const AppUserStatus = Type.Object({ status: Type.String(), details: Type.Optional(Type.String()) });

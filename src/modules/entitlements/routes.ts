@@ -1,15 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
+import { expandOne, expandPage } from '../../http/expand.ts';
 import { emptyRoute, expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { OwnerListResponse } from '../apps/schemas.ts';
-import { entitlementRelations, expandEntitlements } from './expand.ts';
+import { fillEntitlement } from './expand.ts';
 import {
   AddEntitlementOwnerRequest,
   type AppEntitlementView,
   CreateEntitlementRequest,
-  type EntitlementExpandPath,
   EntitlementListResponse,
   EntitlementResponse,
   SearchEntitlementsRequest,
@@ -23,10 +23,9 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
   const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
   const AppIdParams = Type.Object({ app_id: Id });
   const IdParams = Type.Object({ app_id: Id, id: Id });
-  const relations = entitlementRelations(core);
-  const view = async (tenant: string, v: Promise<AppEntitlementView>, mask?: { paths?: EntitlementExpandPath[] }) => {
-    const x = await expandEntitlements(relations, tenant, [await v], mask?.paths);
-    return { appEntitlementView: x.views[0], expanded: x.expanded };
+  const view = async (tenant: string, v: Promise<AppEntitlementView>, mask?: { paths?: string[] }) => {
+    const x = await expandOne(await v, mask?.paths, fillEntitlement(core, tenant));
+    return { appEntitlementView: x.view, expanded: x.expanded };
   };
 
   route(
@@ -90,11 +89,8 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
       body: SearchEntitlementsRequest,
       response: EntitlementListResponse,
     },
-    async (tenant, body, page) => {
-      const found = await entitlements.search(tenant, body, page);
-      const x = await expandEntitlements(relations, tenant, found.list, body.expandMask?.paths);
-      return { list: x.views, nextPageToken: found.nextPageToken, expanded: x.expanded };
-    },
+    async (tenant, body, page) =>
+      expandPage(await entitlements.search(tenant, body, page), body.expandMask?.paths, fillEntitlement(core, tenant)),
   );
 
   const owner = (name: string) => ({

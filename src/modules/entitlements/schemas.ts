@@ -34,7 +34,6 @@ const ComplianceIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100
 const EmptyMessage = Type.Object({}, { additionalProperties: true, maxProperties: 0 });
 /** c1.api.app.v1.AppEntitlementExpandMask */
 export const EntitlementExpandMask = expandMaskOf('app_id', 'app_resource_type_id', 'app_resource_id');
-export type EntitlementExpandPath = NonNullable<Static<typeof EntitlementExpandMask>['paths']>[number];
 
 /** c1.api.app.v1.AppEntitlement as Gatehouse answers it. */
 export const AppEntitlement = Type.Object({

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
+import { expandPage } from '../../http/expand.ts';
 import { expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
 import { EmptyBody, Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
-import { entitlementRelations, expandEntitlements } from '../entitlements/expand.ts';
+import { fillEntitlement } from '../entitlements/expand.ts';
 import { EntitlementListResponse } from '../entitlements/schemas.ts';
 import {
   AddManualUsersRequest,
@@ -23,7 +24,6 @@ import {
 export async function grantRoutes(api: Api, core: Core): Promise<void> {
   const grants = core.services.grants;
   const reads = grants.reads;
-  const relations = entitlementRelations(core);
   const tags = ['App Entitlement'];
   const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
   const binding = (name: string) => ({
@@ -82,11 +82,12 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
       response: GrantListResponse,
     },
     async (tenant, body, page) => {
-      const found = await reads.search(tenant, body, page);
-      const views = found.list.map((g) => g.entitlement);
-      const x = await expandEntitlements(relations, tenant, views, body.expandMask?.paths);
-      const list = found.list.map((g, i) => ({ ...g, entitlement: x.views[i] }));
-      return { list, nextPageToken: found.nextPageToken, expanded: x.expanded };
+      // The mask is an entitlement mask: it expands each grant's entitlement view.
+      const fill = fillEntitlement(core, tenant);
+      return expandPage(await reads.search(tenant, body, page), body.expandMask?.paths, async (grant, x) => {
+        grant.entitlement = { ...grant.entitlement };
+        await fill(grant.entitlement, x);
+      });
     },
   );
 

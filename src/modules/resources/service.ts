@@ -5,7 +5,7 @@ import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
-import { expandEach } from '../../http/expand.ts';
+import { expandOne } from '../../http/expand.ts';
 import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { fieldsToUpdate } from '../../http/update-mask.ts';
@@ -271,15 +271,16 @@ export class ResourcesService {
    */
   async view(tenantId: string, resource: AppResource, paths: ExpandPath[] | undefined) {
     const { appId, appResourceTypeId: typeId } = resource;
-    const x = await expandEach<AppResourceView>([{ appResource: resource }], paths, async (view, x) => {
-      if (x.wants('app_id')) view.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => this.apps.get(tenantId, appId));
+    const view: AppResourceView = { appResource: resource };
+    const x = await expandOne(view, paths, async (v, x) => {
+      if (x.wants('app_id')) v.appPath = await x.pathOf('c1.api.app.v1.App', appId, () => this.apps.get(tenantId, appId));
       if (x.wants('app_resource_type_id')) {
-        view.resourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
+        v.resourceTypePath = await x.pathOf('c1.api.app.v1.AppResourceType', typeId, () =>
           this.types.get(tenantId, appId, typeId),
         );
       }
     });
-    return { appResourceView: x.views[0], expanded: x.expanded };
+    return { appResourceView: x.view, expanded: x.expanded };
   }
 
   /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */
