@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import type { Db } from '../../db/index.ts';
 import { appResourceOwners, appResources } from '../../db/schema.ts';
-import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock } from '../../db/sql-helpers.ts';
+import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
 import type { KeySlice, TrigramShares } from './search-key.ts';
 
 export type ResourceRow = typeof appResources.$inferSelect;
@@ -132,17 +132,15 @@ export async function listResources(
   filter: ResourceFilter,
   page: { size: number; after?: string },
 ): Promise<ResourceRow[]> {
-  const where = allOf(
-    ...scope(tenantId, filter, page.after),
+  return selectPage(
+    db,
+    r,
+    tenantId,
+    page,
+    ...filterConditions(filter),
     matchesQuery(filter.query, [r.displayName, r.description]),
     ...(filter.query ? (filter.keySlices ?? []).map((k) => keyContains(filter.query ?? '', k)) : []),
   );
-  return db
-    .select()
-    .from(r)
-    .where(where)
-    .orderBy(asc(r.id))
-    .limit(page.size + 1);
 }
 
 /**
@@ -157,7 +155,7 @@ export async function probeResources(
   page: { size: number; after?: string },
   window: number,
 ): Promise<{ rows: ResourceRow[]; windowEnd?: string }> {
-  const where = allOf(...scope(tenantId, filter, page.after));
+  const where = allOf(eq(r.tenantId, tenantId), after(r.id, page.after), ...filterConditions(filter));
   const w = db.select().from(r).where(where).orderBy(asc(r.id)).limit(window).as('w');
   const rows = await db
     .select()
@@ -176,14 +174,12 @@ export async function probeResources(
   return { rows, windowEnd: end?.id };
 }
 
-/** The filter's conditions but its query, and the page's key. */
-function scope(tenantId: string, filter: ResourceFilter, afterId: string | undefined): (SQL | undefined)[] {
+/** The filter's conditions but its query. */
+function filterConditions(filter: ResourceFilter): (SQL | undefined)[] {
   return [
-    eq(r.tenantId, tenantId),
     filter.appId ? eq(r.appId, filter.appId) : undefined,
     inIds(r.appResourceTypeId, filter.typeIds),
     notInIds(r.appResourceTypeId, filter.excludeTypeIds),
-    after(r.id, afterId),
     inIds(r.id, filter.ids),
     notInIds(r.id, filter.excludeIds),
     filter.refs?.length ? or(...filter.refs.map(refCondition)) : undefined,
