@@ -7,13 +7,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
 import { authHook } from './http/auth.ts';
-import { ApiError, Code, statusBody } from './http/errors.ts';
 import { clientErrorHandler, frameworkErrors, inputRefusedByDatabase } from './http/framework-errors.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { tokenRateLimits } from './http/rate-limit.ts';
+import { HttpEdgeError, httpStatus, statusBody } from './http/status.ts';
 import { requestTimeout, unavailableError } from './http/timeouts.ts';
 import type { Api } from './http/types.ts';
 import { validationMessage, validatorCompiler } from './http/validation.ts';
+import { ApiError, Code } from './lib/errors.ts';
 import { appUserRoutes } from './modules/app-users/routes.ts';
 import { appRoutes } from './modules/apps/routes.ts';
 import { entitlementRoutes } from './modules/entitlements/routes.ts';
@@ -45,9 +46,9 @@ function toApiError(err: FastifyError): ApiError {
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError(Code.RESOURCE_EXHAUSTED, `body: larger than ${BODY_LIMIT} bytes`, 413);
+      return new HttpEdgeError(Code.RESOURCE_EXHAUSTED, `body: larger than ${BODY_LIMIT} bytes`, 413);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError(Code.INVALID_ARGUMENT, 'body: unsupported content type (use application/json)', 415);
+      return new HttpEdgeError(Code.INVALID_ARGUMENT, 'body: unsupported content type (use application/json)', 415);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError(Code.INVALID_ARGUMENT, 'body: content length does not match');
     default:
@@ -58,7 +59,7 @@ function toApiError(err: FastifyError): ApiError {
   const refused = inputRefusedByDatabase(err);
   if (refused) return refused;
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new ApiError(Code.INVALID_ARGUMENT, err.message || 'bad request', err.statusCode);
+    return new HttpEdgeError(Code.INVALID_ARGUMENT, err.message || 'bad request', err.statusCode);
   }
   return new ApiError(Code.INTERNAL, 'internal error');
 }
@@ -108,7 +109,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     const apiErr = toApiError(err);
     if (apiErr.code === Code.INTERNAL) req.log.error({ err }, 'unhandled error');
     else if (apiErr.code === Code.UNAVAILABLE) req.log.warn({ err }, 'database unavailable or too slow');
-    reply.status(apiErr.httpStatus).send(statusBody(apiErr));
+    reply.status(httpStatus(apiErr)).send(statusBody(apiErr));
   });
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send({ code: Code.NOT_FOUND, message: `no route for ${req.method} ${req.url.split('?')[0]}`, details: [] });

@@ -1,6 +1,6 @@
 // The bench's phases that need the database in the bench process: seeding
 // (with the query plans at full size), and the single-request latencies.
-import { decodePageToken, encodePageToken } from '../../src/http/paging.ts';
+import { decodePageToken, encodePageToken } from '../../src/lib/paging.ts';
 import { type ExplainResult, explainRequest } from './explain.ts';
 import type { SingleLatency } from './report.ts';
 import { requestFactory } from './requests.ts';

@@ -1,7 +1,7 @@
 // The scenarios: each is one C1 operation (paths as in openapi.yaml) driven at
 // fixed connections; `needs` names the routes it depends on so that the bench
 // skips, and says so, what the server does not have yet.
-import { encodePageToken } from '../../src/http/paging.ts';
+import { encodePageToken } from '../../src/lib/paging.ts';
 import type { RequestTemplate } from './requests.ts';
 import type { Credentials } from './seed.ts';
 

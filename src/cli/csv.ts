@@ -3,7 +3,7 @@
 // progress on large files and ends with a summary.
 import { open } from 'node:fs/promises';
 import { parse } from 'csv-parse';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../lib/errors.ts';
 import { cliPath } from './context.ts';
 
 export type RowOutcome = 'created' | 'updated' | 'unchanged';

@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config.ts';
 import type { Core } from '../core.ts';
-import { ApiError } from '../http/errors.ts';
+import { ApiError } from '../lib/errors.ts';
 import type { CliIo } from './admin.ts';
 import { type CliKit, registerImportCommands } from './import.ts';
 import { LockError } from './lock.ts';

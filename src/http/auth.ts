@@ -1,7 +1,7 @@
 // Bearer-token authentication and the read-only role, for every /api/v1 route.
 import type { FastifyRequest } from 'fastify';
+import { permissionDenied, unauthenticated } from '../lib/errors.ts';
 import type { TokensService } from '../modules/tokens/service.ts';
-import { permissionDenied, unauthenticated } from './errors.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
 

@@ -1,7 +1,7 @@
 // C1's expand masks: an answer carries each related object once in `expanded`
 // (an Any: the object's JSON plus its @type), and views point at them by JSONPath.
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
-import type { Page } from './paging.ts';
+import type { Page } from '../lib/paging.ts';
 import { strictObject } from './schemas.ts';
 
 /** An expand mask whose paths are accepted but not expanded yet (app users, grants, users; see README). */

@@ -4,7 +4,7 @@
 // effective limit is up to N times the configured one.
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, Code } from './errors.ts';
+import { ApiError, Code } from '../lib/errors.ts';
 
 export const TOKEN_PATH = '/auth/v1/token';
 const WINDOW_MS = 60_000;

@@ -5,8 +5,8 @@
 // OpenAPI document is what api.get/post/put/delete would have produced.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
-import { PageQuery, type PageRequest, pageRequest } from './paging.ts';
-import { Empty, EmptyBody } from './schemas.ts';
+import { type PageRequest, pageRequest } from '../lib/paging.ts';
+import { Empty, EmptyBody, PageQuery } from './schemas.ts';
 import type { Api } from './types.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';

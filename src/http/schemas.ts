@@ -1,6 +1,6 @@
 // Schema pieces shared by every module, following proto3's JSON mapping.
 import { type TOptional, type TProperties, type TSchema, type TString, type TUnsafe, Type } from '@sinclair/typebox';
-import { invalidArgument } from './errors.ts';
+import { invalidArgument } from '../lib/errors.ts';
 
 /** RFC 3339 timestamp in UTC. */
 export const Timestamp = Type.String({ format: 'date-time' });
@@ -83,3 +83,12 @@ export const expandedPageResponse = <T extends TSchema>(item: T) =>
 export function StringEnum<T extends string[]>(values: [...T], opts: { description?: string } = {}): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: values, ...opts });
 }
+
+/** Query-string paging parameters (GET lists). */
+export const PageQuery = Type.Object(
+  {
+    page_size: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
+    page_token: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);

@@ -2,7 +2,8 @@
 // answers 503, and database errors that mean "try again later" (statement
 // timeout, no free pool connection, database down) answer 503 too, never 500.
 import type { FastifyInstance } from 'fastify';
-import { ApiError, Code, pgErrorCode, statusBody } from './errors.ts';
+import { ApiError, Code, pgErrorCode } from '../lib/errors.ts';
+import { statusBody } from './status.ts';
 
 /** PostgreSQL SQLSTATEs that mean the database cannot serve the query right now. */
 const UNAVAILABLE_SQLSTATES = new Set([

@@ -1,7 +1,7 @@
 // Raw HTTP through node:http, for requests fetch() would refuse or normalise:
 // dot segments and bad percent-encoding in paths, odd headers, bodies on any method.
 import http from 'node:http';
-import { httpStatusOf } from '../../src/http/errors.ts';
+import { httpStatusOf } from '../../src/http/status.ts';
 
 export type RawRes = { status: number; text: string; contentType: string; body: unknown; headers: http.IncomingHttpHeaders };
 

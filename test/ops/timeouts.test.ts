@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createCore } from '../../src/core.ts';
-import { ApiError, Code } from '../../src/http/errors.ts';
 import { unavailableError } from '../../src/http/timeouts.ts';
+import { ApiError, Code } from '../../src/lib/errors.ts';
 import { backends, freshPostgres, startServer, type TestServer } from '../helpers/server.ts';
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);

@@ -3,10 +3,10 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { notFound } from '../../http/errors.ts';
-import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { orUndef } from '../../http/schemas.ts';
-import { fieldsToUpdate } from '../../http/update-mask.ts';
+import { notFound } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';

@@ -4,10 +4,10 @@ import type { SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
-import { failedPrecondition, notFound } from '../../http/errors.ts';
-import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
-import { fieldsToUpdate } from '../../http/update-mask.ts';
+import { failedPrecondition, notFound } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import {

@@ -2,7 +2,7 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { clients } from '../../db/schema.ts';
-import { invalidArgument, notFound } from '../../http/errors.ts';
+import { invalidArgument, notFound } from '../../lib/errors.ts';
 import type { Tenant } from '../tenants/service.ts';
 import { newClientId, newClientSecret } from './secret.ts';
 

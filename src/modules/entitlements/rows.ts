@@ -1,6 +1,7 @@
 // Row ↔ API conversions for entitlements, and proto Duration text.
-import { invalidArgument } from '../../http/errors.ts';
+
 import { int64, orUndef } from '../../http/schemas.ts';
+import { invalidArgument } from '../../lib/errors.ts';
 import type { AppEntitlement, AppEntitlementView } from './schemas.ts';
 import type { EntitlementRow } from './store.ts';
 

@@ -4,10 +4,10 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
-import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { fieldsToUpdate } from '../../http/update-mask.ts';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { ResourcesService } from '../resources/service.ts';
 import type { User } from '../users/schemas.ts';

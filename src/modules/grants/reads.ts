@@ -2,7 +2,7 @@
 // Every read leaves out grants whose deadline has passed, even before the sweep removes them.
 
 import type { Db } from '../../db/index.ts';
-import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import type { AppUsersService } from '../app-users/service.ts';
 import type { AppsService } from '../apps/service.ts';
 import { toView } from '../entitlements/rows.ts';

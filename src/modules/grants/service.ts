@@ -18,7 +18,7 @@ import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
-import { ApiError, Code, failedPrecondition, invalidArgument, notFound } from '../../http/errors.ts';
+import { ApiError, Code, failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
 import type { AppUserRow, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
 import type { EntitlementRow, EntitlementsService } from '../entitlements/service.ts';

@@ -1,6 +1,7 @@
 // Row ↔ API conversions shared by the service and the upserter.
-import { alreadyExists, pgErrorCode } from '../../http/errors.ts';
+
 import { int64, orUndef } from '../../http/schemas.ts';
+import { alreadyExists, pgErrorCode } from '../../lib/errors.ts';
 import type { AppResource } from './schemas.ts';
 import type { ResourceRow } from './store.ts';
 

@@ -4,11 +4,11 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
-import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
 import { expandOne } from '../../http/expand.ts';
-import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { fieldsToUpdate } from '../../http/update-mask.ts';
+import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { User } from '../users/schemas.ts';

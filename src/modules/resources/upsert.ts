@@ -6,8 +6,8 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { invalidArgument } from '../../http/errors.ts';
 import { displayNameOf } from '../../http/schemas.ts';
+import { invalidArgument } from '../../lib/errors.ts';
 import type { UsersService } from '../users/service.ts';
 import { type BatchOutcome, type BatchRow, refreshStats, upsertBatch } from './batch-store.ts';
 import { batonConflict } from './rows.ts';

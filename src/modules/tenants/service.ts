@@ -3,7 +3,7 @@ import { asc, eq } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { tenants } from '../../db/schema.ts';
-import { alreadyExists, invalidArgument, notFound } from '../../http/errors.ts';
+import { alreadyExists, invalidArgument, notFound } from '../../lib/errors.ts';
 
 export type Tenant = typeof tenants.$inferSelect;
 

@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { unauthenticated } from '../../http/errors.ts';
 import type { Api } from '../../http/types.ts';
+import { unauthenticated } from '../../lib/errors.ts';
 
 const TokenRequest = Type.Object(
   {

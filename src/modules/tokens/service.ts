@@ -5,7 +5,7 @@ import { lt, sql } from 'drizzle-orm';
 import { decodeProtectedHeader, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Db } from '../../db/index.ts';
 import { serverSettings, usedAssertions } from '../../db/schema.ts';
-import { pgErrorCode, unauthenticated } from '../../http/errors.ts';
+import { pgErrorCode, unauthenticated } from '../../lib/errors.ts';
 import { parseClientSecret } from '../clients/secret.ts';
 import type { ClientRow, ClientsService } from '../clients/service.ts';
 

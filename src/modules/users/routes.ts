@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import type { Page } from '../../http/paging.ts';
 import { listRoute, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
+import type { Page } from '../../lib/paging.ts';
 import { SearchUsersRequest, type User, UserGetResponse, UserListResponse } from './schemas.ts';
 
 const listOf = ({ list, nextPageToken }: Page<User>) => ({ list: list.map((user) => ({ user })), nextPageToken, expanded: [] });

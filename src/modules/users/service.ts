@@ -3,9 +3,9 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../http/errors.ts';
-import { type Page, type PageRequest, toPage } from '../../http/paging.ts';
 import { displayNameOf, orUndef } from '../../http/schemas.ts';
+import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import type { User } from './schemas.ts';
 import * as store from './store.ts';
 

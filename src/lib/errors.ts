@@ -1,4 +1,5 @@
-// gRPC-style errors: `{code, message, details}` with the HTTP status C1's gateway uses.
+// gRPC-style errors shared by every layer: a google.rpc code and a message. The HTTP
+// status is chosen once, at the edge (src/http/status.ts).
 export const Code = {
   INVALID_ARGUMENT: 3,
   NOT_FOUND: 5,
@@ -15,29 +16,11 @@ export const Code = {
 } as const;
 export type CodeValue = (typeof Code)[keyof typeof Code];
 
-/** google.rpc.Status code → HTTP status, as C1's gateway maps them. */
-export const httpStatusOf: Record<number, number> = {
-  3: 400,
-  9: 400,
-  11: 400,
-  16: 401,
-  7: 403,
-  5: 404,
-  6: 409,
-  10: 409,
-  8: 429,
-  12: 501,
-  13: 500,
-  14: 503,
-};
-
 export class ApiError extends Error {
   readonly code: CodeValue;
-  readonly httpStatus: number;
-  constructor(code: CodeValue, message: string, httpStatus?: number) {
+  constructor(code: CodeValue, message: string) {
     super(message);
     this.code = code;
-    this.httpStatus = httpStatus ?? httpStatusOf[code] ?? 500;
   }
 }
 
@@ -47,12 +30,6 @@ export const alreadyExists = (message: string) => new ApiError(Code.ALREADY_EXIS
 export const failedPrecondition = (message: string) => new ApiError(Code.FAILED_PRECONDITION, message);
 export const permissionDenied = (message: string) => new ApiError(Code.PERMISSION_DENIED, message);
 export const unauthenticated = (message = 'unauthenticated') => new ApiError(Code.UNAUTHENTICATED, message);
-
-export type Status = { code: number; message: string; details: unknown[] };
-
-export function statusBody(err: ApiError): Status {
-  return { code: err.code, message: err.message, details: [] };
-}
 
 /** PostgreSQL error codes worth translating into API errors. */
 export function pgErrorCode(err: unknown): string | undefined {

@@ -1,7 +1,6 @@
 // Keyset paging: lists are ordered by id (KSUIDs are time-ordered) and a page
 // token carries the last id seen, so pages never skip or repeat rows even while
 // others are inserted. Sizes follow C1: default 25, under 10 → 10, over 100 → 100.
-import { Type } from '@sinclair/typebox';
 import { invalidArgument } from './errors.ts';
 
 export const DEFAULT_PAGE_SIZE = 25;
@@ -49,15 +48,3 @@ export function toPage<T>(rows: T[], size: number, keyOf: (row: T) => string): P
   }
   return { list: rows, nextPageToken: '' };
 }
-
-/** Query-string paging parameters (GET lists). */
-export const PageQuery = Type.Object(
-  {
-    page_size: Type.Optional(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
-    page_token: Type.Optional(Type.String({ maxLength: 1024 })),
-  },
-  { additionalProperties: false },
-);
-
-/** Body paging fields (search POSTs). */
-export { pageBodyFieldsRef as pageBodyFields } from './schemas.ts';
