@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyError, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
 import { authHook } from './http/auth.ts';
 import { clientErrorHandler, frameworkErrors, inputRefusedByDatabase } from './http/framework-errors.ts';
@@ -13,6 +13,7 @@ import { tokenRateLimits } from './http/rate-limit.ts';
 import { HttpEdgeError, httpStatus, statusBody } from './http/status.ts';
 import { requestTimeout, unavailableError } from './http/timeouts.ts';
 import type { Api } from './http/types.ts';
+import { registerUnimplemented } from './http/unimplemented.ts';
 import { validationMessage, validatorCompiler } from './http/validation.ts';
 import { ApiError, Code } from './lib/errors.ts';
 import { appUserRoutes } from './modules/app-users/routes.ts';
@@ -173,5 +174,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     },
     { prefix: '/api/v1' },
   );
+  // Last: the C1 operations no module serves answer 501 (after authentication).
+  await registerUnimplemented(app as unknown as FastifyInstance, authHook(core.services.tokens));
   return app;
 }
