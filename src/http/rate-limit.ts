@@ -5,6 +5,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, Code } from '../lib/errors.ts';
+import { basicCredentials } from './basic-auth.ts';
 
 export const TOKEN_PATH = '/auth/v1/token';
 const WINDOW_MS = 60_000;
@@ -25,9 +26,11 @@ function check(limiter: Limiter, what: string) {
   };
 }
 
+/** The client a token request names: in the form, or in an HTTP Basic header. */
 const clientIdOf = (req: FastifyRequest): string | undefined => {
   const id = (req.body as { client_id?: unknown } | undefined)?.client_id;
-  return typeof id === 'string' && id !== '' ? id : undefined;
+  if (typeof id === 'string' && id !== '') return id;
+  return basicCredentials(req.headers.authorization)?.clientId || undefined;
 };
 
 /** Registers the limits; call before the token route is added. */

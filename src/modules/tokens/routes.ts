@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
+import { basicCredentials } from '../../http/basic-auth.ts';
 import type { Api } from '../../http/types.ts';
 import { unauthenticated } from '../../lib/errors.ts';
 
@@ -41,8 +42,10 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
     },
     async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      if (req.validationError) throw unauthenticated('invalid client credentials');
-      return core.services.tokens.issue(req.body ?? {}, req.hostname);
+      // A Basic header that cannot be read is a bad credential like any other: the same 401.
+      const basic = basicCredentials(req.headers.authorization);
+      if (req.validationError || basic === null) throw unauthenticated('invalid client credentials');
+      return core.services.tokens.issue(req.body ?? {}, req.hostname, basic);
     },
   );
 }

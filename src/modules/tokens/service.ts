@@ -5,7 +5,7 @@ import { lt, sql } from 'drizzle-orm';
 import { decodeProtectedHeader, importJWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Db } from '../../db/index.ts';
 import { serverSettings, usedAssertions } from '../../db/schema.ts';
-import { pgErrorCode, unauthenticated } from '../../lib/errors.ts';
+import { invalidArgument, pgErrorCode, unauthenticated } from '../../lib/errors.ts';
 import { parseClientSecret } from '../clients/secret.ts';
 import type { ClientRow, ClientsService } from '../clients/service.ts';
 
@@ -17,6 +17,9 @@ export type TokenRequest = {
   client_secret?: string;
 };
 
+/** Client credentials from an HTTP Basic header (client_secret_basic). */
+export type HeaderCredentials = { clientId: string; clientSecret: string };
+
 export type Principal = { tenantId: string; clientId: string; role: string };
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -27,6 +30,25 @@ const ISSUER = 'gatehouse';
 
 /** Tokens whose signature was already checked; bounded, cleared when full. */
 const VERIFIED_CACHE_MAX = 10_000;
+
+const given = (v: string | undefined): boolean => v !== undefined && v !== '';
+
+/**
+ * The form with the header's credentials. RFC 6749 §2.3: one authentication method
+ * per request, so a secret or an assertion in the form as well is refused; a
+ * client_id in the form may repeat the header's (some libraries send it), not differ.
+ */
+function withHeaderCredentials(form: TokenRequest, basic: HeaderCredentials): TokenRequest {
+  if (given(form.client_secret) || given(form.client_assertion)) {
+    throw invalidArgument(
+      'invalid_request: client credentials in both the Authorization header and the body; send them in one place',
+    );
+  }
+  if (given(form.client_id) && form.client_id !== basic.clientId) {
+    throw invalidArgument('invalid_request: client_id in the body is not the one in the Authorization header');
+  }
+  return { ...form, client_id: basic.clientId, client_secret: basic.clientSecret };
+}
 
 export class TokensService {
   private signingKey?: Uint8Array;
@@ -51,11 +73,16 @@ export class TokensService {
     this.signingKey = Buffer.from(rows[0].value, 'base64url');
   }
 
-  /** Every failure is the same 401: the caller never learns which part was wrong. */
+  /**
+   * Every failure is the same 401: the caller never learns which part was wrong.
+   * Credentials come from the form, or from an HTTP Basic header (`basic`), not both.
+   */
   async issue(
-    req: TokenRequest,
+    form: TokenRequest,
     requestHost: string,
+    basic?: HeaderCredentials,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+    const req = basic ? withHeaderCredentials(form, basic) : form;
     const client = await this.authenticate(req, requestHost).catch(() => undefined);
     if (!client) throw unauthenticated('invalid client credentials');
     const now = Math.floor(Date.now() / 1000);
