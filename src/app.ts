@@ -1,12 +1,11 @@
 // Builds the Fastify app: parsers, validation, errors, logging, docs, health
 // checks, the token endpoint and every /api/v1 module behind authentication.
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
 import { authHook } from './http/auth.ts';
+import { registerDocs } from './http/docs.ts';
 import { clientErrorHandler, frameworkErrors, inputRefusedByDatabase } from './http/framework-errors.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { tokenRateLimits } from './http/rate-limit.ts';
@@ -136,24 +135,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     perIpPerMinute: core.config.tokenRatePerIpPerMinute,
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Gatehouse (C1 API)',
-        version: '0.1.0',
-        description: 'A self-hosted server speaking the C1 (ConductorOne) API.',
-      },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer' },
-          oauth: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/auth/v1/token', scopes: {} } } },
-        },
-      },
-      security: [{ bearerAuth: [] }, { oauth: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerDocs(app as unknown as FastifyInstance);
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
