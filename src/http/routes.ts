@@ -1,8 +1,9 @@
 // The shapes C1 routes share, registered in one place: a route answered from the
 // caller's tenant, path parameters and body; a paged GET list; a paged search
 // POST; and a call that answers `{}`. Each registers exactly the schema it is
-// given (operationId, tags, params, querystring, body, 200 response), so the
-// OpenAPI document is what api.get/post/put/delete would have produced.
+// given (operationId, tags, summary, description, params, querystring, body,
+// 200 response), so the OpenAPI document is what api.get/post/put/delete would
+// have produced.
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { type PageRequest, pageRequest } from '../lib/paging.ts';
@@ -14,7 +15,12 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 /** What a route documents besides its 200 answer; a schema left out is not in the route's schema. */
 export type RouteDoc<P extends TSchema, B extends TSchema> = {
   operationId: string;
+  /** C1's tags for the operation: /docs groups by them. */
   tags: string[];
+  /** One line for /docs, in Gatehouse's words. */
+  summary: string;
+  /** What it does, which errors it gives, what Gatehouse adds or leaves out compared with C1. */
+  description: string;
   params?: P;
   body?: B;
 };
@@ -29,7 +35,8 @@ function register(
   response: TSchema,
   handler: (req: FastifyRequest) => Promise<unknown>,
 ): void {
-  const schema: FastifySchema = { operationId: doc.operationId, tags: doc.tags } as FastifySchema;
+  const { operationId, tags, summary, description } = doc;
+  const schema: FastifySchema = { operationId, tags, summary, description } as FastifySchema;
   if (doc.params) schema.params = doc.params;
   if (doc.querystring) schema.querystring = doc.querystring;
   if (doc.body) schema.body = doc.body;

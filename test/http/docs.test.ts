@@ -1,11 +1,13 @@
 // The server's own API description and the endpoints that need no token:
 // GET /api/v1/openapi.json (OpenAPI 3.1 with C1's paths and operation ids), /docs,
 // /healthz and /readyz.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c1Spec, contractAvailable, SKIP_MESSAGE } from '../helpers/contract.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 
 const available = contractAvailable();
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 describe.each(backends)('docs and health on %s', (backend) => {
   let s: TestServer;
@@ -21,7 +23,10 @@ describe.each(backends)('docs and health on %s', (backend) => {
 
   const operations = () =>
     Object.entries(
-      doc.paths as Record<string, Record<string, { operationId?: string; tags?: string[]; responses?: object }>>,
+      doc.paths as Record<
+        string,
+        Record<string, { operationId?: string; tags?: string[]; summary?: string; description?: string; responses?: object }>
+      >,
     ).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
 
   it('serves OpenAPI 3.1 without a token, every operation with an id, tags and a 200 response', async () => {
@@ -52,12 +57,34 @@ describe.each(backends)('docs and health on %s', (backend) => {
     }
   });
 
+  it('gives every operation a one-line summary and a description of its own', () => {
+    for (const { path, method, op } of operations()) {
+      const what = `${method} ${path} (${op.operationId})`;
+      expect(op.summary, `${what} summary`).toMatch(/^\S.{4,70}$/);
+      expect(op.description, `${what} description`).toBeTypeOf('string');
+      expect(op.description?.length, `${what} description`).toBeGreaterThan(40);
+      expect(op.description, `${what} description says more than the summary`).not.toBe(op.summary);
+    }
+    const descriptions = operations().map((o) => o.op.description);
+    expect(new Set(descriptions).size, 'descriptions are not copies of each other').toBe(descriptions.length);
+  });
+
+  it("names the server and its version, and says that C1's other operations answer 501", () => {
+    expect(doc.info.title).toMatch(/^Gatehouse\b/);
+    expect(doc.info.version).toBe(pkg.version);
+    expect(doc.info.description).toContain('is not implemented by Gatehouse');
+    const ids = new Set(operations().map((o) => o.op.operationId));
+    // A C1 operation Gatehouse does not serve (it answers 501) is not in the document.
+    expect(ids.has('c1.api.webhooks.v1.WebhooksService.List')).toBe(false);
+  });
+
   it('serves a readable API reference at /docs without a token', async () => {
     const res = await fetch(`${s.url}/docs`, { redirect: 'follow' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/html/);
     const html = await res.text();
     expect(html).toMatch(/<html/i);
+    expect(html).toContain(`<title>Gatehouse ${pkg.version}: API reference</title>`);
   });
 
   it('answers /healthz and /readyz without a token', async () => {

@@ -9,19 +9,41 @@ import { AppUserListResponse, AppUserResponse, SearchAppUsersRequest, UpdateAppU
 
 export async function appUserRoutes(api: Api, core: Core): Promise<void> {
   const appUsers = core.services.appUsers;
-  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppUserService.${name}`, tags: ['AppUsers'] });
+  const op = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.app.v1.AppUserService.${name}`,
+    tags: ['AppUsers'],
+    summary,
+    description,
+  });
 
   listRoute(
     api,
     '/apps/:app_id/app_users',
-    { ...op('List'), params: Type.Object({ app_id: Id }), response: AppUserListResponse },
+    {
+      ...op(
+        'List',
+        "List an app's accounts (app users)",
+        'The accounts of the app, oldest first, paged. Gatehouse makes an app user when an entitlement of a manually ' +
+          'managed app is first granted to an identity user. 404 for an unknown app.',
+      ),
+      params: Type.Object({ app_id: Id }),
+      response: AppUserListResponse,
+    },
     (tenant, p, page) => expanded(appUsers.list(tenant, p.app_id, page)),
   );
 
   listRoute(
     api,
     '/apps/:app_id/users/:user_id/app_users',
-    { ...op('ListAppUsersForUser'), params: Type.Object({ app_id: Id, user_id: Id }), response: AppUserListResponse },
+    {
+      ...op(
+        'ListAppUsersForUser',
+        "An identity user's accounts in an app",
+        'The app users of the app that belong to the identity user, paged; none is an empty list. 404 for an unknown app.',
+      ),
+      params: Type.Object({ app_id: Id, user_id: Id }),
+      response: AppUserListResponse,
+    },
     (tenant, p, page) => expanded(appUsers.listForUser(tenant, p.app_id, p.user_id, page)),
   );
 
@@ -30,7 +52,12 @@ export async function appUserRoutes(api: Api, core: Core): Promise<void> {
     'POST',
     '/apps/:app_user_app_id/app_users/:app_user_id',
     {
-      ...op('Update'),
+      ...op(
+        'Update',
+        'Update an app user',
+        'Changes the fields of the account named in `updateMask`; read-only fields in the mask are a 400. `expandMask` ' +
+          '(`app_id`, `identity_user_id`, `*`) fills `expanded`. 404 for an unknown app or app user.',
+      ),
       params: Type.Object({ app_user_app_id: Id, app_user_id: Id }),
       body: UpdateAppUserRequest,
       response: AppUserResponse,
@@ -45,7 +72,18 @@ export async function appUserRoutes(api: Api, core: Core): Promise<void> {
   searchRoute(
     api,
     '/search/app_users',
-    { ...op('Search'), body: SearchAppUsersRequest, response: AppUserListResponse },
+    {
+      ...op(
+        'Search',
+        'Search app users',
+        'Accounts of any app matching every filter given: `appId`, `query`, `appUserIds`, `excludeAppUserIds`, `refs`, ' +
+          '`userIds` (identity users), `appUserTypes`, `appUserStatuses`, `appUserDomains` (every account Gatehouse keeps ' +
+          "is of the tenant's own domain). `expandMask` fills `expanded`; `last_usage` is accepted and expands nothing " +
+          '(Gatehouse keeps no usage data).',
+      ),
+      body: SearchAppUsersRequest,
+      response: AppUserListResponse,
+    },
     async (tenant, body, page) =>
       expandPage(await appUsers.search(tenant, body, page), body.expandMask?.paths, fillAppUser(core, tenant)),
   );

@@ -16,44 +16,132 @@ import {
 export async function appRoutes(api: Api, core: Core): Promise<void> {
   const apps = core.services.apps;
   const tags = ['App'];
-  const op = (name: string) => ({ operationId: `c1.api.app.v1.Apps.${name}`, tags });
+  const op = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.app.v1.Apps.${name}`,
+    tags,
+    summary,
+    description,
+  });
   const IdParams = Type.Object({ id: Id });
 
-  route(api, 'POST', '/apps', { ...op('Create'), body: CreateAppRequest, response: AppResponse }, async (tenant, _p, body) => ({
-    app: await apps.create(tenant, body),
-  }));
+  route(
+    api,
+    'POST',
+    '/apps',
+    {
+      ...op(
+        'Create',
+        'Create an app',
+        "Creates a manually managed app in the caller's tenant and answers it. Gatehouse has no connectors: every app it " +
+          'holds is manually managed. Policy ids are stored and answered as given (Gatehouse runs no policies). ' +
+          '`owners` must be users of the tenant: an unknown one is a 400 naming it, and nothing is created.',
+      ),
+      body: CreateAppRequest,
+      response: AppResponse,
+    },
+    async (tenant, _p, body) => ({
+      app: await apps.create(tenant, body),
+    }),
+  );
 
-  listRoute(api, '/apps', { ...op('List'), response: AppListResponse }, (tenant, _p, page) => apps.search(tenant, {}, page));
+  listRoute(
+    api,
+    '/apps',
+    {
+      ...op(
+        'List',
+        'List apps',
+        "The tenant's apps, oldest first, paged by `page_size` (default 25, clamped to 10..100) and `page_token`. " +
+          'A malformed page token is a 400.',
+      ),
+      response: AppListResponse,
+    },
+    (tenant, _p, page) => apps.search(tenant, {}, page),
+  );
 
-  route(api, 'GET', '/apps/:id', { ...op('Get'), params: IdParams, response: AppResponse }, async (tenant, p) => ({
-    app: await apps.get(tenant, p.id),
-  }));
+  route(
+    api,
+    'GET',
+    '/apps/:id',
+    {
+      ...op('Get', 'Get an app', 'The app with its owners and user count. 404 when no app of the tenant has this id.'),
+      params: IdParams,
+      response: AppResponse,
+    },
+    async (tenant, p) => ({
+      app: await apps.get(tenant, p.id),
+    }),
+  );
 
   route(
     api,
     'POST',
     '/apps/:id',
-    { ...op('Update'), params: IdParams, body: UpdateAppRequest, response: AppResponse },
+    {
+      ...op(
+        'Update',
+        'Update an app',
+        'Changes the fields named in `updateMask` (camelCase, comma-separated; `*` for all writable fields) and answers the ' +
+          'app. Read-only fields in the mask are a 400; an unknown app is a 404. Owners change through the App Owner ' +
+          'operations.',
+      ),
+      params: IdParams,
+      body: UpdateAppRequest,
+      response: AppResponse,
+    },
     async (tenant, p, b) => ({ app: await apps.update(tenant, p.id, b.app, b.updateMask) }),
   );
 
-  emptyRoute(api, 'DELETE', '/apps/:id', { ...op('Delete'), params: IdParams }, (tenant, p) => apps.delete(tenant, p.id));
+  emptyRoute(
+    api,
+    'DELETE',
+    '/apps/:id',
+    {
+      ...op(
+        'Delete',
+        'Delete an app',
+        'Deletes the app and, in the same transaction, everything under it: its owners, resource types, resources, ' +
+          'entitlements, app users and grants. 404 for an unknown app.',
+      ),
+      params: IdParams,
+    },
+    (tenant, p) => apps.delete(tenant, p.id),
+  );
 
   searchRoute(
     api,
     '/search/apps',
-    { operationId: 'c1.api.app.v1.AppSearch.Search', tags, body: SearchAppsRequest, response: AppListResponse },
+    {
+      operationId: 'c1.api.app.v1.AppSearch.Search',
+      tags,
+      summary: 'Search apps',
+      description:
+        'Apps matching every filter given: `query` and `displayName` (case-insensitive substring), `appIds`, ' +
+        '`excludeAppIds`, `onlyDirectories`, `policyRefs`. Paged by `pageSize`/`pageToken` in the body. A read: ' +
+        'read-only clients may call it.',
+      body: SearchAppsRequest,
+      response: AppListResponse,
+    },
     (tenant, body, page) => apps.search(tenant, body, page),
   );
 
-  const owner = (name: string) => ({ operationId: `c1.api.app.v1.AppOwners.${name}`, tags: ['App Owner'] });
+  const owner = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.app.v1.AppOwners.${name}`,
+    tags: ['App Owner'],
+    summary,
+    description,
+  });
   const AppIdParams = Type.Object({ app_id: Id });
   const OwnerParams = Type.Object({ app_id: Id, user_id: Id });
 
   listRoute(
     api,
     '/apps/:app_id/owners',
-    { ...owner('List'), params: AppIdParams, response: OwnerListResponse },
+    {
+      ...owner('List', "List an app's owners", 'The users who own the app, paged. 404 for an unknown app.'),
+      params: AppIdParams,
+      response: OwnerListResponse,
+    },
     (tenant, p, page) => apps.listOwners(tenant, p.app_id, page),
   );
 
@@ -61,15 +149,48 @@ export async function appRoutes(api: Api, core: Core): Promise<void> {
     api,
     'PUT',
     '/apps/:app_id/owners',
-    { ...owner('Set'), params: AppIdParams, body: SetOwnersRequest },
+    {
+      ...owner(
+        'Set',
+        "Replace an app's owners",
+        "The app's owners become exactly `userIds` (empty or absent: no owners). A user id that is not a user of the tenant " +
+          'is a 400 naming it, and the owners stay as they were. 404 for an unknown app.',
+      ),
+      params: AppIdParams,
+      body: SetOwnersRequest,
+    },
     (tenant, p, b) => apps.setOwners(tenant, p.app_id, b.userIds ?? []),
   );
 
-  emptyRoute(api, 'POST', '/apps/:app_id/owners/:user_id', { ...owner('Add'), params: OwnerParams }, (tenant, p) =>
-    apps.addOwner(tenant, p.app_id, p.user_id),
+  emptyRoute(
+    api,
+    'POST',
+    '/apps/:app_id/owners/:user_id',
+    {
+      ...owner(
+        'Add',
+        'Add an owner to an app',
+        'Makes the user an owner of the app; adding an owner again changes nothing. A user id that is not a user of the ' +
+          'tenant is a 400 naming it; an unknown app is a 404.',
+      ),
+      params: OwnerParams,
+    },
+    (tenant, p) => apps.addOwner(tenant, p.app_id, p.user_id),
   );
 
-  emptyRoute(api, 'DELETE', '/apps/:app_id/owners/:user_id', { ...owner('Remove'), params: OwnerParams }, (tenant, p) =>
-    apps.removeOwner(tenant, p.app_id, p.user_id),
+  emptyRoute(
+    api,
+    'DELETE',
+    '/apps/:app_id/owners/:user_id',
+    {
+      ...owner(
+        'Remove',
+        'Remove an owner from an app',
+        'The user is no longer an owner. Removing a user who is not an owner answers 200 and changes nothing; an unknown ' +
+          'app is a 404.',
+      ),
+      params: OwnerParams,
+    },
+    (tenant, p) => apps.removeOwner(tenant, p.app_id, p.user_id),
   );
 }

@@ -20,7 +20,12 @@ import {
 export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
   const entitlements = core.services.entitlements;
   const tags = ['App Entitlement'];
-  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
+  const op = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.app.v1.AppEntitlements.${name}`,
+    tags,
+    summary,
+    description,
+  });
   const AppIdParams = Type.Object({ app_id: Id });
   const IdParams = Type.Object({ app_id: Id, id: Id });
   const view = async (tenant: string, v: Promise<AppEntitlementView>, mask?: { paths?: string[] }) => {
@@ -32,14 +37,31 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     api,
     'POST',
     '/apps/:app_id/entitlements',
-    { ...op('Create'), params: AppIdParams, body: CreateEntitlementRequest, response: EntitlementResponse },
+    {
+      ...op(
+        'Create',
+        'Create an entitlement',
+        'Adds an entitlement to a manually managed app, on the app itself or on one of its resources ' +
+          '(`appResourceTypeId` with `appResourceId`), with optional `slug`, owners and grant duration (`durationGrant`, ' +
+          'e.g. `"3600s"`: grants then end on their own). A slug already used in the app is a 409; an unknown owner is a ' +
+          '400 naming it; an app that is not manually managed is a 400 (FAILED_PRECONDITION); an unknown app or resource ' +
+          'is a 404. Policy ids are stored, not enforced. `expandMask` fills `expanded`.',
+      ),
+      params: AppIdParams,
+      body: CreateEntitlementRequest,
+      response: EntitlementResponse,
+    },
     (tenant, p, body) => view(tenant, entitlements.create(tenant, p.app_id, body), body.expandMask),
   );
 
   listRoute(
     api,
     '/apps/:app_id/entitlements',
-    { ...op('List'), params: AppIdParams, response: EntitlementListResponse },
+    {
+      ...op('List', "List an app's entitlements", "The app's entitlements, oldest first, paged. 404 for an unknown app."),
+      params: AppIdParams,
+      response: EntitlementListResponse,
+    },
     (tenant, p, page) => expanded(entitlements.list(tenant, p.app_id, page)),
   );
 
@@ -47,7 +69,11 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     api,
     '/apps/:app_id/entitlements/resource_types/:app_resource_type_id/resources/:app_resource_id',
     {
-      ...op('ListForAppResource'),
+      ...op(
+        'ListForAppResource',
+        'List the entitlements of a resource',
+        'The entitlements made on one resource, paged. 404 for an unknown app, type or resource.',
+      ),
       params: Type.Object({ app_id: Id, app_resource_type_id: Id, app_resource_id: Id }),
       response: EntitlementListResponse,
     },
@@ -59,7 +85,15 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     api,
     'GET',
     '/apps/:app_id/entitlements/:id',
-    { ...op('Get'), params: IdParams, response: EntitlementResponse },
+    {
+      ...op(
+        'Get',
+        'Get an entitlement',
+        'The entitlement in a view, with its grant count. 404 for an unknown app or entitlement.',
+      ),
+      params: IdParams,
+      response: EntitlementResponse,
+    },
     (tenant, p) => view(tenant, entitlements.get(tenant, p.app_id, p.id)),
   );
 
@@ -67,7 +101,18 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     api,
     'POST',
     '/apps/:app_id/entitlements/:id',
-    { ...op('Update'), params: IdParams, body: UpdateEntitlementRequest, response: EntitlementResponse },
+    {
+      ...op(
+        'Update',
+        'Update an entitlement',
+        'Changes the fields named in `updateMask` (display name, description, slug, duration, policy ids, ...); read-only ' +
+          'fields in the mask are a 400 and a slug already used in the app a 409. A new duration applies to grants made ' +
+          'afterwards. `expandMask` fills `expanded`. 404 for an unknown app or entitlement.',
+      ),
+      params: IdParams,
+      body: UpdateEntitlementRequest,
+      response: EntitlementResponse,
+    },
     (tenant, p, b) =>
       view(
         tenant,
@@ -76,8 +121,20 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
       ),
   );
 
-  emptyRoute(api, 'DELETE', '/apps/:app_id/entitlements/:id', { ...op('Delete'), params: IdParams }, (tenant, p) =>
-    entitlements.delete(tenant, p.app_id, p.id),
+  emptyRoute(
+    api,
+    'DELETE',
+    '/apps/:app_id/entitlements/:id',
+    {
+      ...op(
+        'Delete',
+        'Delete an entitlement',
+        'Deletes an entitlement nobody holds (its past grants stay searchable). One with grants is a 400 ' +
+          '(FAILED_PRECONDITION) saying how many: revoke them first. 404 for an unknown app or entitlement.',
+      ),
+      params: IdParams,
+    },
+    (tenant, p) => entitlements.delete(tenant, p.app_id, p.id),
   );
 
   searchRoute(
@@ -86,6 +143,11 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
     {
       operationId: 'c1.api.app.v1.AppEntitlementSearchService.Search',
       tags,
+      summary: 'Search entitlements',
+      description:
+        'Entitlements of any app matching every filter given: `query`, `displayName`, `alias`, app, resource type, ' +
+        'resource and app user ids (and exclusions), `refs`, `policyRefs`, `onlyGetExpiring`. Deleted entitlements are ' +
+        'not kept, so `includeDeleted` changes nothing. `expandMask` fills `expanded`.',
       body: SearchEntitlementsRequest,
       response: EntitlementListResponse,
     },
@@ -93,30 +155,77 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
       expandPage(await entitlements.search(tenant, body, page), body.expandMask?.paths, fillEntitlement(core, tenant)),
   );
 
-  const owner = (name: string) => ({
+  const owner = (name: string, summary: string, description: string) => ({
     operationId: `c1.api.app.v1.AppEntitlementOwners.${name}`,
     tags: ['App Entitlement Owner'],
+    summary,
+    description,
   });
   const OwnersParams = Type.Object({ app_id: Id, entitlement_id: Id });
   const owners = '/apps/:app_id/entitlements/:entitlement_id/owners';
 
-  listRoute(api, owners, { ...owner('List'), params: OwnersParams, response: OwnerListResponse }, (tenant, p, page) =>
-    entitlements.listOwners(tenant, p.app_id, p.entitlement_id, page),
+  listRoute(
+    api,
+    owners,
+    {
+      ...owner(
+        'List',
+        "List an entitlement's owners",
+        'The users who own the entitlement, paged. 404 for an unknown app or entitlement.',
+      ),
+      params: OwnersParams,
+      response: OwnerListResponse,
+    },
+    (tenant, p, page) => entitlements.listOwners(tenant, p.app_id, p.entitlement_id, page),
   );
 
-  emptyRoute(api, 'POST', owners, { ...owner('Add'), params: OwnersParams, body: AddEntitlementOwnerRequest }, (tenant, p, b) =>
-    entitlements.addOwner(tenant, p.app_id, p.entitlement_id, b.userId),
+  emptyRoute(
+    api,
+    'POST',
+    owners,
+    {
+      ...owner(
+        'Add',
+        'Add an owner to an entitlement',
+        'Makes `userId` an owner; adding an owner again changes nothing. A user id that is not a user of the tenant is a ' +
+          '400 naming it; an unknown app or entitlement is a 404.',
+      ),
+      params: OwnersParams,
+      body: AddEntitlementOwnerRequest,
+    },
+    (tenant, p, b) => entitlements.addOwner(tenant, p.app_id, p.entitlement_id, b.userId),
   );
 
-  emptyRoute(api, 'PUT', owners, { ...owner('Set'), params: OwnersParams, body: SetEntitlementOwnersRequest }, (tenant, p, b) =>
-    entitlements.setOwners(tenant, p.app_id, p.entitlement_id, b.userIds ?? []),
+  emptyRoute(
+    api,
+    'PUT',
+    owners,
+    {
+      ...owner(
+        'Set',
+        "Replace an entitlement's owners",
+        'The owners become exactly `userIds` (empty or absent: none). An unknown user is a 400 naming it, and the owners ' +
+          'stay as they were. 404 for an unknown app or entitlement.',
+      ),
+      params: OwnersParams,
+      body: SetEntitlementOwnersRequest,
+    },
+    (tenant, p, b) => entitlements.setOwners(tenant, p.app_id, p.entitlement_id, b.userIds ?? []),
   );
 
   emptyRoute(
     api,
     'DELETE',
     `${owners}/:user_id`,
-    { ...owner('Remove'), params: Type.Object({ app_id: Id, entitlement_id: Id, user_id: Id }) },
+    {
+      ...owner(
+        'Remove',
+        'Remove an owner from an entitlement',
+        'The user is no longer an owner. Removing a user who is not an owner answers 200 and changes nothing; an unknown ' +
+          'app or entitlement is a 404.',
+      ),
+      params: Type.Object({ app_id: Id, entitlement_id: Id, user_id: Id }),
+    },
     (tenant, p) => entitlements.removeOwner(tenant, p.app_id, p.entitlement_id, p.user_id),
   );
 }

@@ -25,10 +25,17 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
   const grants = core.services.grants;
   const reads = grants.reads;
   const tags = ['App Entitlement'];
-  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppEntitlements.${name}`, tags });
-  const binding = (name: string) => ({
+  const op = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.app.v1.AppEntitlements.${name}`,
+    tags,
+    summary,
+    description,
+  });
+  const binding = (name: string, summary: string, description: string) => ({
     operationId: `c1.api.app.v1.AppEntitlementUserBindingService.${name}`,
     tags: ['App Entitlement User Binding'],
+    summary,
+    description,
   });
   const EntParams = Type.Object({ app_id: Id, app_entitlement_id: Id });
   const BindingParams = Type.Object({ app_id: Id, app_entitlement_id: Id, app_user_id: Id });
@@ -38,7 +45,20 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     api,
     'POST',
     `${ent}/add-manual-user`,
-    { ...op('AddManuallyManagedMembers'), params: EntParams, body: AddManualUsersRequest, response: AddManualUsersResponse },
+    {
+      ...op(
+        'AddManuallyManagedMembers',
+        'Grant an entitlement to users',
+        "Grants the entitlement to each identity user in `userIds`, creating the user's account in the app (app user) " +
+          'when needed; a user who already holds it keeps the grant. Ids that are no user of the tenant are answered in ' +
+          '`failedUsersErrorMap`, the others are granted. An empty `userIds` is a 400; an app that is not manually ' +
+          'managed is a 400 (FAILED_PRECONDITION); an unknown app or entitlement is a 404. With a grant duration on the ' +
+          'entitlement, the grants end on their own.',
+      ),
+      params: EntParams,
+      body: AddManualUsersRequest,
+      response: AddManualUsersResponse,
+    },
     (tenant, p, b) => grants.addManualUsers(tenant, p.app_id, p.app_entitlement_id, b.userIds ?? []),
   );
 
@@ -47,7 +67,13 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     'DELETE',
     `${ent}/remove-membership`,
     {
-      ...op('RemoveEntitlementMembership'),
+      ...op(
+        'RemoveEntitlementMembership',
+        'Revoke an entitlement from an app user',
+        'Revokes the grant the app user (`appUserId`) holds and records it in the grant history; an app user holding ' +
+          'none answers 200 and changes nothing. Gatehouse revokes at once: no revoke task is made, so `revokeTaskId` ' +
+          'is absent. 404 for an unknown app, entitlement or app user.',
+      ),
       params: EntParams,
       body: RemoveMembershipRequest,
       response: RemoveMembershipResponse,
@@ -61,14 +87,30 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
   listRoute(
     api,
     `${ent}/users`,
-    { ...op('ListUsers'), params: EntParams, response: EntitlementUsersResponse },
+    {
+      ...op(
+        'ListUsers',
+        'List who holds an entitlement',
+        'The app users holding the entitlement, with each grant, paged. 404 for an unknown app or entitlement.',
+      ),
+      params: EntParams,
+      response: EntitlementUsersResponse,
+    },
     (tenant, p, page) => expanded(reads.listUsers(tenant, p.app_id, p.app_entitlement_id, page)),
   );
 
   listRoute(
     api,
     '/apps/:app_id/entitlements/users/:app_user_id',
-    { ...op('ListForAppUser'), params: Type.Object({ app_id: Id, app_user_id: Id }), response: EntitlementListResponse },
+    {
+      ...op(
+        'ListForAppUser',
+        'List the entitlements an app user holds',
+        'The entitlements granted to one account of the app, paged. 404 for an unknown app or app user.',
+      ),
+      params: Type.Object({ app_id: Id, app_user_id: Id }),
+      response: EntitlementListResponse,
+    },
     (tenant, p, page) => expanded(reads.listForAppUser(tenant, p.app_id, p.app_user_id, page)),
   );
 
@@ -78,6 +120,11 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     {
       operationId: 'c1.api.app.v1.AppEntitlementSearchService.SearchGrants',
       tags,
+      summary: 'Search grants (who has what)',
+      description:
+        'Current grants matching every filter given: `appIds`, `appUserIds`, `userId` (the identity user), ' +
+        '`resourceIds`, `resourceTypeIds`, `entitlementRefs`. Each grant comes with its entitlement; `expandMask` ' +
+        '(`app_id`, `app_resource_type_id`, `app_resource_id`, `*`) fills `expanded` for those entitlements.',
       body: SearchGrantsRequest,
       response: GrantListResponse,
     },
@@ -96,7 +143,13 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     'GET',
     `${ent}/users/:identity_user_id/grants`,
     {
-      ...binding('ListAppUsersForIdentityWithGrant'),
+      ...binding(
+        'ListAppUsersForIdentityWithGrant',
+        "An identity user's grants of an entitlement",
+        "The binding of the identity user's account in the app for this entitlement (when granted, when it ends; no " +
+          '`grantSources` when the account does not hold it). No account in the app: an empty list. 404 for an unknown ' +
+          'app, entitlement or user.',
+      ),
       params: Type.Object({ app_id: Id, app_entitlement_id: Id, identity_user_id: Id }),
       response: BindingsResponse,
     },
@@ -107,7 +160,17 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     api,
     'POST',
     `${ent}/users/:app_user_id/update-grant-duration`,
-    { ...binding('UpdateGrantDuration'), params: BindingParams, body: UpdateGrantDurationRequest, response: BindingResponse },
+    {
+      ...binding(
+        'UpdateGrantDuration',
+        'Set when a grant ends',
+        'The grant ends at `newDeprovisionAt` (RFC 3339, in the future; otherwise a 400): a background sweep revokes it ' +
+          'then and records it in the grant history. 404 for an unknown app, entitlement, app user or grant.',
+      ),
+      params: BindingParams,
+      body: UpdateGrantDurationRequest,
+      response: BindingResponse,
+    },
     async (tenant, p, b) => ({
       binding: await grants.updateDuration(tenant, p.app_id, p.app_entitlement_id, p.app_user_id, b.newDeprovisionAt),
     }),
@@ -117,7 +180,16 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     api,
     'POST',
     `${ent}/users/:app_user_id/remove-grant-duration`,
-    { ...binding('RemoveGrantDuration'), params: BindingParams, body: EmptyBody, response: BindingResponse },
+    {
+      ...binding(
+        'RemoveGrantDuration',
+        'Make a grant permanent',
+        "Removes the grant's end date. 404 for an unknown app, entitlement, app user or grant.",
+      ),
+      params: BindingParams,
+      body: EmptyBody,
+      response: BindingResponse,
+    },
     async (tenant, p) => ({ binding: await grants.removeDuration(tenant, p.app_id, p.app_entitlement_id, p.app_user_id) }),
   );
 
@@ -127,6 +199,11 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
     {
       operationId: 'c1.api.app.v1.AppEntitlementUserBindingService.SearchPastGrants',
       tags: ['App Entitlement User Binding History'],
+      summary: 'Search the grant history',
+      description:
+        'Grants that were revoked (by hand, by an import, by expiry or with their app), with when they started and ' +
+        'ended, filtered by `appIds`, `appEntitlementRefs` and `appUserRefs`. `expandMask` is accepted and expands ' +
+        'nothing (`expanded` is empty).',
       body: SearchPastGrantsRequest,
       response: PastGrantsResponse,
     },

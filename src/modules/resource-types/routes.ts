@@ -18,7 +18,12 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
   const tags = ['App Resource Type'];
   const AppParams = Type.Object({ app_id: Id });
   const TypeParams = Type.Object({ app_id: Id, id: Id });
-  const op = (name: string) => ({ operationId: `c1.api.app.v1.AppResourceTypeService.${name}`, tags });
+  const op = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.app.v1.AppResourceTypeService.${name}`,
+    tags,
+    summary,
+    description,
+  });
   const base = '/apps/:app_id/resource_types';
 
   route(
@@ -26,7 +31,12 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
     'POST',
     base,
     {
-      ...op('CreateManuallyManagedResourceType'),
+      ...op(
+        'CreateManuallyManagedResourceType',
+        'Create a resource type in an app',
+        'Adds a resource type (`displayName` and a `resourceType` kind: ROLE, GROUP, LICENSE, PROJECT, CATALOG, CUSTOM or ' +
+          'VAULT) to a manually managed app. 404 for an unknown app.',
+      ),
       params: AppParams,
       body: CreateResourceTypeRequest,
       response: ResourceTypeResponse,
@@ -34,16 +44,29 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
     async (tenant, p, body) => ({ appResourceType: await types.create(tenant, p.app_id, body), expanded: [] }),
   );
 
-  listRoute(api, base, { ...op('List'), params: AppParams, response: ResourceTypeListResponse }, async (tenant, p, page) => {
-    const { list, nextPageToken } = await types.list(tenant, p.app_id, page);
-    return { list: list.map((appResourceType) => ({ appResourceType })), nextPageToken, expanded: [] };
-  });
+  listRoute(
+    api,
+    base,
+    {
+      ...op('List', "List an app's resource types", "The app's resource types, oldest first, paged. 404 for an unknown app."),
+      params: AppParams,
+      response: ResourceTypeListResponse,
+    },
+    async (tenant, p, page) => {
+      const { list, nextPageToken } = await types.list(tenant, p.app_id, page);
+      return { list: list.map((appResourceType) => ({ appResourceType })), nextPageToken, expanded: [] };
+    },
+  );
 
   route(
     api,
     'GET',
     `${base}/:id`,
-    { ...op('Get'), params: TypeParams, response: ResourceTypeGetResponse },
+    {
+      ...op('Get', 'Get a resource type', 'The resource type in a view. 404 when the app has no resource type with this id.'),
+      params: TypeParams,
+      response: ResourceTypeGetResponse,
+    },
     async (tenant, p) => ({
       appResourceTypeView: { appResourceType: await types.get(tenant, p.app_id, p.id) },
       expanded: [],
@@ -55,7 +78,12 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
     'POST',
     `${base}/:id`,
     {
-      ...op('UpdateManuallyManagedResourceType'),
+      ...op(
+        'UpdateManuallyManagedResourceType',
+        'Update a resource type',
+        'Changes `displayName` and/or the kind (`traitIds`, exactly one trait) as `updateMask` says. Read-only fields in ' +
+          'the mask are a 400; an unknown app or type is a 404.',
+      ),
       params: TypeParams,
       body: UpdateResourceTypeRequest,
       response: ResourceTypeResponse,
@@ -66,8 +94,20 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
     }),
   );
 
-  emptyRoute(api, 'DELETE', `${base}/:id`, { ...op('DeleteManuallyManagedResourceType'), params: TypeParams }, (tenant, p) =>
-    types.delete(tenant, p.app_id, p.id),
+  emptyRoute(
+    api,
+    'DELETE',
+    `${base}/:id`,
+    {
+      ...op(
+        'DeleteManuallyManagedResourceType',
+        'Delete a resource type',
+        'Deletes an empty resource type. A type that still has resources is a 400 (FAILED_PRECONDITION) saying how many: ' +
+          'delete them first. 404 for an unknown app or type.',
+      ),
+      params: TypeParams,
+    },
+    (tenant, p) => types.delete(tenant, p.app_id, p.id),
   );
 
   searchRoute(
@@ -76,6 +116,11 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
     {
       operationId: 'c1.api.app.v1.AppResourceSearch.SearchAppResourceTypes',
       tags: ['App Resource'],
+      summary: 'Search resource types',
+      description:
+        'Resource types of any app matching every filter given: `appIds`, `query` and `displayName` (case-insensitive ' +
+        'substring), `resourceTypeIds`, `excludeResourceTypeIds`, trait ids and their exclusions. Gatehouse does not ' +
+        'filter by app user: `appUserIds` is a 400.',
       body: SearchResourceTypesRequest,
       response: ResourceTypeSearchResponse,
     },

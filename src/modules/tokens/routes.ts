@@ -33,7 +33,15 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
       schema: {
         operationId: 'gatehouse.Token',
         tags: ['Auth'],
-        summary: 'OAuth2 client-credentials token (C1 SDK flow)',
+        summary: 'Get an access token (OAuth2 client credentials)',
+        description:
+          'Issues a bearer token for a client made by `gatehouse clients create`. The client proves itself in one of ' +
+          "three ways: C1's SDK flow (`client_id` and an EdDSA-signed `client_assertion`, each usable once); the client " +
+          'secret in the form (`client_id`, `client_secret`; for curl); or HTTP Basic with the id and secret ' +
+          '(client_secret_basic, RFC 6749 §2.3.1: what the Authorize button here and most OAuth2 libraries send; ' +
+          'URL-encoded or not). Any bad credential is the same 401 `invalid client credentials`; credentials in both the ' +
+          'header and the body are a 400 `invalid_request`; too many requests per client or address are a 429 with ' +
+          '`Retry-After`. The body is `application/x-www-form-urlencoded`.',
         body: TokenRequest,
         response: { 200: TokenResponse },
       },

@@ -11,24 +11,53 @@ const listOf = ({ list, nextPageToken }: Page<User>) => ({ list: list.map((user)
 export async function userRoutes(api: Api, core: Core): Promise<void> {
   const users = core.services.users;
   const tags = ['User'];
-  const op = (name: string) => ({ operationId: `c1.api.user.v1.UserService.${name}`, tags });
+  const op = (name: string, summary: string, description: string) => ({
+    operationId: `c1.api.user.v1.UserService.${name}`,
+    tags,
+    summary,
+    description,
+  });
 
-  listRoute(api, '/users', { ...op('List'), response: UserListResponse }, async (tenant, _p, page) =>
-    listOf(await users.search(tenant, {}, page)),
+  listRoute(
+    api,
+    '/users',
+    {
+      ...op(
+        'List',
+        'List identity users',
+        "The tenant's identity users, oldest first, paged. C1's API has no user creation and neither has Gatehouse's: " +
+          'users come from the `gatehouse users create` and `gatehouse users import` commands.',
+      ),
+      response: UserListResponse,
+    },
+    async (tenant, _p, page) => listOf(await users.search(tenant, {}, page)),
   );
 
   route(
     api,
     'GET',
     '/users/:id',
-    { ...op('Get'), params: Type.Object({ id: Id }), response: UserGetResponse },
+    {
+      ...op('Get', 'Get an identity user', 'The user in a `userView`. 404 when no user of the tenant has this id.'),
+      params: Type.Object({ id: Id }),
+      response: UserGetResponse,
+    },
     async (tenant, p) => ({ userView: { user: await users.get(tenant, p.id) }, expanded: [] }),
   );
 
   searchRoute(
     api,
     '/search/users',
-    { operationId: 'c1.api.user.v1.UserSearch.Search', tags, body: SearchUsersRequest, response: UserListResponse },
+    {
+      operationId: 'c1.api.user.v1.UserSearch.Search',
+      tags,
+      summary: 'Search identity users',
+      description:
+        'Users matching every filter given: `query` (case-insensitive substring of display name, username or email), ' +
+        '`email` (exact, any case), `ids` and `refs`, `excludeIds`, `userStatuses`. Paged by `pageSize`/`pageToken` in the body; `expanded` is always empty.',
+      body: SearchUsersRequest,
+      response: UserListResponse,
+    },
     async (tenant, b, page) => {
       const ids = [...(b.ids ?? []), ...(b.refs ?? []).map((r) => r.id)];
       const filter = { query: b.query, email: b.email, ids, excludeIds: b.excludeIds, statuses: b.userStatuses };
