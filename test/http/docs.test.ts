@@ -42,6 +42,7 @@ describe.each(backends)('docs and health on %s', (backend) => {
       expect(op.responses, `${method} ${path}`).toHaveProperty('200');
     }
     expect(doc.paths).toHaveProperty(['/auth/v1/token']);
+    expect(doc.paths['/auth/v1/token'].post.security, 'the token endpoint needs no token').toEqual([]);
     expect(doc.paths['/api/v1/apps'].post.operationId).toBe('c1.api.app.v1.Apps.Create');
   });
 

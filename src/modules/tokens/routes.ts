@@ -42,6 +42,8 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
           'URL-encoded or not). Any bad credential is the same 401 `invalid client credentials`; credentials in both the ' +
           'header and the body are a 400 `invalid_request`; too many requests per client or address are a 429 with ' +
           '`Retry-After`. The body is `application/x-www-form-urlencoded`.',
+        // No bearer token here: this is where it comes from.
+        security: [],
         body: TokenRequest,
         response: { 200: TokenResponse },
       },
