@@ -141,10 +141,14 @@ async function logClientHints({ core, app }: Running, tls: ServerTls): Promise<v
     app.log.info("C1's Go-based tools need HTTPS: run `gatehouse tls init` and start with GATEHOUSE_TLS=auto");
   }
   const tenants = await core.services.tenants.list().catch(() => []);
-  for (const t of tenants) {
-    const warning = goToolsWarning(config, t.domain);
-    if (warning) app.log.warn({ tenant: t.domain }, warning);
-    // One warning about GATEHOUSE_PUBLIC_HOST covers every tenant.
-    if (warning && config.publicHost) break;
+  const unreachable = tenants.filter((t) => goToolsWarning(config, t.domain));
+  // One warning about GATEHOUSE_PUBLIC_HOST covers every tenant; a few per-tenant ones, then a count.
+  for (const t of unreachable.slice(0, config.publicHost ? 1 : MAX_TENANT_WARNINGS)) {
+    app.log.warn({ tenant: t.domain }, goToolsWarning(config, t.domain));
+  }
+  if (!config.publicHost && unreachable.length > MAX_TENANT_WARNINGS) {
+    app.log.warn(`${unreachable.length - MAX_TENANT_WARNINGS} more tenants have no dot in their domain`);
   }
 }
+
+const MAX_TENANT_WARNINGS = 5;
