@@ -137,7 +137,8 @@ async function logClientHints({ core, app }: Running, tls: ServerTls): Promise<v
       { sslCertFile: tls.caFile, reissued: tls.reissued },
       `HTTPS with the local CA (GATEHOUSE_TLS=auto); Go tools trust it with SSL_CERT_FILE=${tls.caFile}`,
     );
-  } else if (!tls.https) {
+  } else if (!tls.https && config.publicPort !== 443) {
+    // (Public port 443 without TLS here: a balancer terminates it.)
     app.log.info("C1's Go-based tools need HTTPS: run `gatehouse tls init` and start with GATEHOUSE_TLS=auto");
   }
   const tenants = await core.services.tenants.list().catch(() => []);
