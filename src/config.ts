@@ -1,4 +1,5 @@
 // Environment → typed config, checked once at start.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,10 @@ export type Config = {
   tenantDomain: string;
   /** Port clients reach the server at; part of client ids unless 80/443. */
   publicPort: number;
+  /** Whether GATEHOUSE_PUBLIC_PORT was set (otherwise the CLI guesses the server's port from PORT). */
+  publicPortSet: boolean;
+  /** GATEHOUSE_PUBLIC_HOST: where clients reach the server; see src/modules/clients/public-address.ts. */
+  publicHost?: string;
   /** Extra host names accepted as the `aud` of client assertions. */
   publicHosts: string[];
   logLevel: string;
@@ -27,6 +32,8 @@ export type Config = {
   poolSize: number;
   tlsCert?: string;
   tlsKey?: string;
+  /** GATEHOUSE_TLS=auto: serve HTTPS with a local CA kept in the data dir (src/tls/local-ca.ts). */
+  tlsAuto: boolean;
   /** How long a request may wait for a free database connection (PostgreSQL pool). */
   dbPoolTimeoutMs: number;
   /** Token requests per minute per client_id and per IP address; 0 turns a limit off. */
@@ -68,6 +75,27 @@ function trustProxyOf(raw: string | undefined): boolean | string[] {
     .filter(Boolean);
 }
 
+function tlsModeOf(raw: string | undefined): boolean {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === 'off') return false;
+  if (v === 'auto') return true;
+  throw new ConfigError(`GATEHOUSE_TLS must be auto or off, got "${raw}"`);
+}
+
+/** A host name or IP address, without scheme or port (the port is GATEHOUSE_PUBLIC_PORT). */
+function publicHostOf(raw: string | undefined): string | undefined {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (!v) return undefined;
+  if (isIP(v)) return v;
+  if (/^[a-z0-9.-]+:[0-9]+$/.test(v)) {
+    throw new ConfigError(`GATEHOUSE_PUBLIC_HOST must not contain a port ("${raw}"); set GATEHOUSE_PUBLIC_PORT`);
+  }
+  if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v)) {
+    throw new ConfigError(`GATEHOUSE_PUBLIC_HOST must be a host name or IP address, got "${raw}"`);
+  }
+  return v;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -79,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new ConfigError('GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY must be set together');
   }
+  const tlsAuto = tlsModeOf(env.GATEHOUSE_TLS);
+  if (tlsAuto && tlsCert) throw new ConfigError('GATEHOUSE_TLS=auto and GATEHOUSE_TLS_CERT/KEY exclude each other');
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -86,6 +116,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || DEFAULT_DATA_DIR),
     tenantDomain: env.GATEHOUSE_TENANT_DOMAIN || 'localhost',
     publicPort: int(env, 'GATEHOUSE_PUBLIC_PORT', port),
+    publicPortSet: Boolean(env.GATEHOUSE_PUBLIC_PORT),
+    publicHost: publicHostOf(env.GATEHOUSE_PUBLIC_HOST),
     publicHosts: (env.GATEHOUSE_PUBLIC_HOSTS || '')
       .split(',')
       .map((h) => h.trim().toLowerCase())
@@ -99,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: int(env, 'GATEHOUSE_DB_POOL_SIZE', 10, 1),
     tlsCert,
     tlsKey,
+    tlsAuto,
     dbPoolTimeoutMs: int(env, 'GATEHOUSE_DB_POOL_TIMEOUT_MS', 10000, 0),
     tokenRatePerMinute: int(env, 'GATEHOUSE_TOKEN_RATE_PER_MINUTE', 300, 0),
     tokenRatePerIpPerMinute: int(env, 'GATEHOUSE_TOKEN_RATE_PER_IP_PER_MINUTE', 1200, 0),

@@ -51,7 +51,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     if (opts.migrate !== false) await database.migrate();
     const db = database.db;
     const tenants = new TenantsService(db);
-    const clients = new ClientsService(db, config.publicPort, config.clientCacheSeconds * 1000);
+    const clients = new ClientsService(db, tenants, config, config.clientCacheSeconds * 1000);
     const tokens = new TokensService(db, clients, config.tokenTtlSeconds, config.publicHosts);
     const users = new UsersService(db);
     const apps = new AppsService(db, users);

@@ -32,9 +32,9 @@ export async function main(argv: string[] = process.argv.slice(2), io: CliIo = s
   }
   const command = argv.find((a) => !a.startsWith('-'));
   let lock: Lock | undefined;
-  // Help needs no database; PostgreSQL is shared by design: no lock.
+  // Help and `tls` need no database; PostgreSQL is shared by design: no lock.
   const help = command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h');
-  if (!config.databaseUrl && !help) {
+  if (!config.databaseUrl && !help && command !== 'tls') {
     const dir = config.dataDir;
     const onWait = (h: Parameters<typeof describeHolder>[0]) =>
       io.err(`waiting for ${describeHolder(h)} to finish with ${dir} ...\n`);

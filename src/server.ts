@@ -1,7 +1,6 @@
 // Runs the HTTP server: start, background sweep, graceful shutdown on SIGTERM.
 // On PGlite the server owns the data dir: it holds its lock (a second process
 // would corrupt the database) and runs the CLI commands sent to its admin socket.
-import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { buildApp } from './app.ts';
 import { type AdminServer, adminSocketPath, type CliIo, listenAdmin, type RunRequest } from './cli/admin.ts';
@@ -12,6 +11,8 @@ import type { Config } from './config.ts';
 import { type Core, createCore } from './core.ts';
 import { listenMetrics } from './http/metrics.ts';
 import type { Api } from './http/types.ts';
+import { goToolsWarning, publicUrl } from './modules/clients/public-address.ts';
+import { type ServerTls, serverTls } from './tls/server-tls.ts';
 
 type Running = { core: Core; app: Api };
 
@@ -33,6 +34,7 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
   let admin: AdminServer | undefined;
   let core: Core | undefined;
   let app: Api | undefined;
+  let tls: ServerTls = {};
   // Commands may arrive while the database is still opening: they wait for it.
   let setReady!: (r: Running) => void;
   let setFailed!: (err: unknown) => void;
@@ -48,11 +50,8 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
       admin = await listenAdmin(socket, async (req, io) => runForwarded(await ready, req, io));
     }
     core = await createCore(config);
-    const https =
-      config.tlsCert && config.tlsKey
-        ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') }
-        : undefined;
-    app = await buildApp(core, { logger: { level: config.logLevel }, https });
+    tls = await serverTls(config);
+    app = await buildApp(core, { logger: { level: config.logLevel }, https: tls.https });
     setReady({ core, app });
   } catch (err) {
     setFailed(err);
@@ -102,10 +101,10 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
 
   let url: string;
   try {
-    const first = new URL(await app.listen({ port: config.port, host: config.host }));
-    // On all interfaces, name the one a local user types.
-    if (config.host === '0.0.0.0' || config.host === '::') first.hostname = 'localhost';
-    url = first.origin;
+    const listened = new URL(await app.listen({ port: config.port, host: config.host }));
+    // The URL clients should use: the one client ids name (PORT=0 only known now).
+    const port = config.port === 0 && !config.publicPortSet ? Number(listened.port) : config.publicPort;
+    url = publicUrl({ ...config, publicPort: port }, config.tenantDomain);
     // Unauthenticated: keep this port private (only the Prometheus scraper reaches it).
     if (config.metricsPort) metricsServer = await listenMetrics(app.metrics, config.metricsPort, config.host);
   } catch (err) {
@@ -122,8 +121,35 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
       adminSocket: admin?.path,
       metricsPort: config.metricsPort || undefined,
       tenant: config.tenantDomain,
+      sslCertFile: tls.caFile,
       startupMs: Date.now() - started,
     },
     `Gatehouse listening on ${url} using ${core.database.location}`,
   );
+  await logClientHints(running, tls);
 }
+
+/** What Go-based C1 tools need that this configuration lacks, and how to trust the local CA. */
+async function logClientHints({ core, app }: Running, tls: ServerTls): Promise<void> {
+  const { config } = core;
+  if (tls.caFile) {
+    app.log.info(
+      { sslCertFile: tls.caFile, reissued: tls.reissued },
+      `HTTPS with the local CA (GATEHOUSE_TLS=auto); Go tools trust it with SSL_CERT_FILE=${tls.caFile}`,
+    );
+  } else if (!tls.https && config.publicPort !== 443) {
+    // (Public port 443 without TLS here: a balancer terminates it.)
+    app.log.info("C1's Go-based tools need HTTPS: run `gatehouse tls init` and start with GATEHOUSE_TLS=auto");
+  }
+  const tenants = await core.services.tenants.list().catch(() => []);
+  const unreachable = tenants.filter((t) => goToolsWarning(config, t.domain));
+  // One warning about GATEHOUSE_PUBLIC_HOST covers every tenant; a few per-tenant ones, then a count.
+  for (const t of unreachable.slice(0, config.publicHost ? 1 : MAX_TENANT_WARNINGS)) {
+    app.log.warn({ tenant: t.domain }, goToolsWarning(config, t.domain));
+  }
+  if (!config.publicHost && unreachable.length > MAX_TENANT_WARNINGS) {
+    app.log.warn(`${unreachable.length - MAX_TENANT_WARNINGS} more tenants have no dot in their domain`);
+  }
+}
+
+const MAX_TENANT_WARNINGS = 5;

@@ -6,6 +6,7 @@ import type { Core } from '../core.ts';
 import type { CliIo } from './admin.ts';
 import type { Lock } from './lock.ts';
 import { runProgram } from './program.ts';
+import { tlsInit } from './tls.ts';
 
 export async function runLocal(config: Config, argv: string[], io: CliIo, lock?: Lock): Promise<number> {
   // Loaded on first use: help and usage errors need neither the database nor the HTTP stack.
@@ -27,6 +28,7 @@ export async function runLocal(config: Config, argv: string[], io: CliIo, lock?:
         serving = true;
       },
       migrate: (print) => withCore(async (core) => print({ migrated: core.database.location })),
+      tlsInit: (opt) => tlsInit(config, io, opt),
     });
     if (error && process.env.LOG_LEVEL === 'debug') io.err(`${error.stack}\n`);
     return code;

@@ -6,11 +6,17 @@ import { ConfigError } from '../config.ts';
 import type { Core } from '../core.ts';
 import { ApiError } from '../lib/errors.ts';
 import type { CliIo } from './admin.ts';
+import { clientNotes } from './client-notes.ts';
 import { type CliKit, registerImportCommands } from './import.ts';
 import { LockError } from './lock.ts';
+import { registerTlsCommands } from './tls.ts';
 
 /** Commands that only make sense in the CLI's own process (never forwarded to a server). */
-export type Lifecycle = { serve(): Promise<void>; migrate(print: (v: unknown) => void): Promise<void> };
+export type Lifecycle = {
+  serve(): Promise<void>;
+  migrate(print: (v: unknown) => void): Promise<void>;
+  tlsInit(opt: { force?: boolean }): Promise<void>;
+};
 
 const tenantOption = () => new Option('--tenant <domain>', 'tenant domain (default: GATEHOUSE_TENANT_DOMAIN or localhost)');
 const tenantOf = (core: Core, opt: { tenant?: string }) =>
@@ -34,6 +40,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
       .command('migrate')
       .description('apply pending database migrations and exit')
       .action(() => lifecycle.migrate(print));
+    registerTlsCommands(program, (opt) => lifecycle.tlsInit(opt));
   }
 
   const tenants = program.command('tenants').description('manage tenants');
@@ -54,7 +61,11 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
     .addOption(new Option('--role <role>', 'role').choices(['admin', 'read-only']).default('admin'))
     .addOption(tenantOption())
     .action(async (opt: { name: string; role: string; tenant?: string }) =>
-      withCore(async (core) => print(await core.services.clients.create(await tenantOf(core, opt), opt.name, opt.role))),
+      withCore(async (core) => {
+        const tenant = await tenantOf(core, opt);
+        print(await core.services.clients.create(tenant, opt.name, opt.role));
+        for (const note of clientNotes(core.config, tenant.domain, lifecycle !== undefined)) io.err(`${note}\n`);
+      }),
     );
   clients
     .command('list')

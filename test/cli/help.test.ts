@@ -21,15 +21,16 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
   it('lists every command group, and each group its subcommands, all with their own help', async () => {
     const top = await help([]);
     expect(top).toContain('Usage: gatehouse [options] [command]');
-    expect(subcommands(top)).toEqual(['serve', 'migrate', 'tenants', 'clients', 'users', 'import']);
+    expect(subcommands(top)).toEqual(['serve', 'migrate', 'tls', 'tenants', 'clients', 'users', 'import']);
 
     const expected: Record<string, string[]> = {
       tenants: ['create', 'list'],
       clients: ['create', 'list', 'revoke'],
       users: ['create', 'import'],
+      tls: ['init'],
     };
     const leaves: string[][] = [['serve'], ['migrate']];
-    for (const group of ['tenants', 'clients', 'users', 'import']) {
+    for (const group of ['tls', 'tenants', 'clients', 'users', 'import']) {
       const text = await help([group]);
       expect(text).toContain(`Usage: gatehouse ${group} [options] [command]`);
       const subs = subcommands(text);
@@ -41,9 +42,10 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       expect(text).toContain(`Usage: gatehouse ${leaf.join(' ')}`);
       expect(text).toContain('-h, --help');
       // Every command that works on a tenant's data takes --tenant.
-      if (!['serve', 'migrate', 'tenants'].includes(leaf[0])) expect(text).toContain('--tenant <domain>');
+      if (!['serve', 'migrate', 'tls', 'tenants'].includes(leaf[0])) expect(text).toContain('--tenant <domain>');
     }
     expect(await help(['clients', 'create'])).toContain('--role <role>');
+    expect(await help(['tls', 'init'])).toContain('--force');
     expect(await help(['users', 'create'])).toMatch(/--email <email>[\s\S]*--display-name <name>[\s\S]*--username <username>/);
     // Help never opens (or creates) the database.
     expect(existsSync(path.join(dir, 'data'))).toBe(false);

@@ -132,6 +132,8 @@ export async function request(
     const text = await r.text();
     return { status: r.status, body: parse(text), headers: Object.fromEntries(r.headers) };
   }
+  // Node sends a DELETE body without a length or chunking unless told its length.
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,

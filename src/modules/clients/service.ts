@@ -3,7 +3,8 @@ import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { clients } from '../../db/schema.ts';
 import { invalidArgument, notFound } from '../../lib/errors.ts';
-import type { Tenant } from '../tenants/service.ts';
+import type { Tenant, TenantsService } from '../tenants/service.ts';
+import { type AddressConfig, audiences, clientIdHost, clientIdHostOf } from './public-address.ts';
 import { newClientId, newClientSecret } from './secret.ts';
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -26,14 +27,24 @@ export class ClientsService {
 
   constructor(
     private readonly db: Db,
-    private readonly publicPort: number,
+    private readonly tenants: TenantsService,
+    private readonly address: AddressConfig,
     private readonly cacheMs: number,
   ) {}
 
-  /** The host clients reach a tenant at: its domain, with the port unless 80/443. */
+  /** The host clients of a tenant reach the server at (see public-address.ts). */
   hostOf(tenant: Tenant): string {
-    if (tenant.domain.includes(':') || this.publicPort === 80 || this.publicPort === 443) return tenant.domain;
-    return `${tenant.domain}:${this.publicPort}`;
+    return clientIdHost(this.address, tenant.domain);
+  }
+
+  /**
+   * Host names an assertion of this client may name as `aud`, besides the request's own:
+   * its id's host, the tenant domain and GATEHOUSE_PUBLIC_HOST (the names C1's SDKs may
+   * have been pointed at), with the loopback names standing for each other.
+   */
+  async audiencesOf(client: ClientRow, requestHost: string): Promise<Set<string>> {
+    const tenant = await this.tenants.byId(client.tenantId);
+    return audiences(this.address, [requestHost, clientIdHostOf(client.id), tenant?.domain ?? '']);
   }
 
   async create(tenant: Tenant, name: string, role: string): Promise<{ clientId: string; clientSecret: string }> {

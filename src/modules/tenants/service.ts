@@ -34,6 +34,11 @@ export class TenantsService {
     return row;
   }
 
+  async byId(id: string): Promise<Tenant | undefined> {
+    const [row] = await this.db.select().from(tenants).where(eq(tenants.id, id));
+    return row;
+  }
+
   async list(): Promise<Tenant[]> {
     return this.db.select().from(tenants).orderBy(asc(tenants.id));
   }

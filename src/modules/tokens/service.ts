@@ -123,7 +123,7 @@ export class TokensService {
       clockTolerance: SKEW_SECONDS,
       requiredClaims: ['exp', 'iat', 'aud'],
     });
-    if (!this.audienceOk(payload, requestHost)) return false;
+    if (!(await this.audienceOk(client, payload, requestHost))) return false;
     const now = Math.floor(Date.now() / 1000);
     const exp = payload.exp as number;
     const iat = payload.iat as number;
@@ -142,10 +142,14 @@ export class TokensService {
     return true;
   }
 
-  private audienceOk(payload: JWTPayload, requestHost: string): boolean {
-    const auds = Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : [];
-    const accepted = new Set([requestHost.toLowerCase(), ...this.publicHosts]);
-    return auds.some((a) => accepted.has(String(a).toLowerCase()));
+  private async audienceOk(client: ClientRow, payload: JWTPayload, requestHost: string): Promise<boolean> {
+    const auds = (Array.isArray(payload.aud) ? payload.aud : payload.aud ? [payload.aud] : []).map((a) =>
+      String(a).toLowerCase(),
+    );
+    if (auds.some((a) => a === requestHost.toLowerCase() || this.publicHosts.includes(a))) return true;
+    // Slower path (one tenant lookup): the other names the client may have used.
+    const accepted = await this.clients.audiencesOf(client, requestHost);
+    return auds.some((a) => accepted.has(a));
   }
 
   /** The principal of a bearer token, or UNAUTHENTICATED. */
