@@ -23,7 +23,8 @@ export const PURPOSES = [
   'APP_ENTITLEMENT_PURPOSE_VALUE_ASSIGNMENT',
   'APP_ENTITLEMENT_PURPOSE_VALUE_PERMISSION',
 ];
-const Purpose = StringEnum(PURPOSES);
+export const EntitlementPurpose = StringEnum(PURPOSES);
+const Purpose = EntitlementPurpose;
 const PolicyId = Type.String({ maxLength: 64 });
 /** Optional id fields: C1's SDKs may send "" for "none". */
 const OptId = Type.String({ maxLength: 64 });
