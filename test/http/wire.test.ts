@@ -1,6 +1,7 @@
 // C1's parsing rules on real routes: null means "not set", unknown fields are
 // ignored (never stored, never echoed), snake_case names stand for camelCase ones,
 // and a known field of the wrong type is still a 400 that changes nothing.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snakeCase, wireNormaliser } from '../../src/http/wire.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
@@ -186,5 +187,47 @@ describe.each(backends)('C1 wire parsing on %s', (backend) => {
     expect(upd.status).toBe(400);
     expect(upd.body.message).toContain('app.description');
     expect((await s.admin.post('/api/v1/search/apps', { pageSize: 100 })).body.list.length).toBe(before);
+  });
+});
+
+describe.each(backends)('limits on %s: the code, /api/v1/openapi.json and docs/wire.md agree', (backend) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(backend);
+  });
+  afterAll(async () => s?.close());
+
+  it('accepts displayName and description up to the documented figure and refuses one more', async () => {
+    const doc = (await s.fetch('/api/v1/openapi.json')).body;
+    const docs = readFileSync(new URL('../../docs/wire.md', import.meta.url), 'utf8');
+    const schemaOf = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema;
+    const app = (await s.admin.post('/api/v1/apps', { displayName: 'Limits' })).body.app;
+    const type = (await s.admin.post(`/api/v1/apps/${app.id}/resource_types`, { displayName: 'T', resourceType: 'ROLE' })).body
+      .appResourceType;
+    const creates: [string, string, object][] = [
+      ['/api/v1/apps', '/api/v1/apps', {}],
+      ['/api/v1/apps/{app_id}/entitlements', `/api/v1/apps/${app.id}/entitlements`, {}],
+      [
+        '/api/v1/apps/{app_id}/resource_types/{app_resource_type_id}/resources',
+        `/api/v1/apps/${app.id}/resource_types/${type.id}/resources`,
+        {},
+      ],
+      ['/api/v1/apps/{app_id}/resource_types', `/api/v1/apps/${app.id}/resource_types`, { resourceType: 'ROLE' }],
+    ];
+    for (const [template, path, extra] of creates) {
+      const props = schemaOf(template).properties;
+      for (const field of ['displayName', 'description']) {
+        const max = props[field]?.maxLength as number | undefined;
+        if (field === 'displayName') expect(max, template).toBe(256);
+        if (max === undefined) continue;
+        expect(docs, `docs/wire.md gives ${field} ${max}`).toMatch(new RegExp(`\`${field}\`[^\\n]*\\| [^\\n]*${max} characters`));
+        const base = { displayName: 'ok', ...extra };
+        const fits = await s.admin.post(path, { ...base, [field]: 'x'.repeat(max) });
+        expect(fits.status, `${template} ${field} of ${max}: ${JSON.stringify(fits.body)}`).toBe(200);
+        const over = await s.admin.post(path, { ...base, [field]: 'x'.repeat(max + 1) });
+        expect(over.status, `${template} ${field} of ${max + 1}`).toBe(400);
+        expect(over.body.message).toContain(field);
+      }
+    }
   });
 });
