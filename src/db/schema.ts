@@ -1,7 +1,7 @@
 // Drizzle schema: every table carries tenant_id and keys start with it, so every
 // query is bounded by tenant and the data is ready to shard by tenant.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 const created = () => ts('created_at').notNull().defaultNow();
@@ -58,6 +58,12 @@ export const users = pgTable(
     jobTitle: text('job_title'),
     employmentStatus: text('employment_status'),
     status: text('status').notNull().default('ENABLED'),
+    /** C1's User.managerIds: ids of this tenant's users. */
+    managerIds: text('manager_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** C1's User.delegatedUserId: who acts for this user while away. */
+    delegatedUserId: text('delegated_user_id'),
+    /** C1's User.origin; users made by the CLI, the API or a CSV import are USER_ORIGIN_LOCAL. */
+    origin: text('origin').notNull().default('USER_ORIGIN_LOCAL'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -84,6 +90,8 @@ export const apps = pgTable(
     iconUrl: text('icon_url'),
     instructions: text('instructions'),
     defaultRequestCatalogId: text('default_request_catalog_id'),
+    /** CreateAppRequest.appEntitlementOwnerRefs ([{appId, id}]): whose holders own the app's entitlements created later. */
+    entitlementOwnerRefs: jsonb('entitlement_owner_refs').$type<{ appId: string; id: string }[]>(),
     /** Users with at least one grant in the app; kept exact by the grants service. */
     userCount: count('user_count'),
     createdAt: created(),

@@ -18,7 +18,8 @@ export const Expanded = Type.Array(AnyMessage);
 export const Id = Type.String({ minLength: 1, maxLength: 64 });
 export const IdList = Type.Array(Id, { maxItems: 1000 });
 
-export const Name = Type.String({ maxLength: 1024 });
+/** A display name: 1 to 256 characters after trimming (displayNameOf checks the trimmed text). */
+export const Name = Type.String({ maxLength: 256 });
 export const Description = Type.String({ maxLength: 4096 });
 
 export const Empty = Type.Object({}, { additionalProperties: false });

@@ -1,9 +1,11 @@
-// Request validation: bodies are checked strictly (no type coercion, unknown
-// fields refused); query strings and path params are coerced from text.
+// Request validation: bodies are first read as C1's gateway reads them (wire.ts:
+// nulls, unknown fields, snake_case names), then checked strictly (no type
+// coercion); query strings and path params are coerced from text.
 
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
+import { wireNormaliser } from './wire.ts';
 
 function makeAjv(opts: Options): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: false, removeAdditional: false, useDefaults: true, ...opts });
@@ -39,12 +41,16 @@ export function nulPointer(value: unknown): string | undefined {
   return undefined;
 }
 
-type Check = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+type Check = ((data: unknown) => boolean | { value: unknown }) & { errors?: FastifySchemaValidationError[] | null };
 
 export function validatorCompiler({ schema, httpPart }: { schema: object; httpPart?: string }) {
-  const validate = (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+  const body = httpPart === 'body';
+  const validate = (body ? bodyAjv : textAjv).compile(schema);
+  const normalise = body ? wireNormaliser(schema) : undefined;
   // Schema first, then NUL characters anywhere, reported as a 400 naming the field.
-  const check: Check = (data) => {
+  // A body is validated as normalised, and the route gets the normalised body.
+  const check: Check = (given) => {
+    const data = normalise ? normalise(given) : given;
     if (!validate(data)) {
       check.errors = validate.errors as FastifySchemaValidationError[];
       return false;
@@ -54,7 +60,8 @@ export function validatorCompiler({ schema, httpPart }: { schema: object; httpPa
       at === undefined
         ? null
         : [{ keyword: 'nul', instancePath: at, schemaPath: '', params: {}, message: 'must not contain NUL characters' }];
-    return at === undefined;
+    if (at !== undefined) return false;
+    return normalise ? { value: data } : true;
   };
   return check;
 }

@@ -23,7 +23,7 @@ export type C1Operation = { operationId: string; tags: string[]; response?: Sche
 export type C1Spec = { paths: Record<string, Record<string, C1Operation>>; definitions: Record<string, Schema> };
 
 // Bump when convert() changes, so stale disk caches are ignored.
-const CONVERTER_VERSION = 3;
+const CONVERTER_VERSION = 4;
 const REF_ROOT = 'c1';
 
 const ErrorShape = {
@@ -78,9 +78,26 @@ export function convert(s: unknown, inComposition = false): unknown {
   return { anyOf: [{ type: 'null' }, out] };
 }
 
+/**
+ * Response fields of C1's newer SDKs (../shared/c1-api/sdk-fields.md) that Gatehouse
+ * emits: declared here as the SDK types them, so that they are not flagged as extras.
+ */
+const SDK_FIELDS: Record<string, Record<string, Schema>> = {
+  'c1.api.user.v1.User': {
+    origin: {
+      type: 'string',
+      enum: ['USER_ORIGIN_UNSPECIFIED', 'USER_ORIGIN_DIRECTORY', 'USER_ORIGIN_LOCAL', 'USER_ORIGIN_SYSTEM'],
+    },
+  },
+};
+
 function reduce(doc: Record<string, unknown>): C1Spec {
   const components = (doc.components ?? {}) as { schemas?: Record<string, unknown> };
   const definitions = mapValues(components.schemas ?? {}, (x) => convert(x)) as Record<string, Schema>;
+  for (const [name, fields] of Object.entries(SDK_FIELDS)) {
+    const d = definitions[name];
+    if (d) d.properties = { ...((d.properties as Schema) ?? {}), ...mapValues(fields, (x) => convert(x)) };
+  }
   const paths: C1Spec['paths'] = {};
   for (const [template, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, unknown>>)) {
     for (const [method, raw] of Object.entries(item)) {

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import {
   Description,
+  Id,
   IdList,
   IdRefs,
   Int64,
@@ -57,11 +58,18 @@ const settableFields = {
   monthlyCostUsd: Type.Optional(MonthlyCost),
 };
 
+/** c1.api.app.v1.AppEntitlementRef: an entitlement, by id (and its app's id). */
+const EntitlementRefIn = strictObject({ appId: Type.Optional(Type.String({ maxLength: 64 })), id: Id });
+
 export const CreateAppRequest = strictObject({
   displayName: Name,
   ...settableFields,
   owners: Type.Optional(IdList),
   strictAccessEntitlementProvisioning: Type.Optional(Type.Boolean()),
+  // Fields of C1's newer SDKs (sdk-fields.md).
+  instructions: Type.Optional(Description),
+  /** Entitlements whose holders become owners of each entitlement later created in this app (see docs/wire.md). */
+  appEntitlementOwnerRefs: Type.Optional(Type.Array(EntitlementRefIn, { maxItems: 100 })),
 });
 export type CreateAppRequest = Static<typeof CreateAppRequest>;
 

@@ -21,6 +21,14 @@ import {
 } from './schemas.ts';
 import * as store from './store.ts';
 
+/** The entitlements these refs name, each with its app's id; INVALID_ARGUMENT naming a ref that names none. */
+export type EntitlementRefResolver = (
+  tx: Db,
+  tenantId: string,
+  refs: { appId?: string; id: string }[],
+  field: string,
+) => Promise<{ appId: string; id: string }[]>;
+
 /** Called inside the deleting transaction, so that dependents go with the app. */
 export type AppDeleteHook = (tx: Db, tenantId: string, appId: string) => Promise<void>;
 
@@ -51,11 +59,17 @@ function toApp(row: store.AppRow, owners: User[]): App {
 
 export class AppsService {
   private readonly deleteHooks: AppDeleteHook[] = [];
+  private entitlementRefs?: EntitlementRefResolver;
 
   constructor(
     private readonly db: Db,
     private readonly users: UsersService,
   ) {}
+
+  /** The entitlements module resolves CreateAppRequest.appEntitlementOwnerRefs (it is built after this one). */
+  resolveEntitlementRefsWith(resolver: EntitlementRefResolver): void {
+    this.entitlementRefs = resolver;
+  }
 
   /** Lets modules that hang off apps (resource types, entitlements...) delete with them. */
   onDelete(hook: AppDeleteHook): void {
@@ -67,6 +81,14 @@ export class AppsService {
     // Without owners the INSERT alone is the write: no transaction round trips.
     const write = async (tx: Db) => {
       const owners = await this.users.requireAll(tenantId, req.owners ?? [], 'owners', tx);
+      const refs = req.appEntitlementOwnerRefs?.length
+        ? await (this.entitlementRefs as EntitlementRefResolver)(
+            tx,
+            tenantId,
+            req.appEntitlementOwnerRefs,
+            'appEntitlementOwnerRefs',
+          )
+        : null;
       const row = await store.insertApp(tx, {
         tenantId,
         id: newId(),
@@ -78,6 +100,8 @@ export class AppsService {
         identityMatching: req.identityMatching ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED',
         monthlyCostUsd: req.monthlyCostUsd,
         strictAccessEntitlementProvisioning: req.strictAccessEntitlementProvisioning,
+        instructions: req.instructions,
+        entitlementOwnerRefs: refs,
         isManuallyManaged: true,
       });
       await store.addOwners(
@@ -88,7 +112,7 @@ export class AppsService {
       );
       return toApp(row, owners);
     };
-    return req.owners?.length ? this.db.transaction(write) : write(this.db);
+    return req.owners?.length || req.appEntitlementOwnerRefs?.length ? this.db.transaction(write) : write(this.db);
   }
 
   /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction (see store.getApp). */

@@ -23,7 +23,8 @@ export const PURPOSES = [
   'APP_ENTITLEMENT_PURPOSE_VALUE_ASSIGNMENT',
   'APP_ENTITLEMENT_PURPOSE_VALUE_PERMISSION',
 ];
-const Purpose = StringEnum(PURPOSES);
+export const EntitlementPurpose = StringEnum(PURPOSES);
+const Purpose = EntitlementPurpose;
 const PolicyId = Type.String({ maxLength: 64 });
 /** Optional id fields: C1's SDKs may send "" for "none". */
 const OptId = Type.String({ maxLength: 64 });
@@ -31,7 +32,8 @@ const Short = Type.String({ maxLength: 256 });
 /** A proto Duration in JSON: seconds with an `s` suffix ("86400s"); checked by the service. */
 const Duration = Type.String({ maxLength: 32 });
 const ComplianceIds = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 });
-const EmptyMessage = Type.Object({}, { additionalProperties: true, maxProperties: 0 });
+/** google.protobuf.Empty: whatever fields it is sent are unknown ones, ignored. */
+const EmptyMessage = Type.Object({}, { additionalProperties: false });
 /** c1.api.app.v1.AppEntitlementExpandMask */
 export const EntitlementExpandMask = expandMaskOf('app_id', 'app_resource_type_id', 'app_resource_id');
 

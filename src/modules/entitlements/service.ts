@@ -33,9 +33,13 @@ function slugConflict(err: unknown, slug: string | null | undefined): unknown {
   return err;
 }
 
+/** The identity users who hold any of these entitlements (given by the grants module). */
+export type HolderSource = (tx: Db, tenantId: string, entitlementIds: string[]) => Promise<string[]>;
+
 export class EntitlementsService {
   private resources?: ResourcesService;
   private readonly deleteHooks: EntitlementDeleteHook[] = [];
+  private holders?: HolderSource;
 
   constructor(
     private readonly db: Db,
@@ -45,6 +49,36 @@ export class EntitlementsService {
     apps.onDelete(async (tx, tenantId, appId) => {
       await store.deleteEntitlements(tx, tenantId, await store.lockIdsOf(tx, tenantId, { appId }));
     });
+    apps.resolveEntitlementRefsWith((tx, tenantId, refs, field) => this.resolveRefs(tx, tenantId, refs, field));
+  }
+
+  /** Where owners given by entitlement refs (CreateAppRequest.appEntitlementOwnerRefs) come from. */
+  ownersByHolding(source: HolderSource): void {
+    this.holders = source;
+  }
+
+  /** The entitlements the refs name, with their apps; INVALID_ARGUMENT naming the first that names none. */
+  private async resolveRefs(tx: Db, tenantId: string, refs: { appId?: string; id: string }[], field: string) {
+    const rows = new Map((await store.getEntitlements(tx, tenantId, [...new Set(refs.map((r) => r.id))])).map((r) => [r.id, r]));
+    const out = new Map<string, { appId: string; id: string }>();
+    for (const ref of refs) {
+      const row = rows.get(ref.id);
+      if (!row || (ref.appId && ref.appId !== row.appId)) {
+        throw invalidArgument(`${field}: entitlement "${ref.id}"${ref.appId ? ` of app "${ref.appId}"` : ''} does not exist`);
+      }
+      out.set(row.id, { appId: row.appId, id: row.id });
+    }
+    return [...out.values()];
+  }
+
+  /** Owners of a new entitlement: those named, else the holders of the app's owner refs (if any). */
+  private async ownerIdsFor(tx: Db, tenantId: string, app: { entitlementOwnerRefs: { id: string }[] | null }, named?: string[]) {
+    if (named?.length || !app.entitlementOwnerRefs?.length || !this.holders) return named ?? [];
+    return this.holders(
+      tx,
+      tenantId,
+      app.entitlementOwnerRefs.map((r) => r.id),
+    );
   }
 
   /**
@@ -89,7 +123,8 @@ export class EntitlementsService {
         const app = await this.apps.requireRow(tenantId, appId, tx, true);
         if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
         const resource = resourceId ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, true) : undefined;
-        const owners = await this.users.requireAll(tenantId, req.appEntitlementOwnerIds ?? [], 'appEntitlementOwnerIds', tx);
+        const ownerIds = await this.ownerIdsFor(tx, tenantId, app, req.appEntitlementOwnerIds);
+        const owners = await this.users.requireAll(tenantId, ownerIds, 'appEntitlementOwnerIds', tx);
         const row = await store.insertEntitlement(tx, {
           tenantId,
           id: newId(),

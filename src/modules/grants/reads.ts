@@ -88,6 +88,9 @@ export class GrantReads {
         resourceIds: req.resourceIds,
         resourceTypeIds: req.resourceTypeIds,
         entitlementRefs: req.entitlementRefs,
+        entitlementSlugs: req.entitlementSlugs,
+        // UNSPECIFIED is proto3's zero value: no filter.
+        purpose: req.purpose === 'APP_ENTITLEMENT_PURPOSE_VALUE_UNSPECIFIED' ? undefined : req.purpose,
       },
       page,
     );

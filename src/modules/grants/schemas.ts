@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { UnexpandedMask } from '../../http/expand.ts';
 import { expandedPageResponse, Id, IdList, searchRequest, strictObject, Timestamp } from '../../http/schemas.ts';
 import { AppUserView } from '../app-users/schemas.ts';
-import { AppEntitlementView, EntitlementExpandMask, EntitlementRef } from '../entitlements/schemas.ts';
+import { AppEntitlementView, EntitlementExpandMask, EntitlementPurpose, EntitlementRef } from '../entitlements/schemas.ts';
 
 const RefOut = Type.Object({ appId: Type.Optional(Type.String()), id: Type.String() });
 
@@ -48,6 +48,9 @@ export const SearchGrantsRequest = searchRequest({
   resourceTypeIds: Type.Optional(IdList),
   entitlementRefs: Type.Optional(Type.Array(EntitlementRef, { maxItems: 1000 })),
   expandMask: Type.Optional(EntitlementExpandMask),
+  // Newer than openapi.yaml: entitlementSlugs is in sdk-fields.md; purpose is asked for by issue 10.
+  entitlementSlugs: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 1000 })),
+  purpose: Type.Optional(EntitlementPurpose),
 });
 export type SearchGrantsRequest = Static<typeof SearchGrantsRequest>;
 

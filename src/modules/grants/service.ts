@@ -51,6 +51,7 @@ export class GrantsService {
     entitlements.onDelete(async (tx, tenantId, appId, ids) => {
       await this.expireOverdue(tx, tenantId, appId, ids);
     });
+    entitlements.ownersByHolding((tx, tenantId, ids) => store.holderIds(tx, tenantId, ids));
   }
 
   /** Grants the entitlement to each identity user; idempotent. Unknown users are reported, not fatal. */

@@ -74,6 +74,10 @@ export type GrantFilter = {
   identityUserId?: string;
   resourceIds?: string[];
   resourceTypeIds?: string[];
+  /** Grants of entitlements with any of these slugs. */
+  entitlementSlugs?: string[];
+  /** Grants of entitlements with this purpose. */
+  purpose?: string;
 };
 
 /** Grants in force, keyset-paged by grant id, or by entitlement id (one account's grants). */
@@ -86,7 +90,7 @@ export async function listGrants(
 ): Promise<GrantRow[]> {
   const e = appEntitlements;
   const ofResources =
-    f.resourceIds?.length || f.resourceTypeIds?.length
+    f.resourceIds?.length || f.resourceTypeIds?.length || f.entitlementSlugs?.length || f.purpose
       ? inArray(
           g.appEntitlementId,
           db
@@ -97,6 +101,8 @@ export async function listGrants(
                 eq(e.tenantId, tenantId),
                 inIds(e.appResourceId, f.resourceIds),
                 inIds(e.appResourceTypeId, f.resourceTypeIds),
+                inIds(e.slug, f.entitlementSlugs),
+                f.purpose ? eq(e.purpose, f.purpose) : undefined,
               ),
             ),
         )
@@ -215,4 +221,15 @@ export async function getGrant(
     .from(g)
     .where(and(eq(g.tenantId, tenantId), eq(g.appEntitlementId, entitlementId), eq(g.appUserId, appUserId), inForce()));
   return row;
+}
+
+/** Identity users holding any of these entitlements now (for owners given by entitlement refs). */
+export async function holderIds(db: Db, tenantId: string, entitlementIds: string[]): Promise<string[]> {
+  if (entitlementIds.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ id: g.identityUserId })
+    .from(g)
+    .where(and(eq(g.tenantId, tenantId), inArray(g.appEntitlementId, entitlementIds), isNotNull(g.identityUserId), inForce()))
+    .orderBy(asc(g.identityUserId));
+  return rows.map((r) => r.id as string);
 }

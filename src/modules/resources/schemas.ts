@@ -123,6 +123,8 @@ export const SearchResourcesRequest = searchRequest({
       maxItems: 1000,
     }),
   ),
+  /** A field of C1's newer SDKs (sdk-fields.md): resources owned by any of these users. */
+  ownerUserIds: Type.Optional(IdList),
 });
 export type SearchResourcesRequest = Static<typeof SearchResourcesRequest>;
 

@@ -156,6 +156,7 @@ export class ResourcesService {
         excludeIds: req.excludeResourceIds,
         query,
         refs: req.refs,
+        ownerUserIds: req.ownerUserIds,
       },
       page,
     );

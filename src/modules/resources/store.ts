@@ -20,7 +20,15 @@ export type ResourceFilter = {
   /** Slices of the query's search key that every match's key contains (see search-key.ts). */
   keySlices?: KeySlice[];
   refs?: { appId?: string; appResourceTypeId?: string; id?: string }[];
+  /** Resources owned by any of these users. */
+  ownerUserIds?: string[];
 };
+
+/** The resource has an owner among these users. */
+function ownedByAny(ids: string[] | undefined): SQL | undefined {
+  if (!ids?.length) return undefined;
+  return sql`exists (select 1 from ${o} where ${o.tenantId} = ${r.tenantId} and ${o.appResourceId} = ${r.id} and ${inArray(o.userId, ids)})`;
+}
 
 /** `row` may take a column from a subquery (see ResourcesService.create's guarded insert). */
 export async function insertResource(db: Db, row: PgInsertValue<typeof r>): Promise<ResourceRow> {
@@ -183,6 +191,7 @@ function filterConditions(filter: ResourceFilter): (SQL | undefined)[] {
     inIds(r.id, filter.ids),
     notInIds(r.id, filter.excludeIds),
     filter.refs?.length ? or(...filter.refs.map(refCondition)) : undefined,
+    ownedByAny(filter.ownerUserIds),
   ];
 }
 

@@ -5,6 +5,7 @@ import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import type { Page } from '../../lib/paging.ts';
 import { SearchUsersRequest, type User, UserGetResponse, UserListResponse } from './schemas.ts';
+import { userFilterOf } from './service.ts';
 
 const listOf = ({ list, nextPageToken }: Page<User>) => ({ list: list.map((user) => ({ user })), nextPageToken, expanded: [] });
 
@@ -54,14 +55,12 @@ export async function userRoutes(api: Api, core: Core): Promise<void> {
       summary: 'Search identity users',
       description:
         'Users matching every filter given: `query` (case-insensitive substring of display name, username or email), ' +
-        '`email` (exact, any case), `ids` and `refs`, `excludeIds`, `userStatuses`. Paged by `pageSize`/`pageToken` in the body; `expanded` is always empty.',
+        '`email` (exact, any case), `ids` and `refs`, `excludeIds`, `userStatuses`, and the newer `managerIds`, ' +
+        '`departments`, `jobTitles`, `isDelegate`, `delegatedUserIds`, `delegateStatus`, `origins`, `excludeOrigins`. ' +
+        'Paged by `pageSize`/`pageToken` in the body; `expanded` is always empty.',
       body: SearchUsersRequest,
       response: UserListResponse,
     },
-    async (tenant, b, page) => {
-      const ids = [...(b.ids ?? []), ...(b.refs ?? []).map((r) => r.id)];
-      const filter = { query: b.query, email: b.email, ids, excludeIds: b.excludeIds, statuses: b.userStatuses };
-      return listOf(await users.search(tenant, filter, page));
-    },
+    async (tenant, b, page) => listOf(await users.search(tenant, userFilterOf(b), page)),
   );
 }

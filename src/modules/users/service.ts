@@ -6,7 +6,7 @@ import type { Db } from '../../db/index.ts';
 import { displayNameOf, orUndef } from '../../http/schemas.ts';
 import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import type { User } from './schemas.ts';
+import type { SearchUsersRequest, User } from './schemas.ts';
 import * as store from './store.ts';
 
 export type UserInput = {
@@ -16,6 +16,10 @@ export type UserInput = {
   department?: string;
   jobTitle?: string;
   employmentStatus?: string;
+  /** Ids of this tenant's users who manage this one. */
+  managerIds?: string[];
+  /** The user who acts for this one while away. */
+  delegatedUserId?: string;
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -31,6 +35,9 @@ export function toUser(row: store.UserRow): User {
     department: orUndef(row.department),
     jobTitle: orUndef(row.jobTitle),
     employmentStatus: orUndef(row.employmentStatus),
+    managerIds: row.managerIds.length > 0 ? row.managerIds : undefined,
+    delegatedUserId: orUndef(row.delegatedUserId),
+    origin: row.origin as User['origin'],
     status: row.status as User['status'],
     directoryStatus: row.status as User['status'],
     type: 'USER_TYPE_HUMAN',
@@ -55,6 +62,36 @@ export function checkUserInput(input: UserInput): UserInput {
     department: opt('department', input.department),
     jobTitle: opt('jobTitle', input.jobTitle),
     employmentStatus: opt('employmentStatus', input.employmentStatus),
+    managerIds: input.managerIds,
+    delegatedUserId: opt('delegatedUserId', input.delegatedUserId),
+  };
+}
+
+const ORIGIN_UNSPECIFIED = 'USER_ORIGIN_UNSPECIFIED';
+/** Origins a filter names; UNSPECIFIED names none (proto3's zero value). */
+const origins = (list: string[] | undefined) => list?.filter((o) => o !== ORIGIN_UNSPECIFIED);
+
+/** The store filter of C1's SearchUsersRequest (refs and ids alike restrict by id). */
+export function userFilterOf(b: SearchUsersRequest): store.UserFilter {
+  return {
+    query: b.query,
+    email: b.email,
+    ids: [...(b.ids ?? []), ...(b.refs ?? []).map((r) => r.id)],
+    excludeIds: b.excludeIds,
+    statuses: b.userStatuses,
+    managerIds: b.managerIds,
+    departments: b.departments,
+    jobTitles: b.jobTitles,
+    isDelegate: b.isDelegate,
+    delegatedUserIds: b.delegatedUserIds,
+    hasDelegate:
+      b.delegateStatus === 'DELEGATE_STATUS_HAS_DELEGATE'
+        ? true
+        : b.delegateStatus === 'DELEGATE_STATUS_NO_DELEGATE'
+          ? false
+          : undefined,
+    origins: origins(b.origins),
+    excludeOrigins: origins(b.excludeOrigins),
   };
 }
 
@@ -63,6 +100,9 @@ export class UsersService {
 
   async create(tenantId: string, input: UserInput, db: Db = this.db): Promise<User> {
     const v = checkUserInput(input);
+    const related = [...(v.managerIds ?? []), ...(v.delegatedUserId ? [v.delegatedUserId] : [])];
+    if (related.length > 0)
+      await this.requireAll(tenantId, related, v.delegatedUserId ? 'managerIds/delegatedUserId' : 'managerIds', db);
     try {
       return toUser(await store.insertUser(db, { tenantId, id: newId(), ...v }));
     } catch (err) {

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
 import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
@@ -12,7 +12,26 @@ export type UserFilter = {
   ids?: string[];
   excludeIds?: string[];
   statuses?: string[];
+  /** Users with any of these managers. */
+  managerIds?: string[];
+  departments?: string[];
+  jobTitles?: string[];
+  /** Users who are (true) or are not (false) some user's delegate. */
+  isDelegate?: boolean;
+  /** Users whose delegate is one of these. */
+  delegatedUserIds?: string[];
+  /** Users who have (true) or have no (false) delegate. */
+  hasDelegate?: boolean;
+  origins?: string[];
+  excludeOrigins?: string[];
 };
+
+/** Whether the user is the delegate of some user of the same tenant. */
+function delegateOfSomeone(isDelegate: boolean | undefined) {
+  if (isDelegate === undefined) return undefined;
+  const q = sql`exists (select 1 from users as d where d.tenant_id = ${users.tenantId} and d.delegated_user_id = ${users.id})`;
+  return isDelegate ? q : sql`not ${q}`;
+}
 
 export async function insertUser(db: Db, row: NewUserRow): Promise<UserRow> {
   const [out] = await db.insert(users).values(row).returning();
@@ -68,5 +87,22 @@ export async function listUsers(
     inIds(users.id, filter.ids),
     notInIds(users.id, filter.excludeIds),
     inIds(users.status, filter.statuses),
+    filter.managerIds?.length
+      ? sql`${users.managerIds} && array[${sql.join(
+          filter.managerIds.map((id) => sql`${id}`),
+          sql`, `,
+        )}]::text[]`
+      : undefined,
+    inIds(users.department, filter.departments),
+    inIds(users.jobTitle, filter.jobTitles),
+    delegateOfSomeone(filter.isDelegate),
+    inIds(users.delegatedUserId, filter.delegatedUserIds),
+    filter.hasDelegate === undefined
+      ? undefined
+      : filter.hasDelegate
+        ? isNotNull(users.delegatedUserId)
+        : isNull(users.delegatedUserId),
+    inIds(users.origin, filter.origins),
+    filter.excludeOrigins?.length ? notInArray(users.origin, filter.excludeOrigins) : undefined,
   );
 }

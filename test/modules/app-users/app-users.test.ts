@@ -181,7 +181,7 @@ describe.each(backends)('app users on %s', (backend) => {
       [path, { appUser: {}, updateMask: 'status' }, 400],
       [path, { appUser: {}, updateMask: 'nope' }, 400],
       [path, { appUser: { appUserType: 'ROBOT' } }, 400],
-      [path, { appUser: { bogus: 1 } }, 400],
+      [path, { appUser: { isExternal: 'yes', bogus: 1 } }, 400],
       [path, { appUser: {}, expandMask: { paths: ['owners'] } }, 400],
       [`/api/v1/apps/${app.id}/app_users/${MISSING}`, { appUser: {} }, 404],
       [`/api/v1/apps/${MISSING}/app_users/${a.id}`, { appUser: {} }, 404],

@@ -43,7 +43,7 @@ describe.each(backends)('apps on %s', (backend) => {
       [{ displayName: 'a', monthlyCostUsd: -1 }, 'monthlyCostUsd'],
       [{ displayName: 'a', monthlyCostUsd: 1.5 }, 'monthlyCostUsd'],
       [{ displayName: 'a', owners: ['nope'] }, 'nope'],
-      [{ displayName: 'a', bogus: 1 }, 'bogus'],
+      [{ displayName: 'a', description: 5, bogus: 1 }, 'description'],
     ];
     for (const [body, field] of cases) {
       const res = await s.admin.post('/api/v1/apps', body);

@@ -104,8 +104,7 @@ describe.each(backends)('entitlements on %s', (backend) => {
       [{ displayName: 'a', durationGrant: '60s', durationUnset: {} }, 'durationGrant'],
       [{ displayName: 'a', appEntitlementOwnerIds: ['nobody'] }, 'nobody'],
       [{ displayName: 'a', appResourceTypeId: type.id }, 'appResourceId'],
-      [{ displayName: 'a', bogus: 1 }, 'bogus'],
-      [{ displayName: 'a', provisionPolicy: {} }, 'provisionPolicy'],
+      [{ displayName: 'a', slug: 5, bogus: 1 }, 'slug'],
     ];
     for (const [body, field] of cases) {
       const res = await s.admin.post(`/api/v1/apps/${app.id}/entitlements`, body);
@@ -199,7 +198,7 @@ describe.each(backends)('entitlements on %s', (backend) => {
       [{ entitlement: {}, updateMask: 'nope' }, 400, 'nope'],
       [{ entitlement: { displayName: '' }, updateMask: 'displayName' }, 400, 'displayName'],
       [{ entitlement: { durationGrant: 'forever' }, updateMask: 'durationGrant' }, 400, 'durationGrant'],
-      [{ entitlement: { bogus: 1 } }, 400, 'bogus'],
+      [{ entitlement: { slug: 5, bogus: 1 } }, 400, 'slug'],
     ];
     for (const [body, status, field] of bad) {
       const res = await s.admin.post(path, body);

@@ -59,7 +59,7 @@ describe.each(backends)('grants on %s', (backend) => {
       [`${base}/add-manual-user`, { userIds: [] }, 400, 3],
       [`${base}/add-manual-user`, {}, 400, 3],
       [`${base}/add-manual-user`, { userIds: 'x' }, 400, 3],
-      [`${base}/add-manual-user`, { userIds: [u.id], extra: 1 }, 400, 3],
+      [`${base}/add-manual-user`, { userIds: [u.id, null], extra: 1 }, 400, 3],
     ];
     for (const [path, body, status, code] of cases) {
       const res = await s.admin.post(path, body);
@@ -205,7 +205,7 @@ describe.each(backends)('grants on %s', (backend) => {
     const page1 = await t.post('/api/v1/search/grants', { pageSize: 1 });
     expect(page1.body.list).toHaveLength(4); // under 10 means 10
     expect((await t.post('/api/v1/search/grants', { pageToken: 'nope' })).status).toBe(400);
-    expect((await t.post('/api/v1/search/grants', { bogus: 1 })).status).toBe(400);
+    expect((await t.post('/api/v1/search/grants', { appIds: 'x', bogus: 1 })).status).toBe(400);
     // Other tenants' grants never show.
     expect((await s.admin.post('/api/v1/search/grants', { appIds: [w1.app.id] })).body.list).toEqual([]);
   });

@@ -58,7 +58,7 @@ describe.each(backends)('resource types on %s', (backend) => {
       [{ displayName: 'x'.repeat(257), resourceType: 'ROLE' }, 'displayName'],
       [{ displayName: 'x', resourceType: 'USER' }, 'resourceType'],
       [{ displayName: 'x', resourceType: 'role' }, 'resourceType'],
-      [{ displayName: 'x', resourceType: 'ROLE', bogus: 1 }, 'bogus'],
+      [{ displayName: 'x', resourceType: ['ROLE'], bogus: 1 }, 'resourceType'],
     ];
     for (const [body, field] of cases) {
       const res = await s.admin.post(`/api/v1/apps/${app.id}/resource_types`, body);
@@ -136,8 +136,8 @@ describe.each(backends)('resource types on %s', (backend) => {
       [{ appResourceType: {}, updateMask: 'displayName' }, 'displayName'],
       [{ appResourceType: { traitIds: ['USER'] } }, 'traitIds'],
       [{ appResourceType: { traitIds: ['ROLE', 'GROUP'] } }, 'traitIds'],
-      [{ appResourceType: { bogus: 1 } }, 'bogus'],
-      [{ bogus: 1 }, 'bogus'],
+      [{ appResourceType: { traitIds: 'ROLE', bogus: 1 } }, 'traitIds'],
+      [{ updateMask: 5, bogus: 1 }, 'updateMask'],
     ];
     for (const [body, field] of bad) {
       const res = await s.admin.post(path, body);
@@ -216,7 +216,7 @@ describe.each(backends)('resource types on %s', (backend) => {
     const unsupported = await t.post('/api/v1/search/app_resource_types', { appUserIds: ['x'] });
     expect(unsupported.status).toBe(400);
     expect(unsupported.body.message).toContain('appUserIds');
-    expect((await t.post('/api/v1/search/app_resource_types', { bogus: 1 })).status).toBe(400);
+    expect((await t.post('/api/v1/search/app_resource_types', { appIds: 'x', bogus: 1 })).status).toBe(400);
     expect((await t.post('/api/v1/search/app_resource_types', { pageToken: 'garbage' })).body.message).toContain('pageToken');
   });
 

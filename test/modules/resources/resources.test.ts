@@ -58,8 +58,7 @@ describe.each(backends)('app resources on %s', (backend) => {
       [{ displayName: 'a', matchBatonId: '' }, 'matchBatonId'],
       [{ displayName: 'a', resourceOwnerUserIds: [owner.id, 'nobody'] }, 'nobody'],
       [{ displayName: 'a', resourceOwnerUserIds: 'nobody' }, 'resourceOwnerUserIds'],
-      [{ displayName: 'a', bogus: 1 }, 'bogus'],
-      [{ displayName: 'a', grantCount: '5' }, 'grantCount'],
+      [{ displayName: 'a', description: 5, bogus: 1 }, 'description'],
     ];
     for (const [body, field] of cases) {
       const res = await s.admin.post(path, body);
@@ -218,8 +217,8 @@ describe.each(backends)('app resources on %s', (backend) => {
       [{ appResource: {}, updateMask: 'displayName' }, 'displayName'],
       [{ appResource: { displayName: ' ' } }, 'displayName'],
       [{ appResource: { customDescription: 'x'.repeat(4097) } }, 'customDescription'],
-      [{ appResource: { bogus: 1 } }, 'bogus'],
-      [{ bogus: 1 }, 'bogus'],
+      [{ appResource: { profile: 'x', bogus: 1 } }, 'profile'],
+      [{ updateMask: 5, bogus: 1 }, 'updateMask'],
       [{ appResource: { displayName: 'Never' }, expandMask: { paths: ['owners'] } }, 'expandMask'],
     ];
     for (const [body, field] of bad) {

@@ -61,8 +61,8 @@ describe.each(backends)('resource search, owners and app deletion on %s', (backe
     const bad: [object, string][] = [
       [{ appUserIds: ['u'] }, 'appUserIds'],
       [{ resourceTypeTraitIds: ['USER'] }, 'resourceTypeTraitIds'],
-      [{ refs: [{ bogus: 1 }] }, 'bogus'],
-      [{ bogus: 1 }, 'bogus'],
+      [{ refs: [{ id: 5, bogus: 1 }] }, 'refs'],
+      [{ query: 5, bogus: 1 }, 'query'],
       [{ pageToken: 'garbage' }, 'pageToken'],
     ];
     for (const [body, field] of bad) {
@@ -111,7 +111,7 @@ describe.each(backends)('resource search, owners and app deletion on %s', (backe
     expect((await s.admin.post(owners, { userId: foreignUser.id })).status).toBe(400);
     expect((await s.admin.post(owners, {})).body.message).toContain('userId');
     expect((await s.admin.del(owners, {})).status).toBe(400);
-    expect((await s.admin.post(owners, { userId: u1.id, bogus: 1 })).body.message).toContain('bogus');
+    expect((await s.admin.post(owners, { userId: 5, bogus: 1 })).body.message).toContain('userId');
     expect(await ownerIds()).toEqual([u2.id]);
 
     const other = await appWithType(s.admin);

@@ -56,7 +56,7 @@ describe.each(backends)('users on %s', (backend) => {
     }
     expect((await t.get(`/api/v1/users/${mine.id}`)).status).toBe(200);
     const bad: [object, string][] = [
-      [{ bogus: 1 }, 'bogus'],
+      [{ email: 5, bogus: 1 }, 'email'],
       [{ userStatuses: ['ASLEEP'] }, 'userStatuses'],
       [{ pageToken: 'garbage' }, 'pageToken'],
       [{ expandMask: { paths: 'x' } }, 'expandMask'],
