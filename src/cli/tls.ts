@@ -47,6 +47,7 @@ export async function tlsInit(config: Config, io: CliIo, opt: { force?: boolean 
   } else {
     lines.push(`Created a local CA and a server certificate for ${r.hosts.join(', ')} in ${r.files.dir}`);
     lines.push('(private keys mode 0600; the CA key stays in that directory).');
+    if (opt.force) lines.push('A server already running with GATEHOUSE_TLS=auto serves the old certificate until restarted.');
   }
   lines.push(
     'Serve HTTPS with it: GATEHOUSE_TLS=auto (e.g. GATEHOUSE_TLS=auto npm start).',

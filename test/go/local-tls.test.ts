@@ -68,6 +68,25 @@ describe('the local CA (src/tls/local-ca.ts)', () => {
   });
 });
 
+describe('gatehouse tls init --force', { timeout: 120_000 }, () => {
+  const dir = tempDir('gh-force-');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('makes a new CA only when asked', async () => {
+    const env = { GATEHOUSE_DATA_DIR: path.join(dir, 'data'), GATEHOUSE_PUBLIC_HOST: 'gh.example.org' };
+    const first = expectCode(await gatehouse(['tls', 'init'], env), 0).json();
+    expect(first.hosts).toEqual(['gh.example.org', '127.0.0.1', 'localhost', '::1']);
+    const ca = read(first.caCert);
+    const forced = expectCode(await gatehouse(['tls', 'init', '--force'], env), 0);
+    expect(forced.json()).toMatchObject({ created: true, caCert: first.caCert });
+    expect(forced.stderr).toContain('serves the old certificate until restarted');
+    expect(read(first.caCert)).not.toBe(ca);
+    expect(new X509Certificate(read(first.cert)).checkIssued(new X509Certificate(read(first.caCert)))).toBe(true);
+    // No database was opened for it.
+    expect(fs.existsSync(path.join(dir, 'data', 'pgdata'))).toBe(false);
+  });
+});
+
 describe('Go tools on a default install with `gatehouse tls init` and GATEHOUSE_TLS=auto', { timeout: 300_000 }, () => {
   const dir = tempDir('gh-go-');
   let port: number;
