@@ -18,7 +18,9 @@ type Running = { core: Core; app: Api };
 /** A CLI command forwarded by `gatehouse <command>`, run against this server's core. */
 async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
   const t0 = performance.now();
-  const { code, command, error } = await runInCwd(req.cwd, () => runProgram(req.argv, (fn) => fn(core), io));
+  const { code, command, error } = await runInCwd(req.cwd, () =>
+    runProgram(req.argv, (fn) => fn(core), { ...io, isTTY: req.tty }),
+  );
   // The command name only: arguments and output may carry secrets.
   const entry = { command: command || 'none', exitCode: code, latencyMs: Math.round((performance.now() - t0) * 100) / 100 };
   if (error) app.log.error({ ...entry, err: error }, 'admin command failed');

@@ -1,0 +1,55 @@
+// The `gatehouse` commander program in this process, on an in-memory database:
+// what a CLI command prints and returns, without spawning a process.
+import { runProgram } from '../../src/cli/program.ts';
+import { loadConfig } from '../../src/config.ts';
+import { type Core, createCore } from '../../src/core.ts';
+
+export type Run = {
+  code: number;
+  stdout: string;
+  stderr: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed command output, checked by the tests
+  json(): any;
+};
+
+export type InProcessCli = {
+  core: Core;
+  /** Runs one command line; `tty` makes stdout look like a terminal. */
+  run(argv: string[], opts?: { tty?: boolean }): Promise<Run>;
+  close(): Promise<void>;
+};
+
+export async function inProcessCli(env: Record<string, string> = {}): Promise<InProcessCli> {
+  const core = await createCore(loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', PORT: '8080', ...env }), { memory: true });
+  return {
+    core,
+    async run(argv, opts = {}) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), isTTY: opts.tty === true };
+      const { code, error } = await runProgram(argv, (fn) => fn(core), io);
+      const stdout = out.join('');
+      const stderr = err.join('');
+      if (error) throw error; // an unexpected failure is a bug, not an answer to check
+      return {
+        code,
+        stdout,
+        stderr,
+        json: () => {
+          try {
+            return JSON.parse(stdout);
+          } catch {
+            throw new Error(`gatehouse ${argv.join(' ')}: stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
+          }
+        },
+      };
+    },
+    close: () => core.close(),
+  };
+}
+
+/** Checks the exit code, showing the output when it is not the expected one. */
+export function expectExit(r: Run, code: number): Run {
+  if (r.code !== code) throw new Error(`exit ${r.code}, expected ${code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  return r;
+}
