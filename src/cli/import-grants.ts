@@ -2,7 +2,7 @@
 // flat file (userEmail,entitlement[,expiresAt]); idempotent: a second run changes nothing.
 import type { Command } from 'commander';
 import type { Core } from '../core.ts';
-import { type ImportSummary, importCsv } from './csv.ts';
+import { type ImportSummary, importCsv, importExitCode } from './csv.ts';
 import type { CliKit } from './import.ts';
 
 export const GRANT_COLUMNS = { required: ['userEmail', 'entitlement'], optional: ['expiresAt'] };
@@ -44,7 +44,7 @@ export function addImportGrantsCommand(cmd: Command, kit: CliKit): void {
         const tenant = await kit.tenantOf(core, opt);
         const summary = await importGrantsCsv(core, tenant.id, opt.app, file, kit.progress);
         kit.print(summary);
-        if (summary.rejected > 0) kit.setExitCode(1);
+        kit.setExitCode(importExitCode(summary));
       }),
     );
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { Core } from '../core.ts';
 import type { ResourceUpsert } from '../modules/resources/service.ts';
-import { type ImportSummary, importCsv } from './csv.ts';
+import { type ImportSummary, importCsv, importExitCode } from './csv.ts';
 import type { CliKit } from './import.ts';
 
 export const RESOURCE_COLUMNS = { required: ['displayName'], optional: ['description', 'matchBatonId', 'ownerEmails'] };
@@ -51,7 +51,7 @@ export function addImportResourcesCommand(cmd: Command, kit: CliKit): void {
         const tenant = await kit.tenantOf(core, opt);
         const summary = await importResourcesCsv(core, tenant.id, opt.app, opt.resourceType, file, kit.progress);
         kit.print(summary);
-        if (summary.rejected > 0) kit.setExitCode(1);
+        kit.setExitCode(importExitCode(summary));
       }),
     );
 }

@@ -2,6 +2,7 @@
 import type { Command, Option } from 'commander';
 import type { Core } from '../core.ts';
 import type { Tenant } from '../modules/tenants/service.ts';
+import { importExitCode } from './csv.ts';
 import { addImportGrantsCommand } from './import-grants.ts';
 import { addImportResourcesCommand } from './import-resources.ts';
 import type { Column } from './output.ts';
@@ -41,7 +42,7 @@ export const importUsersAction =
       const { importUsersCsv } = await import('./import-users.ts');
       const summary = await importUsersCsv(core, tenant.id, file, kit.progress);
       kit.print(summary);
-      if (summary.rejected > 0) kit.setExitCode(1);
+      kit.setExitCode(importExitCode(summary));
     });
 
 function addImportUsersCommand(cmd: Command, kit: CliKit): void {
