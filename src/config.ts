@@ -1,6 +1,7 @@
 // Environment → typed config, checked once at start.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tenantDomainProblem } from './lib/domain.ts';
 
 /** `.gatehouse/` in the project, whatever the cwd: the server and `npx gatehouse` in a subdirectory find the same database. */
 const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.gatehouse');
@@ -79,12 +80,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(tlsCert) !== Boolean(tlsKey)) {
     throw new ConfigError('GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY must be set together');
   }
+  const tenantDomain = (env.GATEHOUSE_TENANT_DOMAIN || 'localhost').trim().toLowerCase();
+  const domainProblem = tenantDomainProblem(tenantDomain);
+  if (domainProblem) throw new ConfigError(`GATEHOUSE_TENANT_DOMAIN: ${domainProblem}`);
   return {
     port,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || DEFAULT_DATA_DIR),
-    tenantDomain: env.GATEHOUSE_TENANT_DOMAIN || 'localhost',
+    tenantDomain,
     publicPort: int(env, 'GATEHOUSE_PUBLIC_PORT', port),
     publicHosts: (env.GATEHOUSE_PUBLIC_HOSTS || '')
       .split(',')

@@ -33,8 +33,7 @@ describe('CSV imports: edge cases (in-process)', () => {
   });
   afterAll(async () => cli?.close());
 
-  const emails = async () =>
-    (await cli.core.services.users.search(tenantId, {}, { size: 100 })).list.map((u) => u.email).sort();
+  const emails = async () => (await cli.core.services.users.search(tenantId, {}, { size: 100 })).list.map((u) => u.email).sort();
   const resources = async () =>
     (await cli.core.services.resources.search(tenantId, { appId }, { size: 100 })).list.map((r) => r.displayName);
   const grantCount = async () =>
@@ -97,7 +96,12 @@ describe('CSV imports: edge cases (in-process)', () => {
     // Resources (applied in batches) report the same.
     const res = csv(['displayName,matchBatonId', 'Alpha,a', 'Beta,b,oops', 'Gamma,g']);
     const rr = expectExit(await importResources(res), 1).json();
-    expect(rr).toMatchObject({ rows: 3, created: 2, rejected: 1, errors: [{ line: 3, reason: '3 cells, but the header names 2 columns' }] });
+    expect(rr).toMatchObject({
+      rows: 3,
+      created: 2,
+      rejected: 1,
+      errors: [{ line: 3, reason: '3 cells, but the header names 2 columns' }],
+    });
     expect(await resources()).toEqual(expect.arrayContaining(['Alpha', 'Gamma']));
     expect(await resources()).not.toContain('Beta');
   });
@@ -127,20 +131,24 @@ describe('CSV imports: edge cases (in-process)', () => {
     expect(rr).toMatchObject({ rows: 0, created: 0, rejected: 0, errors: [{ line: 1202 }] });
     expect(await resources()).toEqual(before);
 
-    const grants = expectExit(await importGrants(csv(['userEmail,entitlement', 'dana@example.com,Ops/member', 'x"y,z'])), 2).json();
+    const grants = expectExit(
+      await importGrants(csv(['userEmail,entitlement', 'dana@example.com,Ops/member', 'x"y,z'])),
+      2,
+    ).json();
     expect(grants).toMatchObject({ rows: 0, created: 0, errors: [{ line: 3 }] });
     expect(grants.errors[0].reason).toContain('malformed CSV');
     expect(await grantCount()).toBe(0);
     // The same file without the bad line imports.
-    expect(expectExit(await importGrants(csv(['userEmail,entitlement', `dana@example.com,${entitlementId}`])), 0).json()).toMatchObject(
-      { rows: 1, created: 1 },
-    );
+    expect(
+      expectExit(await importGrants(csv(['userEmail,entitlement', `dana@example.com,${entitlementId}`])), 0).json(),
+    ).toMatchObject({ rows: 1, created: 1 });
     expect(await grantCount()).toBe(1);
   });
 
   it('resources without matchBatonId are matched by display name within the type: a second run creates nothing', async () => {
-    const otherType = (await cli.core.services.resourceTypes.create(tenantId, appId, { displayName: 'Roles', resourceType: 'ROLE' }))
-      .id;
+    const otherType = (
+      await cli.core.services.resourceTypes.create(tenantId, appId, { displayName: 'Roles', resourceType: 'ROLE' })
+    ).id;
     const file = csv(['displayName,description,ownerEmails', 'Finance,Money,dana@example.com', 'Legal,,', 'Legal,Lawyers,']);
     const first = expectExit(await importResources(file), 0).json();
     // The second "Legal" row matches the first one's resource.
