@@ -18,6 +18,8 @@ export type Config = {
   /** Extra host names accepted as the `aud` of client assertions. */
   publicHosts: string[];
   logLevel: string;
+  /** LOG_FORMAT: pretty lines for people, JSON for machines; auto picks pretty when stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | 'auto';
   tokenTtlSeconds: number;
   /** How long a server may trust a cached "client not revoked" answer. */
   clientCacheSeconds: number;
@@ -69,6 +71,13 @@ function trustProxyOf(raw: string | undefined): boolean | string[] {
     .filter(Boolean);
 }
 
+function logFormatOf(raw: string | undefined): Config['logFormat'] {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === 'auto') return 'auto';
+  if (v === 'json' || v === 'pretty') return v;
+  throw new ConfigError(`LOG_FORMAT must be json, pretty or auto, got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -95,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormatOf(env.LOG_FORMAT),
     tokenTtlSeconds: int(env, 'GATEHOUSE_TOKEN_TTL_SECONDS', 3600, 60),
     clientCacheSeconds: int(env, 'GATEHOUSE_CLIENT_CACHE_SECONDS', 30, 0),
     sweepIntervalMs: int(env, 'GATEHOUSE_SWEEP_INTERVAL_MS', 15000, 100),

@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import { type Core, createCore } from './core.ts';
 import { listenMetrics } from './http/metrics.ts';
 import type { Api } from './http/types.ts';
+import { listeningMessage, loggerOptions } from './log.ts';
 
 type Running = { core: Core; app: Api };
 
@@ -54,7 +55,7 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
       config.tlsCert && config.tlsKey
         ? { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') }
         : undefined;
-    app = await buildApp(core, { logger: { level: config.logLevel }, https });
+    app = await buildApp(core, { logger: await loggerOptions(config), https });
     setReady({ core, app });
   } catch (err) {
     setFailed(err);
@@ -124,8 +125,9 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
       adminSocket: admin?.path,
       metricsPort: config.metricsPort || undefined,
       tenant: config.tenantDomain,
+      migrationsApplied: core.migrations?.applied,
       startupMs: Date.now() - started,
     },
-    `Gatehouse listening on ${url} using ${core.database.location}`,
+    listeningMessage(url, core),
   );
 }
