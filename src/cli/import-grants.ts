@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { Core } from '../core.ts';
 import { type ImportSummary, importCsv, importExitCode } from './csv.ts';
 import type { CliKit } from './import.ts';
+import { naming } from './output.ts';
 
 export const GRANT_COLUMNS = { required: ['userEmail', 'entitlement'], optional: ['expiresAt'] };
 
@@ -42,7 +43,7 @@ export function addImportGrantsCommand(cmd: Command, kit: CliKit): void {
     .action(async (file: string, opt: { app: string; tenant?: string }) =>
       kit.withCore(async (core) => {
         const tenant = await kit.tenantOf(core, opt);
-        const summary = await importGrantsCsv(core, tenant.id, opt.app, file, kit.progress);
+        const summary = await naming({ app: opt.app }, () => importGrantsCsv(core, tenant.id, opt.app, file, kit.progress));
         kit.print(summary);
         kit.setExitCode(importExitCode(summary));
       }),

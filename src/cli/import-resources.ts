@@ -5,6 +5,7 @@ import type { Core } from '../core.ts';
 import type { ResourceUpsert } from '../modules/resources/service.ts';
 import { type ImportSummary, importCsv, importExitCode } from './csv.ts';
 import type { CliKit } from './import.ts';
+import { naming } from './output.ts';
 
 export const RESOURCE_COLUMNS = { required: ['displayName'], optional: ['description', 'matchBatonId', 'ownerEmails'] };
 
@@ -49,7 +50,9 @@ export function addImportResourcesCommand(cmd: Command, kit: CliKit): void {
     .action(async (file: string, opt: { app: string; resourceType: string; tenant?: string }) =>
       kit.withCore(async (core) => {
         const tenant = await kit.tenantOf(core, opt);
-        const summary = await importResourcesCsv(core, tenant.id, opt.app, opt.resourceType, file, kit.progress);
+        const summary = await naming({ app: opt.app, 'app resource type': opt.resourceType }, () =>
+          importResourcesCsv(core, tenant.id, opt.app, opt.resourceType, file, kit.progress),
+        );
         kit.print(summary);
         kit.setExitCode(importExitCode(summary));
       }),

@@ -41,6 +41,14 @@ describe('CSV imports: edge cases (in-process)', () => {
   const importResources = (file: string) => cli.run(['import', 'resources', '--app', appId, '--resource-type', typeId, file]);
   const importGrants = (file: string) => cli.run(['import', 'grants', '--app', appId, file]);
 
+  it('an unknown app or resource type is named in the error', async () => {
+    const file = csv(['displayName', 'x']);
+    const run = (app: string, type: string) => cli.run(['import', 'resources', '--app', app, '--resource-type', type, file]);
+    expect(expectExit(await run('nope', typeId), 2).stderr).toBe('error: app nope not found\n');
+    expect(expectExit(await run(appId, 'nope'), 2).stderr).toBe('error: app resource type nope not found\n');
+    expect(expectExit(await cli.run(['import', 'grants', '--app', 'nope', file]), 2).stderr).toBe('error: app nope not found\n');
+  });
+
   it('a file with only a header, an empty file, or no header row is an error, not "0 rows"', async () => {
     const before = await emails();
     const headerOnly = csv(['email,displayName']);
