@@ -1,7 +1,7 @@
 // Create-or-update of resources for flat-file imports: a row is the resource of the type
-// with its matchBatonId, or, without one, the resource of the type with its display name
-// (so a second run of the same file creates nothing; a name several resources share is
-// refused as ambiguous). Rows go
+// with its matchBatonId; without one it is created, or, when matching by name (the CSV
+// import), it is the resource of the type with its display name (so a second run of the
+// same file creates nothing; a name several resources share is refused as ambiguous). Rows go
 // to the database in batches of one statement each (see batch-store.ts), in a
 // transaction that holds the resource type as a single create does; a row
 // that fails validation is refused before, and a batch the database refuses is
@@ -19,7 +19,7 @@ export type ResourceUpsert = {
   displayName: string;
   /** Undefined leaves an existing description as it is; '' clears it. */
   description?: string;
-  /** Rows without one match by display name within the type. */
+  /** Rows without one are created, or matched by display name within the type when matching by name. */
   matchBatonId?: string;
   /** Undefined leaves owners as they are; otherwise the owners become exactly these users. */
   ownerEmails?: string[];
@@ -46,6 +46,8 @@ export class Upserter {
     private readonly scope: { tenantId: string; appId: string; typeId: string },
     /** Locks the resource type FOR SHARE in the batch's transaction; throws if it is gone. */
     private readonly holdType: (tx: Db) => Promise<unknown>,
+    /** Rows without a matchBatonId update the type's resource with their display name, if there is one. */
+    private readonly matchByName = false,
   ) {}
 
   async apply(input: ResourceUpsert): Promise<UpsertResult> {
@@ -75,7 +77,7 @@ export class Upserter {
         continue;
       }
       const baton = p.row.matchBatonId;
-      const name = baton === null ? p.row.displayName : null;
+      const name = baton === null && this.matchByName ? p.row.displayName : null;
       // One statement must not touch a resource twice (a later row with the same key must see the
       // earlier one's resource), and mixes no description modes.
       if (
@@ -124,7 +126,8 @@ export class Upserter {
   /** Rows without a matchBatonId whose name one resource has update it; the others go through upsertBatch. */
   private async writeInTx(tx: Db, group: Prepared[]): Promise<(BatchOutcome | Error)[]> {
     const out: (BatchOutcome | Error)[] = new Array(group.length);
-    const unkeyed = group.filter((p) => p.row.matchBatonId === null).map((p) => p.row.displayName);
+    // Without an index on names this looks through the type's resources once per statement.
+    const unkeyed = this.matchByName ? group.filter((p) => p.row.matchBatonId === null).map((p) => p.row.displayName) : [];
     const found = unkeyed.length > 0 ? await findByNames(tx, this.scope, unkeyed) : new Map<string, { id: string; n: number }>();
     const upserts: number[] = [];
     const updates: number[] = [];
