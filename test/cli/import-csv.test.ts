@@ -2,12 +2,13 @@
 // without rows or header, rows with too many cells, malformed files (nothing written),
 // and resources matched by display name when they have no matchBatonId.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends } from '../helpers/server.ts';
 import { csvFiles } from './import-fixtures.ts';
 import { expectExit, type InProcessCli, inProcessCli } from './run.ts';
 
 const { csv } = csvFiles('gh-import-csv-');
 
-describe('CSV imports: edge cases (in-process)', () => {
+describe.each(backends)('CSV imports: edge cases (in-process) on %s', (backend) => {
   let cli: InProcessCli;
   let tenantId = '';
   let appId = '';
@@ -15,7 +16,7 @@ describe('CSV imports: edge cases (in-process)', () => {
   let entitlementId = '';
 
   beforeAll(async () => {
-    cli = await inProcessCli();
+    cli = await inProcessCli(backend);
     const s = cli.core.services;
     tenantId = (await s.tenants.getByDomain('localhost')).id;
     await s.users.create(tenantId, { email: 'dana@example.com', displayName: 'Dana' });

@@ -3,18 +3,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core.ts';
+import { backends } from '../helpers/server.ts';
 import { expectExit, type InProcessCli, inProcessCli } from './run.ts';
 
 const VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-describe('gatehouse read and user commands (in-process)', () => {
+describe.each(backends)('gatehouse read and user commands (in-process) on %s', (backend) => {
   let cli: InProcessCli;
   let core: Core;
   const ids = { tenant: '', app: '', other: '', roles: '', groups: '', admins: '', staff: '', admin: '', viewer: '' };
   const people = { ann: '', bob: '', cat: '' };
 
   beforeAll(async () => {
-    cli = await inProcessCli();
+    cli = await inProcessCli(backend);
     core = cli.core;
     const s = core.services;
     ids.tenant = (await s.tenants.getByDomain('localhost')).id;

@@ -3,6 +3,7 @@
 import { runProgram } from '../../src/cli/program.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
+import { type Backend, freshPostgres } from '../helpers/server.ts';
 
 export type Run = {
   code: number;
@@ -19,8 +20,11 @@ export type InProcessCli = {
   close(): Promise<void>;
 };
 
-export async function inProcessCli(env: Record<string, string> = {}): Promise<InProcessCli> {
-  const core = await createCore(loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', PORT: '8080', ...env }), { memory: true });
+/** The program on a fresh database: in-memory PGlite, or a new PostgreSQL database (TEST_DATABASE_URL). */
+export async function inProcessCli(backend: Backend = 'pglite'): Promise<InProcessCli> {
+  const pg = backend === 'postgres' ? await freshPostgres() : undefined;
+  const env = { GATEHOUSE_TENANT_DOMAIN: 'localhost', PORT: '8080', ...(pg ? { DATABASE_URL: pg.url } : {}) };
+  const core = await createCore(loadConfig(env), { memory: !pg });
   return {
     core,
     async run(argv, opts = {}) {
@@ -44,7 +48,10 @@ export async function inProcessCli(env: Record<string, string> = {}): Promise<In
         },
       };
     },
-    close: () => core.close(),
+    async close() {
+      await core.close();
+      await pg?.drop();
+    },
   };
 }
 

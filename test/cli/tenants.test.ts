@@ -1,12 +1,13 @@
 // Tenant domains are host names without a port, in `tenants create` and in GATEHOUSE_TENANT_DOMAIN.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { backends } from '../helpers/server.ts';
 import { expectExit, type InProcessCli, inProcessCli } from './run.ts';
 
-describe('tenant domains', () => {
+describe.each(backends)('tenant domains on %s', (backend) => {
   let cli: InProcessCli;
   beforeAll(async () => {
-    cli = await inProcessCli();
+    cli = await inProcessCli(backend);
   });
   afterAll(async () => cli?.close());
 

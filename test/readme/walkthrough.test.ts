@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Entry, type Exec, walkthrough } from '../../scripts/walkthrough-steps.ts';
 import { runProgram } from '../../src/cli/program.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { backends, startServer, type TestServer } from '../helpers/server.ts';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -37,13 +37,13 @@ function readmeCommands(): string[] {
   return cmds;
 }
 
-describe('README walk-through', () => {
+describe.each(backends)('README walk-through on %s', (backend) => {
   let s: TestServer;
   let transcript: Entry[];
   let answers: Awaited<ReturnType<typeof walkthrough>>['answers'];
 
   beforeAll(async () => {
-    s = await startServer('pglite');
+    s = await startServer(backend);
     const exec: Exec = {
       async cli(argv, { tty }) {
         const out: string[] = [];
