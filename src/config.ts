@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tenantDomainProblem } from './lib/domain.ts';
 
 /** `.gatehouse/` in the project, whatever the cwd: the server and `npx gatehouse` in a subdirectory find the same database. */
 const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.gatehouse');
@@ -22,6 +23,8 @@ export type Config = {
   /** Extra host names accepted as the `aud` of client assertions. */
   publicHosts: string[];
   logLevel: string;
+  /** LOG_FORMAT: pretty lines for people, JSON for machines; auto picks pretty when stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | 'auto';
   tokenTtlSeconds: number;
   /** How long a server may trust a cached "client not revoked" answer. */
   clientCacheSeconds: number;
@@ -96,6 +99,13 @@ function publicHostOf(raw: string | undefined): string | undefined {
   return v;
 }
 
+function logFormatOf(raw: string | undefined): Config['logFormat'] {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === 'auto') return 'auto';
+  if (v === 'json' || v === 'pretty') return v;
+  throw new ConfigError(`LOG_FORMAT must be json, pretty or auto, got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -109,12 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const tlsAuto = tlsModeOf(env.GATEHOUSE_TLS);
   if (tlsAuto && tlsCert) throw new ConfigError('GATEHOUSE_TLS=auto and GATEHOUSE_TLS_CERT/KEY exclude each other');
+  const tenantDomain = (env.GATEHOUSE_TENANT_DOMAIN || 'localhost').trim().toLowerCase();
+  const domainProblem = tenantDomainProblem(tenantDomain);
+  if (domainProblem) throw new ConfigError(`GATEHOUSE_TENANT_DOMAIN: ${domainProblem}`);
   return {
     port,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || DEFAULT_DATA_DIR),
-    tenantDomain: env.GATEHOUSE_TENANT_DOMAIN || 'localhost',
+    tenantDomain,
     publicPort: int(env, 'GATEHOUSE_PUBLIC_PORT', port),
     publicPortSet: Boolean(env.GATEHOUSE_PUBLIC_PORT),
     publicHost: publicHostOf(env.GATEHOUSE_PUBLIC_HOST),
@@ -123,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
     logLevel: env.LOG_LEVEL || 'info',
+    logFormat: logFormatOf(env.LOG_FORMAT),
     tokenTtlSeconds: int(env, 'GATEHOUSE_TOKEN_TTL_SECONDS', 3600, 60),
     clientCacheSeconds: int(env, 'GATEHOUSE_CLIENT_CACHE_SECONDS', 30, 0),
     sweepIntervalMs: int(env, 'GATEHOUSE_SWEEP_INTERVAL_MS', 15000, 100),

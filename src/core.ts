@@ -1,6 +1,6 @@
 // The core: database plus services, shared by the HTTP server, the CLI and tests.
 import type { Config } from './config.ts';
-import { type Database, openDatabase } from './db/index.ts';
+import { type Database, type MigrationCount, openDatabase } from './db/index.ts';
 import { AppUsersService } from './modules/app-users/service.ts';
 import { AppsService } from './modules/apps/service.ts';
 import { ClientsService } from './modules/clients/service.ts';
@@ -28,6 +28,8 @@ export type Services = {
 export type Core = {
   config: Config;
   database: Database;
+  /** What createCore's migration step did (undefined when told not to migrate). */
+  migrations?: MigrationCount;
   services: Services;
   /** Periodic jobs (expired grants, used assertions); each must be safe to run on every server at once. */
   sweepTasks: Array<{ name: string; run: () => Promise<void> }>;
@@ -48,7 +50,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     poolTimeoutMs: config.dbPoolTimeoutMs,
   });
   try {
-    if (opts.migrate !== false) await database.migrate();
+    const migrations = opts.migrate !== false ? await database.migrate() : undefined;
     const db = database.db;
     const tenants = new TenantsService(db);
     const clients = new ClientsService(db, tenants, config, config.clientCacheSeconds * 1000);
@@ -83,6 +85,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     return {
       config,
       database,
+      migrations,
       services,
       sweepTasks,
       async sweep() {

@@ -15,6 +15,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 const stdio: CliIo = {
   out: (s) => void process.stdout.write(s),
   err: (s) => void process.stderr.write(s),
+  isTTY: process.stdout.isTTY === true,
 };
 
 /** How long a command waits for another CLI command that holds the data dir. */
@@ -76,7 +77,7 @@ export async function main(argv: string[] = process.argv.slice(2), io: CliIo = s
 
 async function forward(socket: string, pid: number, argv: string[], io: CliIo): Promise<number> {
   try {
-    return await forwardToServer(socket, { argv, cwd: process.cwd() }, io);
+    return await forwardToServer(socket, { argv, cwd: process.cwd(), tty: io.isTTY }, io);
   } catch (err) {
     io.err(`error: cannot reach the Gatehouse server (pid ${pid}) at ${socket}: ${(err as Error).message}\n`);
     return 2;

@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import { type Core, createCore } from './core.ts';
 import { listenMetrics } from './http/metrics.ts';
 import type { Api } from './http/types.ts';
+import { listeningMessage, loggerOptions } from './log.ts';
 import { goToolsWarning, publicUrl } from './modules/clients/public-address.ts';
 import { type ServerTls, serverTls } from './tls/server-tls.ts';
 
@@ -19,7 +20,9 @@ type Running = { core: Core; app: Api };
 /** A CLI command forwarded by `gatehouse <command>`, run against this server's core. */
 async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
   const t0 = performance.now();
-  const { code, command, error } = await runInCwd(req.cwd, () => runProgram(req.argv, (fn) => fn(core), io));
+  const { code, command, error } = await runInCwd(req.cwd, () =>
+    runProgram(req.argv, (fn) => fn(core), { ...io, isTTY: req.tty }),
+  );
   // The command name only: arguments and output may carry secrets.
   const entry = { command: command || 'none', exitCode: code, latencyMs: Math.round((performance.now() - t0) * 100) / 100 };
   if (error) app.log.error({ ...entry, err: error }, 'admin command failed');
@@ -51,7 +54,7 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
     }
     core = await createCore(config);
     tls = await serverTls(config);
-    app = await buildApp(core, { logger: { level: config.logLevel }, https: tls.https });
+    app = await buildApp(core, { logger: await loggerOptions(config), https: tls.https });
     setReady({ core, app });
   } catch (err) {
     setFailed(err);
@@ -122,9 +125,10 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
       metricsPort: config.metricsPort || undefined,
       tenant: config.tenantDomain,
       sslCertFile: tls.caFile,
+      migrationsApplied: core.migrations?.applied,
       startupMs: Date.now() - started,
     },
-    `Gatehouse listening on ${url} using ${core.database.location}`,
+    listeningMessage(url, core),
   );
   await logClientHints(running, tls);
 }

@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type RunRequest = { argv: string[]; cwd: string };
-export type CliIo = { out(text: string): void; err(text: string): void };
+/** `tty`: the CLI's stdout is a terminal (list commands then print tables, not JSON). */
+export type RunRequest = { argv: string[]; cwd: string; tty?: boolean };
+export type CliIo = { out(text: string): void; err(text: string): void; isTTY?: boolean };
 export type AdminRunner = (req: RunRequest, io: CliIo) => Promise<number>;
 
 // sun_path holds 108 bytes on Linux and 104 on macOS.
@@ -103,7 +104,12 @@ function readRequest(sock: net.Socket): Promise<RunRequest> {
       }
       try {
         const req = JSON.parse(buf.slice(0, nl)) as RunRequest;
-        if (!Array.isArray(req.argv) || !req.argv.every((a) => typeof a === 'string') || typeof req.cwd !== 'string') {
+        if (
+          !Array.isArray(req.argv) ||
+          !req.argv.every((a) => typeof a === 'string') ||
+          typeof req.cwd !== 'string' ||
+          (req.tty !== undefined && typeof req.tty !== 'boolean')
+        ) {
           throw new Error('malformed request');
         }
         done(undefined, req);

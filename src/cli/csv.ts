@@ -32,28 +32,95 @@ export type ImportOptions = {
   batchSize?: number;
 };
 
-export async function importCsv(file: string, opts: ImportOptions): Promise<ImportSummary> {
-  const summary: ImportSummary = { file, rows: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: [] };
+/** The exit code of an import: 0 all rows applied, 1 some rows rejected, 2 the file was refused (nothing written). */
+export const importExitCode = (s: ImportSummary): number => (s.rejected > 0 ? 1 : s.errors.length > 0 ? 2 : 0);
+
+type Row = { record: string[]; info: { lines: number } };
+
+function parser(source: NodeJS.ReadableStream) {
+  // Records as arrays: the header is checked here, and a row with more cells than it is seen.
+  return source.pipe(parse({ info: true, skip_empty_lines: true, trim: true, bom: true, relax_column_count: true }));
+}
+
+/** Where and why the file is not well-formed CSV, in the summary's words. */
+function malformed(err: unknown, lastLine: number): { line: number; reason: string } {
+  const e = err as { code?: string; message?: string; lines?: number };
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return { line: lastLine + 1, reason: 'malformed CSV: a quoted field starting on this line is never closed' };
+  }
+  return { line: e.lines ?? lastLine + 1, reason: `malformed CSV: ${e.message ?? String(err)}` };
+}
+
+/** The header row's column names; throws when there is none or it does not fit `opts`. */
+function checkHeader(file: string, header: string[], opts: ImportOptions): string[] {
+  const cols = header.map((h) => h.trim());
+  const known = new Set([...opts.required, ...opts.optional]);
+  const expected = `${opts.required.join(',')}[,${opts.optional.join(',')}]`;
+  // No known name at all: the first line is data, not a header.
+  if (!cols.some((c) => known.has(c))) {
+    throw new ApiError(
+      3,
+      `${file}: no header row: the first line must name the columns (${expected}), it reads "${header.join(',')}"`,
+    );
+  }
+  const missing = opts.required.filter((c) => !cols.includes(c));
+  if (missing.length) throw new ApiError(3, `${file}: missing column(s) ${missing.join(', ')}`);
+  const unknown = cols.filter((c) => !known.has(c));
+  if (unknown.length) throw new ApiError(3, `${file}: unknown column(s) ${unknown.join(', ')}`);
+  const twice = cols.filter((c, i) => cols.indexOf(c) !== i);
+  if (twice.length) throw new ApiError(3, `${file}: column(s) named twice: ${[...new Set(twice)].join(', ')}`);
+  return cols;
+}
+
+async function openCsv(file: string) {
   // Relative to the user's cwd, also when the command runs inside a server.
   const handle = await open(cliPath(file)).catch((err: NodeJS.ErrnoException) => {
     throw err.code === 'ENOENT' ? new ApiError(3, `${file}: no such file`) : err;
   });
   const source = handle.createReadStream();
-  const parser = source.pipe(
-    parse({
-      columns: (header: string[]) => header.map((h) => h.trim()),
-      info: true,
-      skip_empty_lines: true,
-      trim: true,
-      bom: true,
-      relax_column_count: true,
-    }),
-  );
-  // pipe() does not pass read errors on; without this the loop below would wait forever.
-  source.on('error', (err) => parser.destroy(err));
-  const known = new Set([...opts.required, ...opts.optional]);
+  const rows = parser(source);
+  // pipe() does not pass read errors on; without this a read loop would wait forever.
+  source.on('error', (err) => rows.destroy(err));
+  return { rows: rows as unknown as AsyncIterable<Row>, close: () => source.destroy() };
+}
+
+/**
+ * Reads the whole file once before anything is written: a file that is not well-formed CSV is
+ * refused as a whole (so no row of it lands), as is one with no header or no row after it.
+ */
+async function precheck(file: string, opts: ImportOptions): Promise<{ line: number; reason: string } | undefined> {
+  const csv = await openCsv(file);
+  let header: string[] | undefined;
+  let lastLine = 0;
+  let rows = 0;
+  try {
+    for await (const { record, info } of csv.rows) {
+      if (!header) header = checkHeader(file, record, opts);
+      else rows++;
+      lastLine = info.lines;
+    }
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    return malformed(err, lastLine);
+  } finally {
+    csv.close();
+  }
+  if (!header) throw new ApiError(3, `${file}: the file is empty: it needs a header row (${opts.required.join(',')}) and rows`);
+  if (rows === 0) throw new ApiError(3, `${file}: only a header row, no rows to import`);
+  return undefined;
+}
+
+export async function importCsv(file: string, opts: ImportOptions): Promise<ImportSummary> {
+  const summary: ImportSummary = { file, rows: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, errors: [] };
+  const broken = await precheck(file, opts);
+  if (broken) {
+    summary.errors.push(broken);
+    opts.progress?.(`line ${broken.line}: ${broken.reason}; nothing was imported`);
+    return summary;
+  }
+  const csv = await openCsv(file);
   const every = opts.progressEvery ?? 10_000;
-  let checkedHeader = false;
+  let header: string[] | undefined;
   const started = Date.now();
   const reject = (line: number, err: unknown) => {
     summary.rejected++;
@@ -73,25 +140,27 @@ export async function importCsv(file: string, opts: ImportOptions): Promise<Impo
     });
   };
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      if (!checkedHeader) {
-        const cols = Object.keys(record);
-        const missing = opts.required.filter((c) => !cols.includes(c));
-        if (missing.length) throw new ApiError(3, `${file}: missing column(s) ${missing.join(', ')}`);
-        const unknown = cols.filter((c) => !known.has(c));
-        if (unknown.length) throw new ApiError(3, `${file}: unknown column(s) ${unknown.join(', ')}`);
-        checkedHeader = true;
+    for await (const { record: cells, info } of csv.rows) {
+      if (!header) {
+        header = checkHeader(file, cells, opts);
+        continue;
       }
       summary.rows++;
       const line = info.lines;
-      if (opts.applyBatch) {
-        batch.push({ row: record, line });
-        if (batch.length >= (opts.batchSize ?? 500)) await flush();
+      if (cells.length > header.length) {
+        reject(line, new ApiError(3, `${cells.length} cells, but the header names ${header.length} columns`));
       } else {
-        try {
-          summary[await opts.apply(record, line)]++;
-        } catch (err) {
-          reject(line, err);
+        // A short row leaves its last columns out (as if the file had not those columns).
+        const record: Record<string, string> = Object.fromEntries(cells.map((v, i) => [header?.[i] as string, v]));
+        if (opts.applyBatch) {
+          batch.push({ row: record, line });
+          if (batch.length >= (opts.batchSize ?? 500)) await flush();
+        } else {
+          try {
+            summary[await opts.apply(record, line)]++;
+          } catch (err) {
+            reject(line, err);
+          }
         }
       }
       if (summary.rows % every === 0) {
@@ -101,7 +170,7 @@ export async function importCsv(file: string, opts: ImportOptions): Promise<Impo
     }
     await flush();
   } finally {
-    source.destroy(); // closes the file, also when a bad header stops the import
+    csv.close(); // closes the file, also when a bad header stops the import
   }
   return summary;
 }

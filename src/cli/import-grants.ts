@@ -2,8 +2,9 @@
 // flat file (userEmail,entitlement[,expiresAt]); idempotent: a second run changes nothing.
 import type { Command } from 'commander';
 import type { Core } from '../core.ts';
-import { type ImportSummary, importCsv } from './csv.ts';
+import { type ImportSummary, importCsv, importExitCode } from './csv.ts';
 import type { CliKit } from './import.ts';
+import { naming } from './output.ts';
 
 export const GRANT_COLUMNS = { required: ['userEmail', 'entitlement'], optional: ['expiresAt'] };
 
@@ -42,9 +43,9 @@ export function addImportGrantsCommand(cmd: Command, kit: CliKit): void {
     .action(async (file: string, opt: { app: string; tenant?: string }) =>
       kit.withCore(async (core) => {
         const tenant = await kit.tenantOf(core, opt);
-        const summary = await importGrantsCsv(core, tenant.id, opt.app, file, kit.progress);
+        const summary = await naming({ app: opt.app }, () => importGrantsCsv(core, tenant.id, opt.app, file, kit.progress));
         kit.print(summary);
-        if (summary.rejected > 0) kit.setExitCode(1);
+        kit.setExitCode(importExitCode(summary));
       }),
     );
 }

@@ -1,10 +1,11 @@
-// `gatehouse import resources`: a custom app's resources from a flat file,
-// idempotent on matchBatonId (a second run updates, never duplicates).
+// `gatehouse import resources`: a custom app's resources from a flat file, idempotent on
+// matchBatonId, or on the display name within the type for rows without one.
 import type { Command } from 'commander';
 import type { Core } from '../core.ts';
 import type { ResourceUpsert } from '../modules/resources/service.ts';
-import { type ImportSummary, importCsv } from './csv.ts';
+import { type ImportSummary, importCsv, importExitCode } from './csv.ts';
 import type { CliKit } from './import.ts';
+import { naming } from './output.ts';
 
 export const RESOURCE_COLUMNS = { required: ['displayName'], optional: ['description', 'matchBatonId', 'ownerEmails'] };
 
@@ -18,7 +19,8 @@ export async function importResourcesCsv(
   progressEvery?: number,
 ): Promise<ImportSummary> {
   // Checks the app and type before reading a single row.
-  const upserter = await core.services.resources.upserter(tenantId, appId, resourceTypeId);
+  // Rows without matchBatonId are matched by display name: a second run of the same file creates nothing.
+  const upserter = await core.services.resources.upserter(tenantId, appId, resourceTypeId, { matchByName: true });
   const toInput = (row: Record<string, string>): ResourceUpsert => ({
     displayName: row.displayName,
     description: row.description,
@@ -41,7 +43,7 @@ export function addImportResourcesCommand(cmd: Command, kit: CliKit): void {
     .command('resources <file>')
     .description(
       'import resources of a manually managed app from CSV (displayName[,description,matchBatonId,ownerEmails]; ' +
-        "owner emails separated by ';'); idempotent on matchBatonId",
+        "owner emails separated by ';'); idempotent on matchBatonId, or on displayName for rows without one",
     )
     .requiredOption('--app <id>', 'app id')
     .requiredOption('--resource-type <id>', 'resource type id (of that app)')
@@ -49,9 +51,11 @@ export function addImportResourcesCommand(cmd: Command, kit: CliKit): void {
     .action(async (file: string, opt: { app: string; resourceType: string; tenant?: string }) =>
       kit.withCore(async (core) => {
         const tenant = await kit.tenantOf(core, opt);
-        const summary = await importResourcesCsv(core, tenant.id, opt.app, opt.resourceType, file, kit.progress);
+        const summary = await naming({ app: opt.app, 'app resource type': opt.resourceType }, () =>
+          importResourcesCsv(core, tenant.id, opt.app, opt.resourceType, file, kit.progress),
+        );
         kit.print(summary);
-        if (summary.rejected > 0) kit.setExitCode(1);
+        kit.setExitCode(importExitCode(summary));
       }),
     );
 }

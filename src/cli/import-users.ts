@@ -1,3 +1,4 @@
+// `gatehouse import users` (also `gatehouse users import`): identity users from CSV.
 import type { Core } from '../core.ts';
 import { checkUserInput, type UserInput } from '../modules/users/service.ts';
 import { type ImportSummary, importCsv } from './csv.ts';

@@ -27,7 +27,8 @@ export async function runLocal(config: Config, argv: string[], io: CliIo, lock?:
         await serve(config, lock);
         serving = true;
       },
-      migrate: (print) => withCore(async (core) => print({ migrated: core.database.location })),
+      migrate: (print) =>
+        withCore(async (core) => print({ migrated: core.database.location, applied: core.migrations?.applied ?? 0 })),
       tlsInit: (opt) => tlsInit(config, io, opt),
     });
     if (error && process.env.LOG_LEVEL === 'debug') io.err(`${error.stack}\n`);

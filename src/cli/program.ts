@@ -1,15 +1,23 @@
 // The `gatehouse` commander program. The same program runs in the CLI process
 // (database opened directly) and inside a server that forwarded the command to
 // it (the server's own database); the CliKit hides which.
-import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { ConfigError } from '../config.ts';
 import type { Core } from '../core.ts';
 import { ApiError } from '../lib/errors.ts';
 import type { CliIo } from './admin.ts';
 import { clientNotes } from './client-notes.ts';
-import { type CliKit, registerImportCommands } from './import.ts';
+import { type CliKit, importUsersAction, registerImportCommands } from './import.ts';
 import { LockError } from './lock.ts';
+import { formatTable } from './output.ts';
+import { addReadCommands } from './read-commands.ts';
 import { registerTlsCommands } from './tls.ts';
+import { addUserCommands } from './user-commands.ts';
+
+/** The package's version, from package.json (one level above src/ and dist/). */
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 /** Commands that only make sense in the CLI's own process (never forwarded to a server). */
 export type Lifecycle = {
@@ -28,7 +36,12 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   const program = new Command('gatehouse')
     .description('Gatehouse: a self-hosted server speaking the C1 API')
     .exitOverride()
+    .version(VERSION, '-V, --version', 'print the version')
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (s, write) => write(s) })
+    .configureHelp({
+      // Commander lists required options like the others.
+      optionDescription: (opt) => `${new Help().optionDescription(opt)}${opt.mandatory ? ' (required)' : ''}`,
+    })
     .showHelpAfterError();
 
   if (lifecycle) {
@@ -46,7 +59,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   const tenants = program.command('tenants').description('manage tenants');
   tenants
     .command('create <domain>')
-    .description('create a tenant reached at <domain> (host name, optionally :port)')
+    .description('create a tenant reached at <domain> (a host name, without a port)')
     .action(async (domain: string) => withCore(async (core) => print(await core.services.tenants.create(domain))));
   tenants
     .command('list')
@@ -76,7 +89,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
     );
   clients
     .command('revoke <clientId>')
-    .description('revoke a client; its tokens stop working within 60 seconds')
+    .description('revoke a client: no new tokens; those it has stop working within GATEHOUSE_CLIENT_CACHE_SECONDS (default 30 s)')
     .addOption(tenantOption())
     .action(async (clientId: string, opt: { tenant?: string }) =>
       withCore(async (core) => print(await core.services.clients.revoke((await tenantOf(core, opt)).id, clientId))),
@@ -98,19 +111,13 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
     );
   users
     .command('import <file>')
-    .description('import users from CSV (email,displayName[,username,department,jobTitle,employmentStatus]); idempotent by email')
+    .description('the same as `gatehouse import users <file>`')
     .addOption(tenantOption())
-    .action(async (file: string, opt: { tenant?: string }) =>
-      withCore(async (core) => {
-        const tenant = await tenantOf(core, opt);
-        const { importUsersCsv } = await import('./import-users.ts');
-        const summary = await importUsersCsv(core, tenant.id, file, kit.progress);
-        print(summary);
-        if (summary.rejected > 0) kit.setExitCode(1);
-      }),
-    );
+    .action(importUsersAction(kit));
+  addUserCommands(users, kit);
 
   registerImportCommands(program, kit);
+  addReadCommands(program, kit);
   return program;
 }
 
@@ -133,6 +140,10 @@ export async function runProgram(
     tenantOption,
     tenantOf,
     print: (v) => io.out(`${JSON.stringify(v, null, 2)}\n`),
+    list: (rows, opt, columns) => {
+      if (io.isTTY && !opt.json) io.out(rows.length ? formatTable(rows, columns) : '(none)\n');
+      else io.out(`${JSON.stringify(rows, null, 2)}\n`);
+    },
     progress: (line) => io.err(`${line}\n`),
     setExitCode: (c) => {
       code = c;

@@ -26,12 +26,25 @@ export type Database = {
   kind: 'postgres' | 'pglite';
   /** Human-readable location, for logs (no password). */
   location: string;
-  migrate(): Promise<void>;
+  /** Applies the pending migrations; says how many it applied and how many there are in all. */
+  migrate(): Promise<MigrationCount>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** Connections of the pool in use / total (PGlite has one). */
   poolStats(): { total: number; idle: number; waiting: number };
 };
+
+export type MigrationCount = { applied: number; total: number };
+
+/** Migrations recorded by Drizzle's migrator (0 before the first). */
+async function appliedMigrations(query: (text: string) => Promise<unknown[]>): Promise<number> {
+  const [t] = (await query(`select to_regclass('drizzle.__drizzle_migrations') is not null as present`)) as {
+    present: boolean;
+  }[];
+  if (!t.present) return 0;
+  const [c] = (await query('select count(*)::int as n from drizzle.__drizzle_migrations')) as { n: number }[];
+  return Number(c.n);
+}
 
 export type DatabaseOptions = {
   databaseUrl?: string;
@@ -71,9 +84,13 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
       // together apply each migration once; Drizzle runs them in a transaction.
       const client = new pg.Client({ connectionString: url });
       await client.connect();
+      const query = async (text: string) => (await client.query(text)).rows;
       try {
         await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        const before = await appliedMigrations(query);
         await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
+        const total = await appliedMigrations(query);
+        return { applied: total - before, total };
       } finally {
         await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
         await client.end();
@@ -120,7 +137,11 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
     location,
     async migrate() {
       // PGlite is one connection in one process: no other server can race us.
+      const query = async (text: string) => (await client.query(text)).rows;
+      const before = await appliedMigrations(query);
       await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+      const total = await appliedMigrations(query);
+      return { applied: total - before, total };
     },
     async ping() {
       await client.query('select 1');

@@ -21,16 +21,40 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
   it('lists every command group, and each group its subcommands, all with their own help', async () => {
     const top = await help([]);
     expect(top).toContain('Usage: gatehouse [options] [command]');
-    expect(subcommands(top)).toEqual(['serve', 'migrate', 'tls', 'tenants', 'clients', 'users', 'import']);
+    expect(subcommands(top)).toEqual([
+      'serve',
+      'migrate',
+      'tls',
+      'tenants',
+      'clients',
+      'users',
+      'import',
+      'apps',
+      'resource-types',
+      'resources',
+      'entitlements',
+      'grants',
+    ]);
 
     const expected: Record<string, string[]> = {
       tenants: ['create', 'list'],
       clients: ['create', 'list', 'revoke'],
-      users: ['create', 'import'],
+      users: ['create', 'import', 'list', 'get', 'update', 'disable', 'enable'],
       tls: ['init'],
     };
     const leaves: string[][] = [['serve'], ['migrate']];
-    for (const group of ['tls', 'tenants', 'clients', 'users', 'import']) {
+    for (const group of [
+      'tls',
+      'tenants',
+      'clients',
+      'users',
+      'import',
+      'apps',
+      'resource-types',
+      'resources',
+      'entitlements',
+      'grants',
+    ]) {
       const text = await help([group]);
       expect(text).toContain(`Usage: gatehouse ${group} [options] [command]`);
       const subs = subcommands(text);

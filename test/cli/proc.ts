@@ -18,7 +18,7 @@ export type Env = Record<string, string | undefined>;
 export function cleanEnv(extra: Env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'DATABASE_URL' || k === 'PORT' || k === 'HOST' || k === 'LOG_LEVEL' || k.startsWith('GATEHOUSE_')) continue;
+    if (['DATABASE_URL', 'PORT', 'HOST', 'LOG_LEVEL', 'LOG_FORMAT'].includes(k) || k.startsWith('GATEHOUSE_')) continue;
     if (k.startsWith('VITEST') || k === 'NODE_OPTIONS') continue;
     env[k] = v;
   }

@@ -44,7 +44,13 @@ describe('gatehouse serve on PGlite', { timeout: 240_000 }, () => {
 
   it('logs where it listens and which database, as JSON', async () => {
     const started = await server.waitForLog((e) => String(e.msg).startsWith('Gatehouse listening on'));
-    expect(started.msg).toBe(`Gatehouse listening on http://127.0.0.1:${server.port} using pglite ${dataDir}/pgdata`);
+    // A new data dir: every migration is applied at this start, and the line says how many.
+    const migrations = started.migrationsApplied as number;
+    expect(migrations).toBeGreaterThan(0);
+    expect(started.msg).toBe(
+      `Gatehouse listening on http://127.0.0.1:${server.port} using pglite ${dataDir}/pgdata ` +
+        `(applied ${migrations} migrations, ${migrations} in all)`,
+    );
     expect(started).toMatchObject({ url: `http://127.0.0.1:${server.port}`, database: `pglite ${dataDir}/pgdata`, level: 30 });
     expect(started.adminSocket).toBe(path.join(dataDir, 'admin.sock'));
   });

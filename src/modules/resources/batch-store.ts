@@ -113,6 +113,59 @@ export function upsertBatchQuery(
     order by res.ord`;
 }
 
+/** Resources of the type with each of these display names: the oldest one's id and how many there are. */
+export async function findByNames(
+  db: Db,
+  scope: { tenantId: string; appId: string; typeId: string },
+  names: string[],
+): Promise<Map<string, { id: string; n: number }>> {
+  const res = await db.execute(sql`
+    select display_name, min(id) as id, count(*)::int as n from app_resources
+    where tenant_id = ${scope.tenantId} and app_id = ${scope.appId} and app_resource_type_id = ${scope.typeId}
+      and display_name in (select jsonb_array_elements_text(${JSON.stringify([...new Set(names)])}::jsonb))
+    group by display_name`);
+  const rows = (res as unknown as { rows: { display_name: string; id: string; n: number }[] }).rows;
+  return new Map(rows.map((r) => [r.display_name, { id: r.id, n: Number(r.n) }]));
+}
+
+/**
+ * Updates resources found by display name (rows without a matchBatonId): the description unless
+ * `keepDescription`, and the owners where given. The ids must be distinct. One outcome per row, in order.
+ */
+export async function updateMatched(
+  db: Db,
+  scope: { tenantId: string; appId: string; typeId: string },
+  rows: BatchRow[],
+  keepDescription: boolean,
+): Promise<BatchOutcome[]> {
+  const { tenantId: t, appId, typeId } = scope;
+  const input = JSON.stringify(rows.map((r, ord) => ({ ord, id: r.id, description: r.description, owners: r.ownerIds ?? null })));
+  const res = await db.execute(sql`
+    with input as (
+      select * from jsonb_to_recordset(${input}::jsonb) as x(ord int, id text, description text, owners text[])),
+    upd as (
+      update app_resources r set description = i.description, updated_at = now()
+      from input i
+      where r.tenant_id = ${t} and r.app_id = ${appId} and r.app_resource_type_id = ${typeId} and r.id = i.id
+        and ${keepDescription ? sql`false` : sql`r.description is distinct from i.description`}
+      returning i.ord),
+    del as (
+      delete from app_resource_owners o using input i
+      where o.tenant_id = ${t} and o.app_resource_id = i.id and i.owners is not null and o.user_id <> all(i.owners)
+      returning i.ord),
+    ins as (
+      insert into app_resource_owners (tenant_id, app_resource_id, user_id)
+      select ${t}, i.id, o.user_id from input i cross join lateral unnest(i.owners) as o(user_id)
+      on conflict do nothing
+      returning app_resource_id)
+    select i.ord, i.id,
+      exists (select 1 from upd where upd.ord = i.ord) or exists (select 1 from del where del.ord = i.ord)
+        or exists (select 1 from ins where ins.app_resource_id = i.id) as changed
+    from input i order by i.ord`);
+  const out = (res as unknown as { rows: { id: string; changed: boolean }[] }).rows;
+  return out.map((o) => ({ id: o.id, outcome: o.changed ? 'updated' : 'unchanged' }));
+}
+
 /**
  * Refreshes the planner's statistics of app_resources. PGlite runs no autovacuum, so without this a
  * growing table keeps the statistics of when it was small and the planner may look rows up through

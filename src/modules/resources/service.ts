@@ -227,15 +227,16 @@ export class ResourcesService {
 
   /**
    * For flat-file imports: checks the app and type once, then creates or updates resources (one, or a
-   * batch per statement with applyMany), matching on matchBatonId (rows without one are always created).
-   * Owner emails are looked up once per run.
+   * batch per statement with applyMany), matching on matchBatonId. Rows without one are created, or with
+   * `matchByName` (the CSV import) update the type's resource with their display name. Owner emails are
+   * looked up once per run.
    */
-  async upserter(tenantId: string, appId: string, typeId: string): Promise<Upserter> {
+  async upserter(tenantId: string, appId: string, typeId: string, opts: { matchByName?: boolean } = {}): Promise<Upserter> {
     await this.apps.requireManual(tenantId, appId);
     await this.types.requireType(tenantId, appId, typeId);
     // Each batch holds the type as a single create does, so a delete of the (still empty) type waits or wins.
     const holdType = (tx: Db) => this.types.requireType(tenantId, appId, typeId, tx, 'share');
-    return new Upserter(this.db, this.users, { tenantId, appId, typeId }, holdType);
+    return new Upserter(this.db, this.users, { tenantId, appId, typeId }, holdType, opts.matchByName === true);
   }
 
   /** One upsert; see upserter() for many. */

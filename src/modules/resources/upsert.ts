@@ -1,4 +1,7 @@
-// Create-or-update of resources by matchBatonId, for flat-file imports. Rows go
+// Create-or-update of resources for flat-file imports: a row is the resource of the type
+// with its matchBatonId; without one it is created, or, when matching by name (the CSV
+// import), it is the resource of the type with its display name (so a second run of the
+// same file creates nothing; a name several resources share is refused as ambiguous). Rows go
 // to the database in batches of one statement each (see batch-store.ts), in a
 // transaction that holds the resource type as a single create does; a row
 // that fails validation is refused before, and a batch the database refuses is
@@ -9,14 +12,14 @@ import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { invalidArgument } from '../../lib/errors.ts';
 import type { UsersService } from '../users/service.ts';
-import { type BatchOutcome, type BatchRow, refreshStats, upsertBatch } from './batch-store.ts';
+import { type BatchOutcome, type BatchRow, findByNames, refreshStats, updateMatched, upsertBatch } from './batch-store.ts';
 import { batonConflict } from './rows.ts';
 
 export type ResourceUpsert = {
   displayName: string;
   /** Undefined leaves an existing description as it is; '' clears it. */
   description?: string;
-  /** Rows without one are always created. */
+  /** Rows without one are created, or matched by display name within the type when matching by name. */
   matchBatonId?: string;
   /** Undefined leaves owners as they are; otherwise the owners become exactly these users. */
   ownerEmails?: string[];
@@ -43,6 +46,8 @@ export class Upserter {
     private readonly scope: { tenantId: string; appId: string; typeId: string },
     /** Locks the resource type FOR SHARE in the batch's transaction; throws if it is gone. */
     private readonly holdType: (tx: Db) => Promise<unknown>,
+    /** Rows without a matchBatonId update the type's resource with their display name, if there is one. */
+    private readonly matchByName = false,
   ) {}
 
   async apply(input: ResourceUpsert): Promise<UpsertResult> {
@@ -56,10 +61,12 @@ export class Upserter {
     const out: (UpsertResult | Error)[] = new Array(inputs.length);
     let group: Prepared[] = [];
     let batons = new Set<string>();
+    let names = new Set<string>();
     const flush = async () => {
       if (group.length > 0) await this.write(group, out);
       group = [];
       batons = new Set();
+      names = new Set();
     };
     for (let at = 0; at < inputs.length; at++) {
       let p: Prepared;
@@ -70,15 +77,21 @@ export class Upserter {
         continue;
       }
       const baton = p.row.matchBatonId;
-      // One statement must not touch a resource twice, and mixes no description modes.
+      const name = baton === null && this.matchByName ? p.row.displayName : null;
+      // One statement must not touch a resource twice (a later row with the same key must see the
+      // earlier one's resource), and mixes no description modes.
       if (
         group.length > 0 &&
-        ((baton !== null && batons.has(baton)) || group[0].keepDescription !== p.keepDescription || group.length >= MAX_ROWS)
+        ((baton !== null && batons.has(baton)) ||
+          (name !== null && names.has(name)) ||
+          group[0].keepDescription !== p.keepDescription ||
+          group.length >= MAX_ROWS)
       ) {
         await flush();
       }
       group.push(p);
       if (baton !== null) batons.add(baton);
+      if (name !== null) names.add(name);
     }
     await flush();
     return out;
@@ -92,16 +105,12 @@ export class Upserter {
     try {
       const results = await this.db.transaction(async (tx) => {
         await this.holdType(tx);
-        return upsertBatch(
-          tx,
-          this.scope,
-          group.map((p) => p.row),
-          group[0].keepDescription,
-        );
+        return this.writeInTx(tx, group);
       });
       group.forEach((p, k) => {
-        out[p.at] = results[k];
-        if (results[k].outcome === 'created') this.created++;
+        const r = results[k];
+        out[p.at] = r;
+        if (!(r instanceof Error) && r.outcome === 'created') this.created++;
       });
     } catch (err) {
       if (group.length === 1) {
@@ -112,6 +121,46 @@ export class Upserter {
       // Find the row the database refused: the others still land, one statement each.
       for (const p of group) await this.write([p], out);
     }
+  }
+
+  /** Rows without a matchBatonId whose name one resource has update it; the others go through upsertBatch. */
+  private async writeInTx(tx: Db, group: Prepared[]): Promise<(BatchOutcome | Error)[]> {
+    const out: (BatchOutcome | Error)[] = new Array(group.length);
+    // Without an index on names this looks through the type's resources once per statement.
+    const unkeyed = this.matchByName ? group.filter((p) => p.row.matchBatonId === null).map((p) => p.row.displayName) : [];
+    const found = unkeyed.length > 0 ? await findByNames(tx, this.scope, unkeyed) : new Map<string, { id: string; n: number }>();
+    const upserts: number[] = [];
+    const updates: number[] = [];
+    group.forEach((p, k) => {
+      const match = p.row.matchBatonId === null ? found.get(p.row.displayName) : undefined;
+      if (!match) upserts.push(k);
+      else if (match.n === 1) updates.push(k);
+      else {
+        out[k] = invalidArgument(
+          `displayName: ${match.n} resources of this type are named "${p.row.displayName}"; give the row a matchBatonId`,
+        );
+      }
+    });
+    const keep = group[0].keepDescription;
+    if (upserts.length > 0) {
+      const r = await upsertBatch(
+        tx,
+        this.scope,
+        upserts.map((k) => group[k].row),
+        keep,
+      );
+      upserts.forEach((k, i) => {
+        out[k] = r[i];
+      });
+    }
+    if (updates.length > 0) {
+      const rows = updates.map((k) => ({ ...group[k].row, id: (found.get(group[k].row.displayName) as { id: string }).id }));
+      const r = await updateMatched(tx, this.scope, rows, keep);
+      updates.forEach((k, i) => {
+        out[k] = r[i];
+      });
+    }
+    return out;
   }
 
   private async prepare(at: number, input: ResourceUpsert): Promise<Prepared> {

@@ -3,19 +3,18 @@ import { asc, eq } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { tenants } from '../../db/schema.ts';
+import { tenantDomainProblem } from '../../lib/domain.ts';
 import { alreadyExists, invalidArgument, notFound } from '../../lib/errors.ts';
 
 export type Tenant = typeof tenants.$inferSelect;
-
-// A host name, optionally with a port: what clients put in front of /api/v1.
-const DOMAIN = /^(?=.{1,253}(:|$))[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
 
 export class TenantsService {
   constructor(private readonly db: Db) {}
 
   async create(domain: string): Promise<Tenant> {
     const d = domain.trim().toLowerCase();
-    if (!DOMAIN.test(d)) throw invalidArgument(`domain: "${domain}" is not a host name`);
+    const problem = tenantDomainProblem(d);
+    if (problem) throw invalidArgument(`domain: ${problem}`);
     const rows = await this.db.insert(tenants).values({ id: newId(), domain: d }).onConflictDoNothing().returning();
     if (rows.length === 0) throw alreadyExists(`tenant ${d} already exists`);
     return rows[0];

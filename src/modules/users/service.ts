@@ -128,6 +128,45 @@ export class UsersService {
     });
   }
 
+  /** Changes the given fields; an empty optional field clears it. Checked as on create. */
+  async update(tenantId: string, id: string, patch: Partial<UserInput>): Promise<User> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const row = await store.getUser(tx, tenantId, id);
+        if (!row) throw notFound('user');
+        const keep = (v: string | undefined, stored: string | null) => v ?? stored ?? undefined;
+        const v = checkUserInput({
+          email: patch.email ?? row.email,
+          displayName: patch.displayName ?? row.displayName,
+          username: keep(patch.username, row.username),
+          department: keep(patch.department, row.department),
+          jobTitle: keep(patch.jobTitle, row.jobTitle),
+          employmentStatus: keep(patch.employmentStatus, row.employmentStatus),
+        });
+        return toUser(
+          await store.updateUser(tx, tenantId, id, {
+            email: v.email,
+            displayName: v.displayName,
+            username: v.username ?? null,
+            department: v.department ?? null,
+            jobTitle: v.jobTitle ?? null,
+            employmentStatus: v.employmentStatus ?? null,
+          }),
+        );
+      });
+    } catch (err) {
+      if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${patch.email} already exists`);
+      throw err;
+    }
+  }
+
+  /** ENABLED or DISABLED (C1's directory status); the user's grants are left as they are. */
+  async setStatus(tenantId: string, id: string, status: 'ENABLED' | 'DISABLED'): Promise<User> {
+    const row = await store.updateUser(this.db, tenantId, id, { status });
+    if (!row) throw notFound('user');
+    return toUser(row);
+  }
+
   async get(tenantId: string, id: string, db: Db = this.db): Promise<User> {
     const row = await store.getUser(db, tenantId, id);
     if (!row) throw notFound('user');
