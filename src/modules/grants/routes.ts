@@ -201,7 +201,7 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
       tags: ['App Entitlement User Binding History'],
       summary: 'Search the grant history',
       description:
-        'Grants that were revoked (by hand, by an import, by expiry or with their app), with when they started and ' +
+        'Grants that ended (revoked by hand, expired, or deleted with their app), with when they started and ' +
         'ended, filtered by `appIds`, `appEntitlementRefs` and `appUserRefs`. `expandMask` is accepted and expands ' +
         'nothing (`expanded` is empty).',
       body: SearchPastGrantsRequest,

@@ -137,7 +137,7 @@ export async function resourceRoutes(api: Api, core: Core): Promise<void> {
       description:
         'Resources matching every filter given: `appId`, `resourceTypeIds`, trait ids and their exclusions, ' +
         '`resourceIds`, `excludeResourceIds`, `refs`, and `query` (case-insensitive substring of the display name or ' +
-        'description, fast on millions of rows). Gatehouse does not filter by app user: `appUserIds` is a 400.',
+        'description). Gatehouse does not filter by app user: `appUserIds` is a 400.',
       body: SearchResourcesRequest,
       response: ResourceListResponse,
     },
