@@ -1,5 +1,5 @@
-// Update masks: a comma-separated list of camelCase paths naming the fields an
-// update changes. Without a mask, every writable field present in the body changes.
+// Update masks: a comma-separated list of camelCase (or proto snake_case) paths
+// naming the fields an update changes. Without a mask, every writable field present in the body changes.
 import { invalidArgument } from './errors.ts';
 
 export function fieldsToUpdate<K extends string>(
@@ -12,9 +12,10 @@ export function fieldsToUpdate<K extends string>(
   if (mask === undefined || mask === null || mask.trim() === '') {
     return writable.filter((f) => body[f] !== undefined);
   }
+  // A path may be given by its proto name too (`display_name`), as C1's gateway reads masks.
   const paths = mask
     .split(',')
-    .map((p) => p.trim())
+    .map((p) => p.trim().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()))
     .filter(Boolean);
   const out: K[] = [];
   for (const p of paths) {

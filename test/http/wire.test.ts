@@ -165,6 +165,14 @@ describe.each(backends)('C1 wire parsing on %s', (backend) => {
     });
     expect(updated.status, JSON.stringify(updated.body)).toBe(200);
     expect(updated.body.app.displayName).toBe('Camel wins');
+    // Mask paths by their proto names too.
+    const masked = await s.admin.post(`/api/v1/apps/${id}`, {
+      app: { monthly_cost_usd: 9, description: 'not in the mask' },
+      update_mask: 'monthly_cost_usd',
+    });
+    expect(masked.status, JSON.stringify(masked.body)).toBe(200);
+    expect(masked.body.app.monthlyCostUsd).toBe(9);
+    expect(masked.body.app.description).toBeUndefined();
     const search = await s.admin.post('/api/v1/search/apps', { app_ids: [id], page_size: 10 });
     expect(search.body.list.map((a: { id: string }) => a.id)).toEqual([id]);
   });

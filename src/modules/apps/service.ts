@@ -228,7 +228,8 @@ export class AppsService {
   async removeOwner(tenantId: string, appId: string, userId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireRow(tenantId, appId, tx);
-      // Idempotent, like C1: removing someone who is not an owner changes nothing.
+      // An id that is no user is refused as add refuses it; removing someone who is not an owner changes nothing.
+      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
       await store.removeOwner(tx, tenantId, appId, userId);
     });
   }

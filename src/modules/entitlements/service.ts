@@ -376,6 +376,8 @@ export class EntitlementsService {
   async removeOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireRow(tenantId, appId, id, tx, true);
+      // An id that is no user is refused as add refuses it; removing someone who is not an owner changes nothing.
+      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
       await store.removeOwner(tx, tenantId, id, userId);
     });
   }

@@ -221,6 +221,8 @@ export class ResourcesService {
   async removeOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
+      // An id that is no user is refused as add refuses it.
+      await this.users.requireAll(tenantId, [userId], 'userId', tx);
       await store.removeOwners(tx, tenantId, resourceId, [userId]);
     });
   }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
 import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
@@ -103,6 +103,6 @@ export async function listUsers(
         ? isNotNull(users.delegatedUserId)
         : isNull(users.delegatedUserId),
     inIds(users.origin, filter.origins),
-    filter.excludeOrigins?.length ? notInArray(users.origin, filter.excludeOrigins) : undefined,
+    notInIds(users.origin, filter.excludeOrigins),
   );
 }
