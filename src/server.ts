@@ -13,10 +13,10 @@ import { type Core, createCore } from './core.ts';
 import { listenMetrics } from './http/metrics.ts';
 import type { Api } from './http/types.ts';
 
-type Running = { core: Core; app: Api };
+export type Running = { core: Core; app: Api };
 
-/** A CLI command forwarded by `gatehouse <command>`, run against this server's core. */
-async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
+/** A CLI command forwarded by `gatehouse <command>`, run against this server's core (exported for tests). */
+export async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
   const t0 = performance.now();
   const { code, command, error } = await runInCwd(req.cwd, () => runProgram(req.argv, (fn) => fn(core), io));
   // The command name only: arguments and output may carry secrets.
