@@ -125,7 +125,8 @@ function injectSender(app: Api, host: string): Sender {
     new Headers(init.headers).forEach((v, k) => {
       headers[k] = v;
     });
-    let payload: string | undefined;
+    // The body types fetch() would send as is, with the content type fetch() would give them.
+    let payload: string | Buffer | undefined;
     const body = init.body;
     if (body instanceof URLSearchParams) {
       payload = body.toString();
@@ -133,8 +134,10 @@ function injectSender(app: Api, host: string): Sender {
     } else if (typeof body === 'string') {
       payload = body;
       headers['content-type'] ??= 'text/plain;charset=UTF-8';
+    } else if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+      payload = body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     } else if (body !== undefined && body !== null) {
-      throw new Error('test server: inject sends string and URLSearchParams bodies only; use { listen: true } for others');
+      throw new Error('test server: inject sends string, form and byte bodies; use startServer(backend, env, { listen: true })');
     }
     const r = await app.inject({ method: (init.method ?? 'GET') as 'GET', url: path, headers, payload });
     const out = new Headers();
