@@ -44,6 +44,9 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
   let holder: ChildProcess | undefined;
   const cli = async (args: string[], opts: { cwd?: string } = {}): Promise<CliResult> => {
     if (mode === 'direct') return cliOn(core, args, opts);
+    // As `gatehouse` runs: its entry point finds the server in the lock and forwards. It sends its
+    // own cwd, so a command meant to run elsewhere goes to the socket with that cwd directly.
+    if (opts.cwd === undefined) return mainIn(args, env);
     const c = captureIo(args);
     return c.done(await forwardToServer(admin?.path as string, { argv: args, cwd: opts.cwd ?? ROOT }, c.io));
   };
