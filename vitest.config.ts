@@ -5,7 +5,11 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Runs once per run: the CI contract check, and dropping this run's PostgreSQL databases.
+    globalSetup: ['test/helpers/global-setup.ts'],
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // isolate: false: a worker runs many files in one process, so PGlite is compiled and
+    // the database opened once per worker (test/helpers/server.ts), not once per file.
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
   },
 });

@@ -21,11 +21,15 @@ const stdio: CliIo = {
 /** How long a command waits for another CLI command that holds the data dir. */
 const LOCK_WAIT_MS = 60_000;
 
-/** Runs one command line; resolves to the exit code (for `serve`: once it listens). */
-export async function main(argv: string[] = process.argv.slice(2), io: CliIo = stdio): Promise<number> {
+/** Runs one command line; resolves to the exit code (for `serve`: once it listens). `env`: where settings come from. */
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  io: CliIo = stdio,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.err(`error: ${err.message}\n`);

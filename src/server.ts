@@ -15,10 +15,10 @@ import { listeningMessage, loggerOptions } from './log.ts';
 import { goToolsWarning, publicUrl } from './modules/clients/public-address.ts';
 import { type ServerTls, serverTls } from './tls/server-tls.ts';
 
-type Running = { core: Core; app: Api };
+export type Running = { core: Core; app: Api };
 
-/** A CLI command forwarded by `gatehouse <command>`, run against this server's core. */
-async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
+/** A CLI command forwarded by `gatehouse <command>`, run against this server's core (exported for tests). */
+export async function runForwarded({ core, app }: Running, req: RunRequest, io: CliIo): Promise<number> {
   const t0 = performance.now();
   const { code, command, error } = await runInCwd(req.cwd, () =>
     runProgram(req.argv, (fn) => fn(core), { ...io, isTTY: req.tty }),

@@ -29,7 +29,7 @@ describe.each(backends)('bearer tokens on %s', (backend) => {
     s = await startServer(backend);
     routes = await discoverRoutes(s, { apiOnly: true });
     world = await buildWorld(s.admin, routes, `bearer-${backend}`);
-    readOnly = await s.caller({ domain: 'localhost', role: 'read-only' });
+    readOnly = await s.caller({ domain: s.admin.tenant.domain, role: 'read-only' });
     const [row] = await s.core.database.db.select().from(serverSettings).where(eq(serverSettings.key, 'access_token_hs256_key'));
     serverKey = Buffer.from(row.value, 'base64url');
   });

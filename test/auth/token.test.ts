@@ -29,7 +29,7 @@ describe.each(backends)('token endpoint on %s', (backend) => {
   let host: string;
   let creds: Creds;
   const newClient = async (role = 'admin'): Promise<Creds> => {
-    const tenant = await s.core.services.tenants.getByDomain('localhost');
+    const tenant = s.admin.tenant;
     return s.core.services.clients.create(tenant, 'sdk test', role);
   };
   const expectRefused = (res: Res, what: string) => {
@@ -235,7 +235,7 @@ describe.each(backends)('token endpoint on %s', (backend) => {
     const c = await newClient();
     const token = await sdkToken(c);
     expect((await s.fetch('/api/v1/apps', { headers: bearer(token) })).status).toBe(200);
-    const tenant = await s.core.services.tenants.getByDomain('localhost');
+    const tenant = s.admin.tenant;
     await s.core.services.clients.revoke(tenant.id, c.clientId);
     const after = await s.fetch('/api/v1/apps', { headers: bearer(token) });
     expect(after.status).toBe(401);

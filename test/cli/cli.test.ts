@@ -1,9 +1,34 @@
-// The real `gatehouse` CLI on the embedded database, both ways it runs: opening
-// the data dir itself, and forwarded to a server that holds the data dir.
+// The `gatehouse` CLI's commands, both ways they run: 'direct' as a CLI process that
+// opened the database runs them (the commander program against the core), and
+// 'forwarded' over a real admin socket to a server that holds the data dir. Both run
+// in this process against an in-memory database (a process per command would prove
+// nothing more, at seconds each); the binary itself runs end to end at the bottom.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, type Env, expectCode, freePort, gatehouse, type ServeProc, startServe, tempDir, tokenFor } from './proc.ts';
+import { buildApp } from '../../src/app.ts';
+import { type AdminServer, adminSocketPath, forwardToServer, listenAdmin } from '../../src/cli/admin.ts';
+import { type LockHolder, lockPath } from '../../src/cli/lock.ts';
+import { loadConfig } from '../../src/config.ts';
+import { type Core, createCore } from '../../src/core.ts';
+import type { Api } from '../../src/http/types.ts';
+import { runForwarded } from '../../src/server.ts';
+import { captureIo, cliOn, mainIn } from './inproc.ts';
+import {
+  api,
+  type CliResult,
+  type Env,
+  expectCode,
+  freePort,
+  gatehouse,
+  ROOT,
+  type ServeProc,
+  startServe,
+  tempDir,
+  tokenFor,
+} from './proc.ts';
 
 const SECRET_PREFIX = 'secret-token:conductorone.com:v1:';
 
@@ -11,26 +36,58 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
   let dir: string;
   let env: Env;
   let port: number;
-  let server: ServeProc | undefined;
-  const cli = (args: string[], opts?: { cwd?: string }) => gatehouse(args, env, opts);
+  let core: Core;
+  let httpApp: Api;
+  let url: string;
+  // Forwarded: this process plays the server that holds the data dir (its admin socket).
+  let admin: AdminServer | undefined;
+  let holder: ChildProcess | undefined;
+  const cli = async (args: string[], opts: { cwd?: string } = {}): Promise<CliResult> => {
+    if (mode === 'direct') return cliOn(core, args, opts);
+    // As `gatehouse` runs: its entry point finds the server in the lock and forwards. It sends its
+    // own cwd, so a command meant to run elsewhere goes to the socket with that cwd directly.
+    if (opts.cwd === undefined) return mainIn(args, env);
+    const c = captureIo(args);
+    return c.done(await forwardToServer(admin?.path as string, { argv: args, cwd: opts.cwd ?? ROOT }, c.io));
+  };
   const created: { admin?: { clientId: string; clientSecret: string }; revoked?: string; readOnly?: string } = {};
   let readOnlySecret = '';
   let appId = '';
   let resourceTypeId = '';
   let acmeClient: { clientId: string; clientSecret: string } | undefined;
-  // Both modes run the same commander program; a direct run costs a database open
-  // (seconds), so the error cases beyond one of each kind run forwarded only.
+  // Both modes run the same commander program; the error cases beyond one of each kind run forwarded only.
   const thorough = mode === 'forwarded';
 
   beforeAll(async () => {
     dir = tempDir();
     port = await freePort();
     env = { GATEHOUSE_DATA_DIR: path.join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1' };
-    if (mode === 'forwarded') server = await startServe(env);
+    core = await createCore(loadConfig({ ...env, GATEHOUSE_TENANT_DOMAIN: 'localhost' }), { memory: true });
+    httpApp = await buildApp(core);
+    url = await httpApp.listen({ port, host: '127.0.0.1' });
+    if (mode === 'forwarded') {
+      const dataDir = env.GATEHOUSE_DATA_DIR as string;
+      admin = await listenAdmin(adminSocketPath(dataDir), (req, io) => runForwarded({ core, app: httpApp }, req, io));
+      // The lock names a live server process (a process never defers to itself), with this admin socket.
+      holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600000)'], { stdio: 'ignore' });
+      await new Promise((resolve) => holder?.once('spawn', resolve));
+      const record: LockHolder = {
+        pid: holder.pid as number,
+        host: os.hostname(),
+        kind: 'serve',
+        command: 'serve',
+        socket: admin.path,
+        since: new Date().toISOString(),
+      };
+      writeFileSync(lockPath(dataDir), JSON.stringify(record));
+    }
   }, 240_000);
 
   afterAll(async () => {
-    if (server) expect(await server.stop()).toBe(0);
+    await admin?.close();
+    holder?.kill('SIGKILL');
+    await httpApp?.close();
+    await core?.close();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -170,44 +227,39 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
   });
 
   it('the API sees what the CLI made', async () => {
-    // Direct mode: a server started afterwards on the same data dir.
-    const s = server ?? (await startServe(env));
-    try {
-      const admin = created.admin as { clientId: string; clientSecret: string };
-      const { status, token } = await tokenFor(s.url, admin.clientId, admin.clientSecret);
-      expect(status).toBe(200);
-      const users = await api(s.url, token as string, 'GET', '/api/v1/users?page_size=100');
-      expect(users.status).toBe(200);
-      const byEmail = new Map(users.body.list.map(({ user }: { user: { email: string } }) => [user.email, user]));
-      // kept-out@ was rejected by the import (so absent); the thorough run created it afterwards.
-      const expected = ['ada@example.com', 'grace@example.com', 'linus@example.com'];
-      if (thorough) expected.push('kept-out@example.com');
-      expect([...byEmail.keys()].sort()).toEqual(expected.sort());
-      expect(byEmail.get('ada@example.com')).toMatchObject({ displayName: 'Ada King', username: 'ada', department: 'Maths' });
-      expect(byEmail.get('linus@example.com')).toMatchObject({ displayName: 'Torvalds, Linus' });
-      const app = await api(s.url, token as string, 'POST', '/api/v1/apps', { displayName: 'From the CLI client' });
-      expect(app.status).toBe(200);
-      appId = app.body.app.id;
-      const rt = await api(s.url, token as string, 'POST', `/api/v1/apps/${appId}/resource_types`, {
-        displayName: 'Database',
-        resourceType: 'CUSTOM',
-      });
-      expect(rt.status).toBe(200);
-      resourceTypeId = rt.body.appResourceType.id;
+    // The HTTP API of the same database (as the server holding it, or one started after the CLI ran).
+    const admin = created.admin as { clientId: string; clientSecret: string };
+    const { status, token } = await tokenFor(url, admin.clientId, admin.clientSecret);
+    expect(status).toBe(200);
+    const users = await api(url, token as string, 'GET', '/api/v1/users?page_size=100');
+    expect(users.status).toBe(200);
+    const byEmail = new Map(users.body.list.map(({ user }: { user: { email: string } }) => [user.email, user]));
+    // kept-out@ was rejected by the import (so absent); the thorough run created it afterwards.
+    const expected = ['ada@example.com', 'grace@example.com', 'linus@example.com'];
+    if (thorough) expected.push('kept-out@example.com');
+    expect([...byEmail.keys()].sort()).toEqual(expected.sort());
+    expect(byEmail.get('ada@example.com')).toMatchObject({ displayName: 'Ada King', username: 'ada', department: 'Maths' });
+    expect(byEmail.get('linus@example.com')).toMatchObject({ displayName: 'Torvalds, Linus' });
+    const app = await api(url, token as string, 'POST', '/api/v1/apps', { displayName: 'From the CLI client' });
+    expect(app.status).toBe(200);
+    appId = app.body.app.id;
+    const rt = await api(url, token as string, 'POST', `/api/v1/apps/${appId}/resource_types`, {
+      displayName: 'Database',
+      resourceType: 'CUSTOM',
+    });
+    expect(rt.status).toBe(200);
+    resourceTypeId = rt.body.appResourceType.id;
 
-      // Revoked client: no token. Read-only client: no writes.
-      expect((await tokenFor(s.url, created.revoked as string, admin.clientSecret)).status).toBe(401);
-      const ro = await tokenFor(s.url, created.readOnly as string, readOnlySecret);
-      expect(ro.status).toBe(200);
-      expect((await api(s.url, ro.token as string, 'POST', '/api/v1/apps', { displayName: 'x' })).status).toBe(403);
-      // The other tenant's client sees only its own users.
-      const acme = acmeClient as { clientId: string; clientSecret: string };
-      const acmeToken = (await tokenFor(s.url, acme.clientId, acme.clientSecret)).token as string;
-      const acmeUsers = await api(s.url, acmeToken, 'GET', '/api/v1/users');
-      expect(acmeUsers.body.list.map(({ user }: { user: { displayName: string } }) => user.displayName)).toEqual(['Acme Ada']);
-    } finally {
-      if (!server) expect(await s.stop()).toBe(0);
-    }
+    // Revoked client: no token. Read-only client: no writes.
+    expect((await tokenFor(url, created.revoked as string, admin.clientSecret)).status).toBe(401);
+    const ro = await tokenFor(url, created.readOnly as string, readOnlySecret);
+    expect(ro.status).toBe(200);
+    expect((await api(url, ro.token as string, 'POST', '/api/v1/apps', { displayName: 'x' })).status).toBe(403);
+    // The other tenant's client sees only its own users.
+    const acme = acmeClient as { clientId: string; clientSecret: string };
+    const acmeToken = (await tokenFor(url, acme.clientId, acme.clientSecret)).token as string;
+    const acmeUsers = await api(url, acmeToken, 'GET', '/api/v1/users');
+    expect(acmeUsers.body.list.map(({ user }: { user: { displayName: string } }) => user.displayName)).toEqual(['Acme Ada']);
   });
 
   it('import subcommands (from other modules) run the same way, files relative to the cwd', async () => {
@@ -228,7 +280,9 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
   });
 
   it('migrate', async () => {
-    const r = expectCode(await cli(['migrate']), 0);
+    // The binary's entry point: forwarded, it finds this process holding the data dir;
+    // direct, it locks the dir, opens the database there and migrates it.
+    const r = expectCode(await mainIn(['migrate'], env), 0);
     if (mode === 'forwarded') {
       expect(r.stderr).toContain('applied the migrations when it started; nothing to do');
       expect(r.stdout).toBe('');
@@ -240,5 +294,33 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
   it('leaves no lock behind (direct) / the server keeps its lock (forwarded)', async () => {
     const lockFile = path.join(dir, 'data', 'gatehouse.lock');
     expect(existsSync(lockFile)).toBe(mode === 'forwarded');
+  });
+});
+
+describe('gatehouse CLI end to end', { timeout: 240_000 }, () => {
+  it('the real binary: direct on the data dir, then forwarded to the server holding it, files relative to its cwd', async () => {
+    const dir = tempDir();
+    const env: Env = { GATEHOUSE_DATA_DIR: path.join(dir, 'data'), PORT: String(await freePort()), HOST: '127.0.0.1' };
+    const work = path.join(dir, 'work');
+    mkdirSync(work, { recursive: true });
+    writeFileSync(path.join(work, 'people.csv'), 'email,displayName\nada@example.com,Ada Lovelace\nnope,Nobody\n');
+    let server: ServeProc | undefined;
+    try {
+      // Direct: the process opens the data dir itself, and lets go of it when done.
+      const direct = expectCode(await gatehouse(['users', 'import', 'people.csv'], env, { cwd: work }), 1);
+      expect(direct.json()).toMatchObject({ file: 'people.csv', rows: 2, created: 1, rejected: 1, errors: [{ line: 3 }] });
+      expect(direct.stderr).toContain('line 3: rejected');
+      expect(existsSync(path.join(dir, 'data', 'gatehouse.lock'))).toBe(false);
+      // Forwarded: the server runs the command, reading the file from the CLI's cwd, not its own.
+      server = await startServe(env);
+      const forwarded = expectCode(await gatehouse(['users', 'import', 'people.csv'], env, { cwd: work }), 1);
+      expect(forwarded.json()).toMatchObject({ file: 'people.csv', rows: 2, created: 0, unchanged: 1, rejected: 1 });
+      await server.waitForLog((e) => e.msg === 'admin command' && e.command === 'users import' && e.exitCode === 1);
+      expect(await server.stop()).toBe(0);
+      expect(existsSync(path.join(dir, 'data', 'gatehouse.lock'))).toBe(false);
+    } finally {
+      await server?.stop('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

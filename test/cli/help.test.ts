@@ -1,12 +1,14 @@
-// `--help` on every command: usage on stdout, exit 0, no database touched.
+// `--help` on every command: usage on stdout, exit 0, no database touched. Through
+// the binary's entry point (main) in this process: a process per help text proves nothing more.
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectCode, gatehouse, tempDir } from './proc.ts';
+import { mainIn } from './inproc.ts';
+import { expectCode, tempDir } from './proc.ts';
 
 const dir = tempDir();
 const env = { GATEHOUSE_DATA_DIR: path.join(dir, 'data') };
-const help = async (cmd: string[]) => expectCode(await gatehouse([...cmd, '--help'], env), 0).stdout;
+const help = async (cmd: string[]) => expectCode(await mainIn([...cmd, '--help'], env), 0).stdout;
 
 /** The subcommand names listed under "Commands:" in a help text. */
 const subcommands = (text: string) =>
@@ -76,7 +78,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
   });
 
   it('an unknown command or option is a usage error (exit 1)', async () => {
-    expect(expectCode(await gatehouse(['frobnicate'], env), 1).stderr).toContain("unknown command 'frobnicate'");
-    expect(expectCode(await gatehouse(['tenants', 'list', '--bogus'], env), 1).stderr).toContain("unknown option '--bogus'");
+    expect(expectCode(await mainIn(['frobnicate'], env), 1).stderr).toContain("unknown command 'frobnicate'");
+    expect(expectCode(await mainIn(['tenants', 'list', '--bogus'], env), 1).stderr).toContain("unknown option '--bogus'");
   });
 });

@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importGrantsCsv } from '../../src/cli/import-grants.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 import { expectExactCounts, makeApp, makeEntitlement, makeResource, scalar } from '../modules/grants/fixtures.ts';
-import { csvFiles, embeddedEnv, seedCliApp, withCore } from './import-fixtures.ts';
-import { expectCode, gatehouse } from './proc.ts';
+import { csvFiles, seedCliApp } from './import-fixtures.ts';
+import { cliOn } from './inproc.ts';
+import { expectCode } from './proc.ts';
 
-const { dir, csv } = csvFiles('gh-import-grants-');
+const { csv } = csvFiles('gh-import-grants-');
 
 describe.each(backends)('import grants on %s', (backend) => {
   let s: TestServer;
@@ -107,30 +107,36 @@ describe.each(backends)('import grants on %s', (backend) => {
   });
 });
 
-describe('gatehouse import grants (real CLI, embedded database)', () => {
+// The command itself (arguments, default tenant, output, exit codes) through the CLI's
+// commander program in this process; the binary runs end to end in cli.test.ts.
+describe('gatehouse import grants (CLI command)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer('pglite');
+  });
+  afterAll(async () => s?.close());
+
   it('imports, reports rejects with exit code 1, and is idempotent', async () => {
-    const env = embeddedEnv(path.join(dir, 'data'));
-    const { tenantId, appId, entId } = await withCore(env, async (core) => {
-      const ids = await seedCliApp(core);
-      const resource = await core.services.resources.create(ids.tenantId, ids.appId, ids.typeId, { displayName: 'Billing' });
-      const ent = await core.services.entitlements.create(ids.tenantId, ids.appId, {
-        displayName: 'Payer',
-        appResourceId: resource.id,
-        slug: 'payer',
-      });
-      return { ...ids, entId: ent.appEntitlement.id };
+    const { domain } = s.admin.tenant;
+    const { tenantId, appId, typeId } = await seedCliApp(s.core, s.admin.tenant.id);
+    const resource = await s.core.services.resources.create(tenantId, appId, typeId, { displayName: 'Billing' });
+    const ent = await s.core.services.entitlements.create(tenantId, appId, {
+      displayName: 'Payer',
+      appResourceId: resource.id,
+      slug: 'payer',
     });
+    const entId = ent.appEntitlement.id;
     const file = csv(['userEmail,entitlement', 'dana@example.com,Billing/payer', 'eve@example.com,Billing/payer']);
-    const failed = expectCode(await gatehouse(['import', 'grants', '--app', appId, '--tenant', 'localhost', file], env), 1);
+    const failed = expectCode(await cliOn(s.core, ['import', 'grants', '--app', appId, '--tenant', domain, file]), 1);
     expect(failed.json()).toMatchObject({ rows: 2, created: 1, rejected: 1, errors: [{ line: 3 }] });
     expect(failed.stderr).toContain('line 3: rejected');
 
+    // No --tenant: the default tenant (GATEHOUSE_TENANT_DOMAIN), here this test's.
     const good = csv(['userEmail,entitlement', `dana@example.com,${entId}`]);
-    const second = expectCode(await gatehouse(['import', 'grants', '--app', appId, good], env), 0);
+    const second = expectCode(await cliOn(s.core, ['import', 'grants', '--app', appId, good], { tenantDomain: domain }), 0);
     expect(second.json()).toMatchObject({ rows: 1, created: 0, unchanged: 1, rejected: 0 });
 
-    const page = await withCore(env, (core) => core.services.grants.reads.listUsers(tenantId, appId, entId, { size: 100 }));
+    const page = await s.core.services.grants.reads.listUsers(tenantId, appId, entId, { size: 100 });
     expect(page.list.map((v) => v.appUser.appUser.email)).toEqual(['dana@example.com']);
-    // Each step opens the embedded database from disk; slow on a busy machine.
-  }, 240_000);
+  });
 });

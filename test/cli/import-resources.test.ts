@@ -1,13 +1,13 @@
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importResourcesCsv } from '../../src/cli/import-resources.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 import { rowsOf } from '../modules/resources/fixtures.ts';
-import { csvFiles, embeddedEnv, seedCliApp, withCore } from './import-fixtures.ts';
-import { expectCode, gatehouse } from './proc.ts';
+import { csvFiles, seedCliApp } from './import-fixtures.ts';
+import { cliOn } from './inproc.ts';
+import { expectCode } from './proc.ts';
 
-const { dir, csv } = csvFiles('gh-import-resources-');
+const { csv } = csvFiles('gh-import-resources-');
 
 describe.each(backends)('import resources on %s', (backend) => {
   let s: TestServer;
@@ -203,27 +203,36 @@ describe.each(backends)('import resources on %s', (backend) => {
   });
 });
 
-describe('gatehouse import resources (real CLI, embedded database)', () => {
+// The command itself (arguments, default tenant, output, exit codes) through the CLI's
+// commander program in this process; the binary runs end to end in cli.test.ts.
+describe('gatehouse import resources (CLI command)', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer('pglite');
+  });
+  afterAll(async () => s?.close());
+
   it('imports, reports rejects with exit code 1, and is idempotent', async () => {
-    const env = embeddedEnv(path.join(dir, 'data'));
-    const { tenantId, appId, typeId } = await withCore(env, seedCliApp);
+    const { domain } = s.admin.tenant;
+    const { tenantId, appId, typeId } = await seedCliApp(s.core, s.admin.tenant.id);
     const file = csv([
       'displayName,description,matchBatonId,ownerEmails',
       'Admin,,r-admin,dana@example.com',
       ',,r-bad,',
       'Viewer,,r-viewer,',
     ]);
-    const args = ['import', 'resources', '--app', appId, '--resource-type', typeId, '--tenant', 'localhost', file];
-    const failed = expectCode(await gatehouse(args, env), 1);
+    const args = ['import', 'resources', '--app', appId, '--resource-type', typeId, '--tenant', domain, file];
+    const failed = expectCode(await cliOn(s.core, args), 1);
     expect(failed.json()).toMatchObject({ rows: 3, created: 2, rejected: 1, errors: [{ line: 3 }] });
     expect(failed.stderr).toContain('line 3: rejected');
 
+    // No --tenant: the default tenant (GATEHOUSE_TENANT_DOMAIN), here this test's.
     const good = csv(['displayName,matchBatonId', 'Admin,r-admin', 'Viewer,r-viewer']);
-    const second = expectCode(await gatehouse(['import', 'resources', '--app', appId, '--resource-type', typeId, good], env), 0);
+    const again = ['import', 'resources', '--app', appId, '--resource-type', typeId, good];
+    const second = expectCode(await cliOn(s.core, again, { tenantDomain: domain }), 0);
     expect(second.json()).toMatchObject({ rows: 2, created: 0, unchanged: 2, rejected: 0 });
 
-    const page = await withCore(env, (core) => core.services.resources.list(tenantId, appId, typeId, { size: 100 }));
+    const page = await s.core.services.resources.list(tenantId, appId, typeId, { size: 100 });
     expect(page.list.map((r) => r.matchBatonId)).toEqual(['r-admin', 'r-viewer']);
-    // Each step opens the embedded database from disk; slow on a busy machine.
-  }, 240_000);
+  });
 });

@@ -55,21 +55,24 @@ export function gatehouse(args: string[], env: Env, opts: { cwd?: string } = {})
       stderr += c.toString('utf8');
     });
     proc.once('error', reject);
-    proc.once('close', (code) =>
-      resolve({
-        code,
-        stdout,
-        stderr,
-        json: () => {
-          try {
-            return JSON.parse(stdout);
-          } catch {
-            throw new Error(`gatehouse ${args.join(' ')}: stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
-          }
-        },
-      }),
-    );
+    proc.once('close', (code) => resolve(cliResult(args, code, stdout, stderr)));
   });
+}
+
+/** A finished command's exit code and output. */
+export function cliResult(args: string[], code: number | null, stdout: string, stderr: string): CliResult {
+  return {
+    code,
+    stdout,
+    stderr,
+    json: () => {
+      try {
+        return JSON.parse(stdout);
+      } catch {
+        throw new Error(`gatehouse ${args.join(' ')}: stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
+      }
+    },
+  };
 }
 
 /** Checks a CLI result's exit code, showing its output when it is not the expected one. */

@@ -1,11 +1,29 @@
 // The contract validator itself: it must pass what C1's openapi.yaml allows and
 // catch what it does not, or the contract check on every response proves nothing.
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { C1_OPENAPI, checkContract, contractAvailable, contractErrors, matchTemplate } from '../helpers/contract.ts';
+import {
+  C1_OPENAPI,
+  checkContract,
+  contractAvailable,
+  contractErrors,
+  contractFilePresent,
+  matchTemplate,
+} from '../helpers/contract.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 
 const available = contractAvailable();
 if (!available) console.warn(`contract.test.ts: every test below is skipped because ${C1_OPENAPI} is absent`);
+
+describe('contract file', () => {
+  it('a missing openapi.yaml fails the check when CI is set; only outside CI is it skipped', () => {
+    const missing = path.join(os.tmpdir(), `no-such-dir-${process.pid}`, 'openapi.yaml');
+    expect(() => contractFilePresent(missing, { CI: 'true' })).toThrow(/not found, and CI is set/);
+    expect(contractFilePresent(missing, {})).toBe(false);
+    expect(contractFilePresent(C1_OPENAPI, {})).toBe(available);
+  });
+});
 
 describe.each(backends)('contract validator on %s', (backend) => {
   let s: TestServer;

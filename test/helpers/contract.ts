@@ -1,7 +1,8 @@
 // Validates every response the suite receives against C1's openapi.yaml: 2xx bodies
 // against the operation's 200 response schema, every other body against
-// google.rpc.Status. Paths that openapi.yaml does not have are skipped; when the
-// file itself is absent (outside CI) the whole check says so loudly, once, and skips.
+// google.rpc.Status. Paths that openapi.yaml does not have are skipped. When the
+// file itself is absent: in CI (CI set) every check fails; elsewhere the whole check
+// says so loudly, once, and skips.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,10 @@ export const C1_OPENAPI =
   process.env.GATEHOUSE_C1_OPENAPI ??
   path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/c1-api/openapi.yaml');
 export const SKIP_MESSAGE = 'CONTRACT TESTS SKIPPED: ../shared/c1-api/openapi.yaml not found';
+
+/** Why a CI run fails without the contract. */
+export const missingContractMessage = (file = C1_OPENAPI): string =>
+  `contract: ${file} not found, and CI is set: the C1 contract check cannot be skipped in CI (the tests read ../shared/c1-api, next to the repository)`;
 
 type Schema = Record<string, unknown>;
 export type C1Operation = { operationId: string; tags: string[]; response?: Schema };
@@ -157,9 +162,20 @@ let loaded: Loaded | null | undefined;
 
 const WARNED = Symbol.for('gatehouse.contract.warned');
 
+/**
+ * Whether the contract file can be checked against: false (after a loud warning, once)
+ * when it is absent outside CI; an error when it is absent and CI is set, so that
+ * CI fails instead of passing without the check.
+ */
+export function contractFilePresent(file: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (existsSync(file)) return true;
+  if (env.CI) throw new Error(missingContractMessage(file));
+  return false;
+}
+
 function state(): Loaded | null {
   if (loaded !== undefined) return loaded;
-  if (!existsSync(C1_OPENAPI)) {
+  if (!contractFilePresent(C1_OPENAPI)) {
     const g = globalThis as Record<symbol, unknown>;
     if (!g[WARNED]) {
       g[WARNED] = true;

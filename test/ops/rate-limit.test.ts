@@ -38,7 +38,7 @@ describe.each(backends)('token rate limits on %s', (backend) => {
     afterAll(async () => s?.close());
 
     it('answers 429 with Retry-After and code 8 after the limit, for that client only', async () => {
-      const tenant = await s.core.services.tenants.getByDomain('localhost');
+      const tenant = s.admin.tenant;
       const a = await s.core.services.clients.create(tenant, 'a', 'admin');
       const b = await s.core.services.clients.create(tenant, 'b', 'admin');
       const ask = (c: { clientId: string; clientSecret: string }) =>
@@ -76,7 +76,7 @@ describe.each(backends)('token rate limits on %s', (backend) => {
     afterAll(async () => s?.close());
 
     it('limits every token request from one address, whatever the client', async () => {
-      const tenant = await s.core.services.tenants.getByDomain('localhost');
+      const tenant = s.admin.tenant;
       const c = await s.core.services.clients.create(tenant, 'c', 'admin');
       const xff = { 'x-forwarded-for': '203.0.113.7' };
       const ask = (headers: Record<string, string>) =>
@@ -96,7 +96,7 @@ describe.each(backends)('token rate limits on %s', (backend) => {
     it('ignores X-Forwarded-For from proxies it does not trust', async () => {
       const untrusting = await startServer(backend, { GATEHOUSE_TOKEN_RATE_PER_IP_PER_MINUTE: '2' });
       try {
-        const tenant = await untrusting.core.services.tenants.getByDomain('localhost');
+        const tenant = untrusting.admin.tenant;
         const c = await untrusting.core.services.clients.create(tenant, 'd', 'admin');
         const ask = (ip: string) =>
           untrusting.fetch(

@@ -189,7 +189,7 @@ describe.each(backends)('app users on %s', (backend) => {
     for (const [p, body, status] of refusals) expect((await s.admin.post(p, body)).status, JSON.stringify(body)).toBe(status);
     const other = await makeApp(s.admin);
     expect((await s.admin.post(`/api/v1/apps/${other.id}/app_users/${a.id}`, { appUser: {} })).status).toBe(404);
-    const ro = await s.caller({ domain: 'localhost', role: 'read-only' });
+    const ro = await s.caller({ domain: s.admin.tenant.domain, role: 'read-only' });
     expect((await ro.post(path, { appUser: {} })).status).toBe(403);
     expect((await ro.post('/api/v1/search/app_users', { appId: app.id })).status).toBe(200);
   });

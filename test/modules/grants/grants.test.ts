@@ -75,7 +75,7 @@ describe.each(backends)('grants on %s', (backend) => {
     const t = await s.caller();
     expect((await t.post(`${base}/add-manual-user`, { userIds: [u.id] })).status).toBe(404);
     // A read-only client cannot grant.
-    const ro = await s.caller({ domain: 'localhost', role: 'read-only' });
+    const ro = await s.caller({ domain: s.admin.tenant.domain, role: 'read-only' });
     expect((await ro.post(`${base}/add-manual-user`, { userIds: [u.id] })).status).toBe(403);
     // Apps synced by a connector are not granted to by hand.
     await s.core.database.db.execute(sql`update apps set is_manually_managed = false where id = ${app.id}`);

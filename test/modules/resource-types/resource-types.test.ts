@@ -223,7 +223,7 @@ describe.each(backends)('resource types on %s', (backend) => {
   it('a read-only client can read and search but not write', async () => {
     const app = await newApp();
     const type = await newType(app.id);
-    const ro = await s.caller({ domain: 'localhost', role: 'read-only' });
+    const ro = await s.caller({ domain: s.admin.tenant.domain, role: 'read-only' });
     expect((await ro.get(`/api/v1/apps/${app.id}/resource_types/${type.id}`)).status).toBe(200);
     expect((await ro.post('/api/v1/search/app_resource_types', {})).status).toBe(200);
     expect((await ro.post(`/api/v1/apps/${app.id}/resource_types`, { displayName: 'x', resourceType: 'ROLE' })).status).toBe(403);

@@ -269,7 +269,7 @@ describe.each(backends)('app resources on %s', (backend) => {
   it('a read-only client can read but not write', async () => {
     const { path } = await appWithType(s.admin);
     const r = (await s.admin.post(path, { displayName: 'x' })).body.appResource;
-    const ro = await s.caller({ domain: 'localhost', role: 'read-only' });
+    const ro = await s.caller({ domain: s.admin.tenant.domain, role: 'read-only' });
     expect((await ro.get(`${path}/${r.id}`)).status).toBe(200);
     expect((await ro.post('/api/v1/search/app_resources', {})).status).toBe(200);
     expect((await ro.post(path, { displayName: 'y' })).status).toBe(403);

@@ -1,0 +1,36 @@
+// Once per `vitest run`, in the main process: refuses to start in CI without C1's
+// contract, and names this run's PostgreSQL databases so that teardown drops exactly
+// those (other runs may share the server).
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { C1_OPENAPI, missingContractMessage } from './contract.ts';
+
+export default function setup(project: TestProject): () => Promise<void> {
+  if (process.env.CI && !existsSync(C1_OPENAPI)) throw new Error(missingContractMessage());
+  const run = randomBytes(4).toString('hex');
+  project.provide('gatehouseTestRun', run);
+  return async () => {
+    const base = process.env.TEST_DATABASE_URL;
+    if (!base) return;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    try {
+      // Names are gh_test_<run>_<hex> (see freshPostgres); `_` is a LIKE wildcard, hence the escapes.
+      const { rows } = await admin.query<{ datname: string }>(
+        `select datname from pg_database where datname like 'gh\\_test\\_' || $1 || '\\_%'`,
+        [run],
+      );
+      for (const { datname } of rows) await admin.query(`drop database if exists "${datname}" with (force)`);
+    } finally {
+      await admin.end();
+    }
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatehouseTestRun: string;
+  }
+}
