@@ -3,7 +3,7 @@
 // and, where a core is given, without opening a database for every command.
 import type { CliIo } from '../../src/cli/admin.ts';
 import { runInCwd } from '../../src/cli/context.ts';
-import { runProgram } from '../../src/cli/program.ts';
+import { type Lifecycle, runProgram } from '../../src/cli/program.ts';
 import type { Core } from '../../src/core.ts';
 import { main } from '../../src/main.ts';
 import { type CliResult, cleanEnv, cliResult, type Env, ROOT } from './proc.ts';
@@ -33,9 +33,19 @@ export function captureIo(args: string[]): { io: CliIo; done(code: number | null
 export async function cliOn(core: Core, args: string[], opts: { cwd?: string; tenantDomain?: string } = {}): Promise<CliResult> {
   const c = captureIo(args);
   const view: Core = opts.tenantDomain ? { ...core, config: { ...core.config, tenantDomain: opts.tenantDomain } } : core;
-  const { code } = await runInCwd(opts.cwd ?? ROOT, () => runProgram(args, (fn) => fn(view), c.io));
+  const { code } = await runInCwd(opts.cwd ?? ROOT, () => runProgram(args, (fn) => fn(view), c.io, directProcess));
   return c.done(code);
 }
+
+/**
+ * A CLI process that opened the database itself has the lifecycle commands (serve, migrate,
+ * tls); here they are refused, since the core is the test's. Having one is also what tells
+ * `clients create` that no running server was asked.
+ */
+const notHere = async () => {
+  throw new Error('not available to an in-process command run (the test owns the core)');
+};
+const directProcess: Lifecycle = { serve: notHere, migrate: notHere, tlsInit: notHere };
 
 /** Runs the binary's entry point (data dir lock, forwarding, database opening) with `env` as its environment. */
 export async function mainIn(args: string[], env: Env): Promise<CliResult> {

@@ -72,7 +72,7 @@ describe.each(backends)('README walk-through on %s', (backend) => {
   afterAll(async () => s?.close());
 
   it('creates a client and gets a token with its secret', () => {
-    expect(answers.client.clientId).toMatch(/^[a-z]+-[a-z]+-\d+@localhost:8080\/pcc$/);
+    expect(answers.client.clientId).toMatch(/^[a-z]+-[a-z]+-\d+@127\.0\.0\.1:8080\/pcc$/);
     expect(answers.token).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
     expect(answers.token.access_token.split('.').length).toBe(3);
   });
