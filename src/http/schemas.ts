@@ -40,10 +40,17 @@ export const int64 = (n: number | bigint | null | undefined): string => String(n
 /** Drops null values so that absent fields stay absent on the wire. */
 export const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
+/** Characters as the schema's maxLength counts them (Ajv: code points, so an emoji is one). */
+export function textLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 /** Trims and checks a display name: 1–256 characters after trimming. */
 export function displayNameOf(value: string, field = 'displayName'): string {
   const v = value.trim();
-  if (v.length === 0 || v.length > 256) {
+  if (v.length === 0 || textLength(v) > 256) {
     throw invalidArgument(`${field}: must be 1 to 256 characters after trimming`);
   }
   return v;

@@ -235,6 +235,10 @@ describe.each(backends)('limits on %s: the code, /api/v1/openapi.json and docs/w
         const over = await s.admin.post(path, { ...base, [field]: 'x'.repeat(max + 1) });
         expect(over.status, `${template} ${field} of ${max + 1}`).toBe(400);
         expect(over.body.message).toContain(field);
+        // Characters are code points: an emoji (two UTF-16 units) counts once, in the schema and the service alike.
+        const emoji = await s.admin.post(path, { ...base, [field]: '💥'.repeat(max) });
+        expect(emoji.status, `${template} ${field} of ${max} emoji: ${JSON.stringify(emoji.body)}`).toBe(200);
+        expect((await s.admin.post(path, { ...base, [field]: '💥'.repeat(max + 1) })).status).toBe(400);
       }
     }
   });

@@ -9,7 +9,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { displayNameOf } from '../../http/schemas.ts';
+import { displayNameOf, textLength } from '../../http/schemas.ts';
 import { invalidArgument } from '../../lib/errors.ts';
 import type { UsersService } from '../users/service.ts';
 import { type BatchOutcome, type BatchRow, findByNames, refreshStats, updateMatched, upsertBatch } from './batch-store.ts';
@@ -166,9 +166,10 @@ export class Upserter {
   private async prepare(at: number, input: ResourceUpsert): Promise<Prepared> {
     const displayName = displayNameOf(input.displayName ?? '');
     const description = input.description;
-    if (description !== undefined && description.length > 4096) throw invalidArgument('description: at most 4096 characters');
+    if (description !== undefined && textLength(description) > 4096)
+      throw invalidArgument('description: at most 4096 characters');
     const matchBatonId = input.matchBatonId || null;
-    if (matchBatonId !== null && matchBatonId.length > 1024) throw invalidArgument('matchBatonId: at most 1024 characters');
+    if (matchBatonId !== null && textLength(matchBatonId) > 1024) throw invalidArgument('matchBatonId: at most 1024 characters');
     const ownerIds = input.ownerEmails && (await this.ownerIdsOf(input.ownerEmails));
     return {
       at,

@@ -3,7 +3,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { displayNameOf, orUndef } from '../../http/schemas.ts';
+import { displayNameOf, orUndef, textLength } from '../../http/schemas.ts';
 import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import type { SearchUsersRequest, User } from './schemas.ts';
@@ -52,7 +52,7 @@ export function checkUserInput(input: UserInput): UserInput {
   if (!EMAIL.test(email) || email.length > 320) throw invalidArgument(`email: "${input.email}" is not an email address`);
   const opt = (field: string, v: string | undefined) => {
     const t = v?.trim();
-    if (t && t.length > 256) throw invalidArgument(`${field}: at most 256 characters`);
+    if (t && textLength(t) > 256) throw invalidArgument(`${field}: at most 256 characters`);
     return t || undefined;
   };
   return {
