@@ -15,7 +15,7 @@ const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const normalize = (cmd: string) =>
   cmd
     .replace(/secret-token:conductorone\.com:v1:[A-Za-z0-9_-]+/g, '<secret>')
-    .replace(/[a-z]+-[a-z]+-\d+@localhost:\d+\/pcc/g, '<client id>')
+    .replace(/[a-z]+-[a-z]+-\d+@[A-Za-z0-9.:-]+\/pcc/g, '<client id>')
     .replace(/eyJ[A-Za-z0-9_.-]+/g, '<token>')
     .replace(/\b[0-9A-Za-z]{27}\b/g, '<id>')
     .replace(/localhost:\d+/g, 'localhost:<port>');
