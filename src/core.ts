@@ -5,6 +5,7 @@ import { AppUsersService } from './modules/app-users/service.ts';
 import { AppsService } from './modules/apps/service.ts';
 import { ClientsService } from './modules/clients/service.ts';
 import { EntitlementsService } from './modules/entitlements/service.ts';
+import { GrantLedger } from './modules/grants/ledger.ts';
 import { GrantsService } from './modules/grants/service.ts';
 import { ResourceTypesService } from './modules/resource-types/service.ts';
 import { ResourcesService } from './modules/resources/service.ts';
@@ -54,14 +55,13 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     const clients = new ClientsService(db, config.publicPort, config.clientCacheSeconds * 1000);
     const tokens = new TokensService(db, clients, config.tokenTtlSeconds, config.publicHosts);
     const users = new UsersService(db);
-    const apps = new AppsService(db, users);
-    // Before resources: app deletion must remove grants and entitlements before resource delete hooks run.
-    const appUsers = new AppUsersService(db, apps, users);
-    const entitlements = new EntitlementsService(db, apps, users);
-    const grants = new GrantsService(db, apps, users, appUsers, entitlements);
+    const ledger = new GrantLedger();
+    const apps = new AppsService(db, users, ledger);
     const resourceTypes = new ResourceTypesService(db, apps);
-    const resources = new ResourcesService(db, apps, resourceTypes, users);
-    entitlements.attachResources(resources);
+    const resources = new ResourcesService(db, apps, resourceTypes, users, ledger);
+    const entitlements = new EntitlementsService(db, apps, users, resources, ledger);
+    const appUsers = new AppUsersService(db, apps, users);
+    const grants = new GrantsService(db, apps, users, appUsers, entitlements);
     const services: Services = {
       tenants,
       clients,

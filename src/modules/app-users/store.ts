@@ -38,16 +38,6 @@ export async function getByIdentity(
   return row;
 }
 
-/** Inserts unless the identity already has an account in the app (then undefined). */
-export async function insertIfAbsent(db: Db, row: NewAppUserRow): Promise<AppUserRow | undefined> {
-  const [out] = await db
-    .insert(appUsers)
-    .values(row)
-    .onConflictDoNothing({ target: [appUsers.tenantId, appUsers.appId, appUsers.identityUserId] })
-    .returning();
-  return out;
-}
-
 export async function getAppUsers(db: Db, tenantId: string, ids: string[]): Promise<AppUserRow[]> {
   if (ids.length === 0) return [];
   return db
@@ -68,6 +58,7 @@ export async function listAppUsers(
   return selectPage(
     db,
     appUsers,
+    undefined,
     tenantId,
     page,
     f.appId ? eq(appUsers.appId, f.appId) : undefined,
@@ -96,29 +87,54 @@ export async function updateAppUser(
   return row;
 }
 
-/** Adds `delta` to one account's grant count atomically; the count after, or undefined if it is gone. */
-export async function addGrantCount(db: Db, tenantId: string, id: string, delta: number): Promise<number | undefined> {
-  const [row] = await db
-    .update(appUsers)
-    .set({ grantCount: sql`${appUsers.grantCount} + ${delta}` })
-    .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.id, id)))
-    .returning({ grantCount: appUsers.grantCount });
-  return row?.grantCount;
-}
+/** An identity user to give an account: the id of the account if one is made, and the key to adopt by. */
+export type AccountFor = {
+  userId: string;
+  newId: string;
+  displayName: string | null;
+  email: string | null;
+  username: string | null;
+};
 
-export async function deleteForApp(db: Db, tenantId: string, appId: string): Promise<void> {
-  await db.delete(appUsers).where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.appId, appId)));
-}
-
-/** Accounts in the app not linked to any identity whose email (or display name) is `value`; at most 2. */
-export async function findUnlinked(
+/**
+ * Links each user without an account in the app to the one unlinked account whose email (or display
+ * name) matches, ignoring case; a key matched by two unlinked accounts is ambiguous and adopts neither,
+ * and an account two users match goes to the first by user id. One statement for all users.
+ */
+export async function adoptUnlinked(
   db: Db,
   tenantId: string,
   appId: string,
   by: 'email' | 'displayName',
-  value: string,
-): Promise<AppUserRow[]> {
-  const col = by === 'email' ? appUsers.email : appUsers.displayName;
+  users: AccountFor[],
+): Promise<void> {
+  const input = JSON.stringify(users.map((u) => ({ uid: u.userId, k: by === 'email' ? u.email : u.displayName })));
+  const col = by === 'email' ? sql`c.email` : sql`c.display_name`;
+  await db.execute(sql`
+    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(uid text, k text) where x.k is not null),
+    single as (
+      select i.uid, min(c.id) as cid from input i
+      join app_users c on c.tenant_id = ${tenantId} and c.app_id = ${appId} and c.identity_user_id is null and lower(${col}) = lower(i.k)
+      where not exists (select 1 from app_users l where l.tenant_id = ${tenantId} and l.app_id = ${appId} and l.identity_user_id = i.uid)
+      group by i.uid having count(*) = 1),
+    pick as (select distinct on (cid) cid, uid from single order by cid, uid)
+    update app_users a set identity_user_id = p.uid, updated_at = now() from pick p
+    where a.tenant_id = ${tenantId} and a.id = p.cid and a.identity_user_id is null`);
+}
+
+/**
+ * The users' accounts in the app, made where missing, locked (FOR NO KEY UPDATE) in id order so
+ * that concurrent grants to overlapping users take the locks in one order. Two statements.
+ */
+export async function ensureAccounts(db: Db, tenantId: string, appId: string, users: AccountFor[]): Promise<AppUserRow[]> {
+  const input = JSON.stringify(
+    users.map((u) => ({ uid: u.userId, id: u.newId, dn: u.displayName, em: u.email, un: u.username })),
+  );
+  await db.execute(sql`
+    insert into app_users (tenant_id, id, app_id, identity_user_id, display_name, email, username, app_user_type, status)
+    select ${tenantId}, x.id, ${appId}, x.uid, x.dn, x.em, x.un, 'APP_USER_TYPE_USER', 'STATUS_ENABLED'
+    from jsonb_to_recordset(${input}::jsonb) as x(uid text, id text, dn text, em text, un text) order by x.uid
+    on conflict (tenant_id, app_id, identity_user_id) do nothing`);
   return db
     .select()
     .from(appUsers)
@@ -126,25 +142,12 @@ export async function findUnlinked(
       and(
         eq(appUsers.tenantId, tenantId),
         eq(appUsers.appId, appId),
-        sql`${appUsers.identityUserId} is null`,
-        sql`lower(${col}) = lower(${value})`,
+        inArray(
+          appUsers.identityUserId,
+          users.map((u) => u.userId),
+        ),
       ),
     )
     .orderBy(asc(appUsers.id))
-    .limit(2);
-}
-
-/** Links an unlinked account to an identity; undefined if someone linked it first. */
-export async function linkIdentity(
-  db: Db,
-  tenantId: string,
-  id: string,
-  identityUserId: string,
-): Promise<AppUserRow | undefined> {
-  const [row] = await db
-    .update(appUsers)
-    .set({ identityUserId, updatedAt: new Date() })
-    .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.id, id), sql`${appUsers.identityUserId} is null`))
-    .returning();
-  return row;
+    .for('no key update');
 }

@@ -8,6 +8,7 @@ import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
 import { failedPrecondition, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import type { GrantLedger } from '../grants/ledger.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import {
@@ -20,9 +21,6 @@ import {
   type SearchAppsRequest,
 } from './schemas.ts';
 import * as store from './store.ts';
-
-/** Called inside the deleting transaction, so that dependents go with the app. */
-export type AppDeleteHook = (tx: Db, tenantId: string, appId: string) => Promise<void>;
 
 export type AppRow = store.AppRow;
 
@@ -50,17 +48,11 @@ function toApp(row: store.AppRow, owners: User[]): App {
 }
 
 export class AppsService {
-  private readonly deleteHooks: AppDeleteHook[] = [];
-
   constructor(
     private readonly db: Db,
     private readonly users: UsersService,
+    private readonly grants: GrantLedger,
   ) {}
-
-  /** Lets modules that hang off apps (resource types, entitlements...) delete with them. */
-  onDelete(hook: AppDeleteHook): void {
-    this.deleteHooks.push(hook);
-  }
 
   async create(tenantId: string, req: CreateAppRequest): Promise<App> {
     const displayName = displayNameOf(req.displayName);
@@ -163,10 +155,15 @@ export class AppsService {
     });
   }
 
+  /**
+   * Deletes the app and everything under it in three statements, whatever its size: the lock
+   * (waiting for grants in flight), the end of its grants in their history, and the DELETE
+   * whose foreign keys cascade to types, resources, entitlements, accounts, grants and owners.
+   */
   async delete(tenantId: string, appId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireRow(tenantId, appId, tx, true);
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, appId);
+      await this.grants.endAllOfApp(tx, tenantId, appId);
       await store.deleteApp(tx, tenantId, appId);
     });
   }
@@ -207,11 +204,6 @@ export class AppsService {
       // Idempotent, like C1: removing someone who is not an owner changes nothing.
       await store.removeOwner(tx, tenantId, appId, userId);
     });
-  }
-
-  /** Keeps the app's userCount exact; call inside the grant's transaction. */
-  async addUserCount(tenantId: string, appId: string, delta: number, db: Db): Promise<void> {
-    if (delta !== 0) await store.addUserCount(db, tenantId, appId, delta);
   }
 
   private async withOwners(tenantId: string, rows: store.AppRow[], db: Db = this.db): Promise<App[]> {

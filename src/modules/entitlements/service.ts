@@ -1,14 +1,22 @@
 // App entitlements of manual apps (C1's AppEntitlements, AppEntitlementSearchService
-// and AppEntitlementOwners). Grants live in the grants module, which changes
-// counts only through lockForGrants() and addGrantCount() here.
+// and AppEntitlementOwners). Grants live in the grants module; an entitlement's
+// grantCount is read from its counter slots (db/counts.ts).
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  pgErrorCode,
+  refusedByReference,
+} from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { GrantLedger } from '../grants/ledger.ts';
 import type { ResourcesService } from '../resources/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
@@ -25,8 +33,6 @@ import {
 import * as store from './store.ts';
 
 export type EntitlementRow = store.EntitlementRow;
-/** Runs in the deleting transaction before the grant check (the grants module expires overdue grants). */
-export type EntitlementDeleteHook = (tx: Db, tenantId: string, appId: string, entitlementIds: string[]) => Promise<void>;
 
 function slugConflict(err: unknown, slug: string | null | undefined): unknown {
   if (pgErrorCode(err) === '23505') return alreadyExists(`slug: an entitlement with slug "${slug}" already exists here`);
@@ -34,47 +40,13 @@ function slugConflict(err: unknown, slug: string | null | undefined): unknown {
 }
 
 export class EntitlementsService {
-  private resources?: ResourcesService;
-  private readonly deleteHooks: EntitlementDeleteHook[] = [];
-
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,
     private readonly users: UsersService,
-  ) {
-    apps.onDelete(async (tx, tenantId, appId) => {
-      await store.deleteEntitlements(tx, tenantId, await store.lockIdsOf(tx, tenantId, { appId }));
-    });
-  }
-
-  /**
-   * Connects resources (constructed after this service, so that an app's grants
-   * and entitlements are gone before resource delete hooks run for that app).
-   * Deleting a resource deletes its entitlements, and is refused while they have grants.
-   */
-  attachResources(resources: ResourcesService): void {
-    this.resources = resources;
-    resources.onDelete(async (tx, tenantId, resource) => {
-      const ids = await store.lockIdsOf(tx, tenantId, { resourceId: resource.id });
-      const rows = await store.getEntitlements(tx, tenantId, ids);
-      const grants = rows.reduce((n, r) => n + r.grantCount, 0);
-      if (grants > 0) {
-        throw failedPrecondition(
-          `app resource ${resource.id} has ${grants} grant(s) through its entitlements; revoke them before deleting it`,
-        );
-      }
-      await store.deleteEntitlements(tx, tenantId, ids);
-    });
-  }
-
-  onDelete(hook: EntitlementDeleteHook): void {
-    this.deleteHooks.push(hook);
-  }
-
-  private get res(): ResourcesService {
-    if (!this.resources) throw new Error('EntitlementsService: resources not attached');
-    return this.resources;
-  }
+    private readonly res: ResourcesService,
+    private readonly grants: GrantLedger,
+  ) {}
 
   async create(tenantId: string, appId: string, req: CreateEntitlementRequest): Promise<AppEntitlementView> {
     const displayName = displayNameOf(req.displayName);
@@ -85,10 +57,12 @@ export class EntitlementsService {
     if (typeId && !resourceId) throw invalidArgument('appResourceId: is required when appResourceTypeId is set');
     try {
       return await this.db.transaction(async (tx) => {
-        // The app's lock orders this after any grant or delete under way in the app.
-        const app = await this.apps.requireRow(tenantId, appId, tx, true);
+        // FOR KEY SHARE, as the foreign keys would: neither can be deleted before this commits.
+        const app = await this.apps.requireRow(tenantId, appId, tx, 'key share');
         if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
-        const resource = resourceId ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, true) : undefined;
+        const resource = resourceId
+          ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, 'key share')
+          : undefined;
         const owners = await this.users.requireAll(tenantId, req.appEntitlementOwnerIds ?? [], 'appEntitlementOwnerIds', tx);
         const row = await store.insertEntitlement(tx, {
           tenantId,
@@ -213,56 +187,28 @@ export class EntitlementsService {
     }
   }
 
-  /** Refused while the entitlement has grants; its grant history stays. */
+  /**
+   * Refused while the entitlement has grants in force (overdue ones end first, as expired);
+   * its owners and counts go with it (foreign keys), its grant history stays.
+   */
   async delete(tenantId: string, appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await this.apps.requireRow(tenantId, appId, tx, true);
-      const [row] = await this.lockForGrants(tenantId, appId, [id], tx);
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, appId, [id]);
-      const fresh = await this.requireRow(tenantId, appId, id, tx);
-      if (fresh.grantCount > 0) {
-        throw failedPrecondition(`app entitlement ${row.id} has ${fresh.grantCount} grant(s); revoke them before deleting it`);
-      }
-      await store.deleteEntitlements(tx, tenantId, [id]);
+      await this.requireRow(tenantId, appId, id, tx, true);
+      await this.grants.expireOverdue(tx, tenantId, appId, { entitlementId: id });
+      const n = await this.grants.count(tx, tenantId, { entitlementId: id });
+      if (n > 0) throw failedPrecondition(`app entitlement ${id} has ${n} grant(s); revoke them before deleting it`);
+      await refusedByReference(store.deleteEntitlement(tx, tenantId, appId, id), `app entitlement ${id} has grants`);
     });
   }
 
   /**
-   * For changing grants, inside a transaction that already holds the app's lock:
-   * locks the entitlements' resources, then the entitlements (always in that
-   * order, like resource deletion), and answers the rows in the order of `ids`.
-   * 'key share' (adding grants) only keeps them from being deleted, so that grants
-   * run side by side until they update the counts (see GrantsService).
+   * For changing grants: the entitlement of the app, held FOR KEY SHARE to the end of the
+   * transaction, so that it cannot be deleted meanwhile while grants to it run side by side.
    */
-  async lockForGrants(
-    tenantId: string,
-    appId: string,
-    ids: string[],
-    tx: Db,
-    lock: true | 'key share' = true,
-  ): Promise<EntitlementRow[]> {
-    const unique = [...new Set(ids)].sort();
-    const rows = new Map(
-      (await store.getEntitlements(tx, tenantId, unique)).filter((r) => r.appId === appId).map((r) => [r.id, r]),
-    );
-    const missing = unique.find((id) => !rows.has(id));
-    if (missing !== undefined) throw notFound('app entitlement');
-    const resourceIds = [...new Set([...rows.values()].flatMap((r) => (r.appResourceId ? [r.appResourceId] : [])))].sort();
-    for (const rid of resourceIds) await this.res.requireResource(tenantId, appId, undefined, rid, tx, lock);
-    const locked = new Map<string, EntitlementRow>();
-    for (const id of unique) {
-      const row = await store.getEntitlement(tx, tenantId, appId, id, lock);
-      if (!row) throw notFound('app entitlement');
-      locked.set(id, row);
-    }
-    return ids.map((id) => locked.get(id) as EntitlementRow);
-  }
-
-  /** Adds `delta` grants to the entitlement and its resource; inside the grant's transaction. */
-  async addGrantCount(tenantId: string, row: EntitlementRow, delta: number, tx: Db): Promise<void> {
-    if (delta === 0) return;
-    if (!(await store.addGrantCount(tx, tenantId, row.id, delta))) throw notFound('app entitlement');
-    if (row.appResourceId) await this.res.addGrantCount(tenantId, row.appResourceId, delta, tx);
+  async lockForGrants(tenantId: string, appId: string, id: string, tx: Db): Promise<EntitlementRow> {
+    const row = await store.getEntitlement(tx, tenantId, appId, id, 'key share');
+    if (!row) throw notFound('app entitlement');
+    return row;
   }
 
   async rowsByIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, EntitlementRow>> {

@@ -6,10 +6,19 @@ import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { expandOne } from '../../http/expand.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import {
+  ApiError,
+  Code,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  pgErrorCode,
+  refusedByReference,
+} from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { GrantLedger } from '../grants/ledger.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
@@ -33,13 +42,7 @@ export type ResourceRow = store.ResourceRow;
 export { toAppResource } from './rows.ts';
 export type { ResourceUpsert } from './upsert.ts';
 
-/** Called inside the transaction that deletes the resource (alone or with its app). */
-export type ResourceDeleteHook = (tx: Db, tenantId: string, resource: ResourceRow) => Promise<void>;
-
-const HOOK_BATCH = 1000;
-
 export class ResourcesService {
-  private readonly deleteHooks: ResourceDeleteHook[] = [];
   private readonly trigramShares = new TrigramShareCache(() => store.trigramShares(this.db));
 
   constructor(
@@ -47,18 +50,8 @@ export class ResourcesService {
     private readonly apps: AppsService,
     private readonly types: ResourceTypesService,
     private readonly users: UsersService,
-  ) {
-    apps.onDelete((tx, tenantId, appId) => this.deleteAllOfApp(tx, tenantId, appId));
-    types.onDelete(async (tx, tenantId, type) => {
-      const n = await store.countOfType(tx, tenantId, type.appId, type.id);
-      if (n > 0) throw failedPrecondition(`app resource type ${type.id} still has ${n} resource(s); delete them first`);
-    });
-  }
-
-  /** Lets dependents (entitlements) go with a resource; also called when its app is deleted. */
-  onDelete(hook: ResourceDeleteHook): void {
-    this.deleteHooks.push(hook);
-  }
+    private readonly grants: GrantLedger,
+  ) {}
 
   async create(tenantId: string, appId: string, typeId: string, req: CreateResourceRequest): Promise<AppResource> {
     const displayName = displayNameOf(req.displayName);
@@ -181,17 +174,20 @@ export class ResourcesService {
     return toAppResource(row ?? (await this.requireResource(tenantId, appId, typeId, id)));
   }
 
+  /**
+   * Deletes the resource with its entitlements and owners (foreign keys); refused while its
+   * entitlements have grants in force (overdue ones end first, as expired).
+   */
   async delete(tenantId: string, appId: string, typeId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const row = await this.requireResource(tenantId, appId, typeId, id, tx, true);
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
-      await store.deleteResource(tx, tenantId, id);
+      await this.requireResource(tenantId, appId, typeId, id, tx, true);
+      await this.grants.expireOverdue(tx, tenantId, appId, { resourceId: id });
+      const n = await this.grants.count(tx, tenantId, { resourceId: id });
+      if (n > 0) {
+        throw failedPrecondition(`app resource ${id} has ${n} grant(s) through its entitlements; revoke them before deleting it`);
+      }
+      await refusedByReference(store.deleteResource(tx, tenantId, id), `app resource ${id} has grants through its entitlements`);
     });
-  }
-
-  /** Keeps grantCount exact; call inside the grant's transaction. */
-  async addGrantCount(tenantId: string, resourceId: string, delta: number, db: Db): Promise<void> {
-    if (delta !== 0) await store.addGrantCount(db, tenantId, resourceId, delta);
   }
 
   /** The tenant's resources with these ids (unknown ids are left out). */
@@ -281,20 +277,6 @@ export class ResourcesService {
       }
     });
     return { appResourceView: x.view, expanded: x.expanded };
-  }
-
-  /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */
-  private async deleteAllOfApp(tx: Db, tenantId: string, appId: string): Promise<void> {
-    if (this.deleteHooks.length > 0) {
-      let afterId: string | undefined;
-      for (;;) {
-        const batch = await store.batchOfApp(tx, tenantId, appId, afterId, HOOK_BATCH);
-        for (const row of batch) for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
-        if (batch.length < HOOK_BATCH) break;
-        afterId = batch[batch.length - 1].id;
-      }
-    }
-    await store.deleteResourcesOfApp(tx, tenantId, appId);
   }
 }
 
