@@ -37,7 +37,12 @@ export type Core = {
   close(): Promise<void>;
 };
 
-export type CoreOptions = { memory?: boolean; migrate?: boolean };
+export type CoreOptions = {
+  memory?: boolean;
+  migrate?: boolean;
+  /** Called with every statement sent to the database (tests count statements with it). */
+  logQuery?: (query: string) => void;
+};
 
 export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
   const database = await openDatabase({
@@ -47,6 +52,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     poolTimeoutMs: config.dbPoolTimeoutMs,
+    logQuery: opts.logQuery,
   });
   try {
     if (opts.migrate !== false) await database.migrate();

@@ -86,8 +86,15 @@ export async function revokeMany(
   if (limit)
     where = sql`g.tenant_id = ${tenantId} and g.id in (select g.id from grants g where ${where} order by g.id limit ${limit})`;
   const res = await db.execute(sql`
-    with removed as (
-      delete from grants g where ${where}
+    with
+    -- The accounts first, in id order, as grants lock them (AppUsersService.ensureForUsers): a grant
+    -- waiting for a row this statement deletes never holds an account this statement waits for.
+    locked as (
+      select a.id from app_users a
+      where a.tenant_id = ${tenantId} and a.id in (select g.app_user_id from grants g where ${where})
+      order by a.id for no key update),
+    removed as (
+      delete from grants g where ${where} and g.app_user_id in (select id from locked)
       returning g.id, g.app_entitlement_id, g.app_user_id, g.deprovision_at,
         (g.deprovision_at is not null and g.deprovision_at <= now()) as overdue),
     hist as (
@@ -101,13 +108,9 @@ export async function revokeMany(
       group by r.app_entitlement_id order by r.app_entitlement_id
       on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
     per_acc as (select app_user_id, count(*) as n from removed group by app_user_id),
-    -- Accounts locked in id order, as grants lock them (see AppUsersService.ensureForUsers).
-    locked as (
-      select a.id from app_users a where a.tenant_id = ${tenantId} and a.id in (select app_user_id from per_acc)
-      order by a.id for no key update),
     acc as (
-      update app_users a set grant_count = a.grant_count - p.n from per_acc p, locked l
-      where a.tenant_id = ${tenantId} and a.id = p.app_user_id and l.id = p.app_user_id
+      update app_users a set grant_count = a.grant_count - p.n from per_acc p
+      where a.tenant_id = ${tenantId} and a.id = p.app_user_id
       returning a.grant_count, p.n),
     app as (
       insert into user_count_slots as s (tenant_id, app_id, slot, users)
