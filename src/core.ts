@@ -7,6 +7,7 @@ import { ClientsService } from './modules/clients/service.ts';
 import { EntitlementsService } from './modules/entitlements/service.ts';
 import { GrantLedger } from './modules/grants/ledger.ts';
 import { GrantsService } from './modules/grants/service.ts';
+import { OwnersService } from './modules/owners/service.ts';
 import { ResourceTypesService } from './modules/resource-types/service.ts';
 import { ResourcesService } from './modules/resources/service.ts';
 import { TenantsService } from './modules/tenants/service.ts';
@@ -62,10 +63,11 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     const tokens = new TokensService(db, clients, config.tokenTtlSeconds, config.publicHosts);
     const users = new UsersService(db);
     const ledger = new GrantLedger();
-    const apps = new AppsService(db, users, ledger);
+    const owners = new OwnersService(db, users);
+    const apps = new AppsService(db, users, owners, ledger);
     const resourceTypes = new ResourceTypesService(db, apps);
-    const resources = new ResourcesService(db, apps, resourceTypes, users, ledger);
-    const entitlements = new EntitlementsService(db, apps, users, resources, ledger);
+    const resources = new ResourcesService(db, apps, resourceTypes, users, owners, ledger);
+    const entitlements = new EntitlementsService(db, apps, owners, resources, ledger);
     const appUsers = new AppUsersService(db, apps, users);
     const grants = new GrantsService(db, apps, users, appUsers, entitlements);
     const services: Services = {

@@ -9,6 +9,7 @@ import { failedPrecondition, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
+import type { Hold, OwnersService } from '../owners/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import {
@@ -51,14 +52,19 @@ export class AppsService {
   constructor(
     private readonly db: Db,
     private readonly users: UsersService,
+    private readonly owners: OwnersService,
     private readonly grants: GrantLedger,
   ) {}
+
+  /** The app, locked as asked: what the owners component holds while it changes the app's owners. */
+  private hold(tenantId: string, appId: string): Hold {
+    return (tx, lock) => this.requireRow(tenantId, appId, tx, lock);
+  }
 
   async create(tenantId: string, req: CreateAppRequest): Promise<App> {
     const displayName = displayNameOf(req.displayName);
     // Without owners the INSERT alone is the write: no transaction round trips.
     const write = async (tx: Db) => {
-      const owners = await this.users.requireAll(tenantId, req.owners ?? [], 'owners', tx);
       const row = await store.insertApp(tx, {
         tenantId,
         id: newId(),
@@ -72,12 +78,7 @@ export class AppsService {
         strictAccessEntitlementProvisioning: req.strictAccessEntitlementProvisioning,
         isManuallyManaged: true,
       });
-      await store.addOwners(
-        tx,
-        tenantId,
-        row.id,
-        owners.map((o) => o.id),
-      );
+      const owners = req.owners?.length ? await this.owners.addIn(tx, 'app', tenantId, row.id, req.owners, 'owners') : [];
       return toApp(row, owners);
     };
     return req.owners?.length ? this.db.transaction(write) : write(this.db);
@@ -168,56 +169,30 @@ export class AppsService {
     });
   }
 
-  async listOwners(tenantId: string, appId: string, page: PageRequest): Promise<Page<User>> {
-    await this.requireRow(tenantId, appId);
-    const ids = await store.pageOwnerIds(this.db, tenantId, appId, page);
-    const p = toPage(ids, page.size, (id) => id);
-    const users = await this.users.byIds(tenantId, p.list);
-    return { list: p.list.flatMap((id) => users.get(id) ?? []), nextPageToken: p.nextPageToken };
+  listOwners(tenantId: string, appId: string, page: PageRequest): Promise<Page<User>> {
+    return this.owners.list('app', tenantId, appId, this.hold(tenantId, appId), page);
   }
 
-  async setOwners(tenantId: string, appId: string, userIds: string[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, tx, true);
-      const owners = await this.users.requireAll(tenantId, userIds, 'userIds', tx);
-      await store.clearOwners(tx, tenantId, appId);
-      await store.addOwners(
-        tx,
-        tenantId,
-        appId,
-        owners.map((o) => o.id),
-      );
-    });
+  setOwners(tenantId: string, appId: string, userIds: string[]): Promise<void> {
+    return this.owners.set('app', tenantId, appId, this.hold(tenantId, appId), userIds, 'userIds');
   }
 
-  async addOwner(tenantId: string, appId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, tx);
-      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
-      await store.addOwners(tx, tenantId, appId, [userId]);
-    });
+  addOwner(tenantId: string, appId: string, userId: string): Promise<void> {
+    return this.owners.add('app', tenantId, appId, this.hold(tenantId, appId), userId, 'user_id');
   }
 
-  async removeOwner(tenantId: string, appId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, tx);
-      // Idempotent, like C1: removing someone who is not an owner changes nothing.
-      await store.removeOwner(tx, tenantId, appId, userId);
-    });
+  /** Idempotent, like C1: removing a user who is not an owner changes nothing. */
+  removeOwner(tenantId: string, appId: string, userId: string): Promise<void> {
+    return this.owners.remove('app', tenantId, appId, this.hold(tenantId, appId), userId, 'user_id');
   }
 
   private async withOwners(tenantId: string, rows: store.AppRow[], db: Db = this.db): Promise<App[]> {
-    const ownerIds = await store.ownerIdsOf(
-      db,
+    const owners = await this.owners.usersOf(
+      'app',
       tenantId,
       rows.map((r) => r.id),
+      db,
     );
-    const users = await this.users.byIds(tenantId, [...ownerIds.values()].flat(), db);
-    return rows.map((r) =>
-      toApp(
-        r,
-        (ownerIds.get(r.id) ?? []).flatMap((id) => users.get(id) ?? []),
-      ),
-    );
+    return rows.map((r) => toApp(r, owners.get(r.id) ?? []));
   }
 }

@@ -4,6 +4,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import type { RowLock } from '../../db/sql-helpers.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import {
   alreadyExists,
@@ -17,9 +18,9 @@ import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
+import type { Hold, OwnersService } from '../owners/service.ts';
 import type { ResourcesService } from '../resources/service.ts';
 import type { User } from '../users/schemas.ts';
-import type { UsersService } from '../users/service.ts';
 import { parseDuration, toView } from './rows.ts';
 import {
   type AppEntitlementView,
@@ -43,10 +44,15 @@ export class EntitlementsService {
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,
-    private readonly users: UsersService,
+    private readonly owners: OwnersService,
     private readonly res: ResourcesService,
     private readonly grants: GrantLedger,
   ) {}
+
+  /** The entitlement, locked as asked: what the owners component holds while it changes its owners. */
+  private hold(tenantId: string, appId: string, id: string): Hold {
+    return (tx, lock) => this.requireRow(tenantId, appId, id, tx, lock);
+  }
 
   async create(tenantId: string, appId: string, req: CreateEntitlementRequest): Promise<AppEntitlementView> {
     const displayName = displayNameOf(req.displayName);
@@ -63,7 +69,6 @@ export class EntitlementsService {
         const resource = resourceId
           ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, 'key share')
           : undefined;
-        const owners = await this.users.requireAll(tenantId, req.appEntitlementOwnerIds ?? [], 'appEntitlementOwnerIds', tx);
         const row = await store.insertEntitlement(tx, {
           tenantId,
           id: newId(),
@@ -86,12 +91,7 @@ export class EntitlementsService {
           overrideAccessRequestsDefaults: req.overrideAccessRequestsDefaults,
           matchBatonId: req.matchBatonId || null,
         });
-        await store.addOwners(
-          tx,
-          tenantId,
-          row.id,
-          owners.map((u) => u.id),
-        );
+        await this.owners.addIn(tx, 'entitlement', tenantId, row.id, req.appEntitlementOwnerIds ?? [], 'appEntitlementOwnerIds');
         return toView(row);
       });
     } catch (err) {
@@ -100,7 +100,13 @@ export class EntitlementsService {
   }
 
   /** The entitlement row if it is in the app, else NOT_FOUND naming the app or the entitlement. */
-  async requireRow(tenantId: string, appId: string, id: string, db: Db = this.db, lock = false): Promise<EntitlementRow> {
+  async requireRow(
+    tenantId: string,
+    appId: string,
+    id: string,
+    db: Db = this.db,
+    lock: RowLock = false,
+  ): Promise<EntitlementRow> {
     const row = await store.getEntitlement(db, tenantId, appId, id, lock);
     if (row) return row;
     await this.apps.requireRow(tenantId, appId, db);
@@ -253,42 +259,21 @@ export class EntitlementsService {
     return matches[0];
   }
 
-  async listOwners(tenantId: string, appId: string, id: string, page: PageRequest): Promise<Page<User>> {
-    await this.requireRow(tenantId, appId, id);
-    const ids = await store.pageOwnerIds(this.db, tenantId, id, page);
-    const p = toPage(ids, page.size, (u) => u);
-    const users = await this.users.byIds(tenantId, p.list);
-    return { list: p.list.flatMap((u) => users.get(u) ?? []), nextPageToken: p.nextPageToken };
+  listOwners(tenantId: string, appId: string, id: string, page: PageRequest): Promise<Page<User>> {
+    return this.owners.list('entitlement', tenantId, id, this.hold(tenantId, appId, id), page);
   }
 
-  async addOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, id, tx, true);
-      await this.users.requireAll(tenantId, [userId], 'userId', tx);
-      await store.addOwners(tx, tenantId, id, [userId]);
-    });
+  addOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
+    return this.owners.add('entitlement', tenantId, id, this.hold(tenantId, appId, id), userId, 'userId');
   }
 
-  async setOwners(tenantId: string, appId: string, id: string, userIds: string[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, id, tx, true);
-      const owners = await this.users.requireAll(tenantId, userIds, 'userIds', tx);
-      await store.clearOwners(tx, tenantId, id);
-      await store.addOwners(
-        tx,
-        tenantId,
-        id,
-        owners.map((u) => u.id),
-      );
-    });
+  setOwners(tenantId: string, appId: string, id: string, userIds: string[]): Promise<void> {
+    return this.owners.set('entitlement', tenantId, id, this.hold(tenantId, appId, id), userIds, 'userIds');
   }
 
-  /** Idempotent, like C1: removing someone who is not an owner changes nothing. */
-  async removeOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, id, tx, true);
-      await store.removeOwner(tx, tenantId, id, userId);
-    });
+  /** Idempotent, like C1: removing a user who is not an owner changes nothing. */
+  removeOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
+    return this.owners.remove('entitlement', tenantId, id, this.hold(tenantId, appId, id), userId, 'user_id');
   }
 
   private async page(tenantId: string, filter: store.EntitlementFilter, page: PageRequest): Promise<Page<AppEntitlementView>> {

@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import { entitlementColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
-import { appEntitlementOwners, appEntitlements, grants } from '../../db/schema.ts';
-import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
+import { appEntitlements, grants } from '../../db/schema.ts';
+import { inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
 
 export type EntitlementRow = typeof appEntitlements.$inferSelect & { grantCount: number };
 export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
@@ -153,39 +153,4 @@ export async function listEntitlements(
     f.excludeAppUserIds?.length ? sql`not ${activeGrants(appUserIn(f.excludeAppUserIds))}` : undefined,
     f.onlyExpiring ? activeGrants(sql`g.deprovision_at is not null`) : undefined,
   );
-}
-
-/** Owner user ids of one entitlement, keyset-paged by user id. */
-export async function pageOwnerIds(
-  db: Db,
-  tenantId: string,
-  entitlementId: string,
-  page: { size: number; after?: string },
-): Promise<string[]> {
-  const o = appEntitlementOwners;
-  const rows = await db
-    .select({ userId: o.userId })
-    .from(o)
-    .where(allOf(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId), after(o.userId, page.after)))
-    .orderBy(asc(o.userId))
-    .limit(page.size + 1);
-  return rows.map((r) => r.userId);
-}
-
-export async function addOwners(db: Db, tenantId: string, entitlementId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .insert(appEntitlementOwners)
-    .values(userIds.map((userId) => ({ tenantId, appEntitlementId: entitlementId, userId })))
-    .onConflictDoNothing();
-}
-
-export async function removeOwner(db: Db, tenantId: string, entitlementId: string, userId: string): Promise<void> {
-  const o = appEntitlementOwners;
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId), eq(o.userId, userId)));
-}
-
-export async function clearOwners(db: Db, tenantId: string, entitlementId: string): Promise<void> {
-  const o = appEntitlementOwners;
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId)));
 }

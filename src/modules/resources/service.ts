@@ -19,6 +19,7 @@ import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
+import type { Hold, OwnersService } from '../owners/service.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
@@ -50,8 +51,14 @@ export class ResourcesService {
     private readonly apps: AppsService,
     private readonly types: ResourceTypesService,
     private readonly users: UsersService,
+    private readonly owners: OwnersService,
     private readonly grants: GrantLedger,
   ) {}
+
+  /** The resource, locked as asked: what the owners component holds while it changes its owners. */
+  private hold(tenantId: string, appId: string, typeId: string, id: string): Hold {
+    return (tx, lock) => this.requireResource(tenantId, appId, typeId, id, tx, lock);
+  }
 
   async create(tenantId: string, appId: string, typeId: string, req: CreateResourceRequest): Promise<AppResource> {
     const displayName = displayNameOf(req.displayName);
@@ -61,14 +68,8 @@ export class ResourcesService {
       return await this.db.transaction(async (tx) => {
         await this.apps.requireManual(tenantId, appId, tx);
         await this.types.requireType(tenantId, appId, typeId, tx, 'share');
-        const owners = await this.users.requireAll(tenantId, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds', tx);
         const row = await store.insertResource(tx, { ...fields, appResourceTypeId: typeId });
-        await store.addOwners(
-          tx,
-          tenantId,
-          row.id,
-          owners.map((u) => u.id),
-        );
+        await this.owners.addIn(tx, 'resource', tenantId, row.id, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds');
         return toAppResource(row);
       });
     } catch (err) {
@@ -196,28 +197,19 @@ export class ResourcesService {
     return new Map(rows.map((row) => [row.id, toAppResource(row)]));
   }
 
-  async listOwners(tenantId: string, appId: string, typeId: string, resourceId: string, page: PageRequest): Promise<Page<User>> {
-    await this.requireResource(tenantId, appId, typeId, resourceId);
-    const ids = await store.pageOwnerIds(this.db, tenantId, resourceId, page);
-    const p = toPage(ids, page.size, (id) => id);
-    const users = await this.users.byIds(tenantId, p.list);
-    return { list: p.list.flatMap((id) => users.get(id) ?? []), nextPageToken: p.nextPageToken };
+  listOwners(tenantId: string, appId: string, typeId: string, resourceId: string, page: PageRequest): Promise<Page<User>> {
+    return this.owners.list('resource', tenantId, resourceId, this.hold(tenantId, appId, typeId, resourceId), page);
   }
 
-  async addOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
-      await this.users.requireAll(tenantId, [userId], 'userId', tx);
-      await store.addOwners(tx, tenantId, resourceId, [userId]);
-    });
+  addOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
+    const hold = this.hold(tenantId, appId, typeId, resourceId);
+    return this.owners.add('resource', tenantId, resourceId, hold, userId, 'userId');
   }
 
-  /** Idempotent, like C1: removing someone who is not an owner changes nothing. */
-  async removeOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
-      await store.removeOwners(tx, tenantId, resourceId, [userId]);
-    });
+  /** Idempotent, like C1: removing a user who is not an owner changes nothing. */
+  removeOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
+    const hold = this.hold(tenantId, appId, typeId, resourceId);
+    return this.owners.remove('resource', tenantId, resourceId, hold, userId, 'userId');
   }
 
   /**

@@ -9,7 +9,7 @@ import type { KeySlice, TrigramShares } from './search-key.ts';
 export type ResourceRow = typeof appResources.$inferSelect & { grantCount: number };
 export type NewResourceRow = typeof appResources.$inferInsert;
 const r = appResources;
-const o = appResourceOwners;
+const _o = appResourceOwners;
 
 export type ResourceFilter = {
   appId?: string;
@@ -169,33 +169,4 @@ function refCondition(ref: { appId?: string; appResourceTypeId?: string; id?: st
       ref.appResourceTypeId ? eq(r.appResourceTypeId, ref.appResourceTypeId) : undefined,
     ) ?? sql`true`
   );
-}
-
-/** Owner user ids of one resource, keyset-paged by user id (size + 1 rows). */
-export async function pageOwnerIds(
-  db: Db,
-  tenantId: string,
-  resourceId: string,
-  page: { size: number; after?: string },
-): Promise<string[]> {
-  const rows = await db
-    .select({ userId: o.userId })
-    .from(o)
-    .where(allOf(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId), after(o.userId, page.after)))
-    .orderBy(asc(o.userId))
-    .limit(page.size + 1);
-  return rows.map((x) => x.userId);
-}
-
-export async function addOwners(db: Db, tenantId: string, resourceId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .insert(o)
-    .values(userIds.map((userId) => ({ tenantId, appResourceId: resourceId, userId })))
-    .onConflictDoNothing();
-}
-
-export async function removeOwners(db: Db, tenantId: string, resourceId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId), inArray(o.userId, userIds)));
 }
