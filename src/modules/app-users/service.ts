@@ -21,6 +21,7 @@ import {
 import * as store from './store.ts';
 
 export type AppUserRow = store.AppUserRow;
+export type { AccountRef } from './store.ts';
 
 export function toAppUser(row: AppUserRow): AppUser {
   return {
@@ -56,7 +57,7 @@ export class AppUsersService {
    * the app's identityMatching: display name for DISPLAY_NAME, email otherwise (STRICT and
    * UNSPECIFIED). Call inside the granting transaction; the accounts stay locked until it ends.
    */
-  async ensureForUsers(tenantId: string, app: AppRow, users: User[], tx: Db): Promise<AppUserRow[]> {
+  async ensureForUsers(tenantId: string, app: AppRow, users: User[], tx: Db): Promise<store.AccountRef[]> {
     if (users.length === 0) return [];
     const wanted: store.AccountFor[] = users.map((u) => ({
       userId: u.id,
@@ -66,8 +67,17 @@ export class AppUsersService {
       username: u.username ?? null,
     }));
     const byName = app.identityMatching === 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME';
-    await store.adoptUnlinked(tx, tenantId, app.id, byName ? 'displayName' : 'email', wanted);
-    return store.ensureAccounts(tx, tenantId, app.id, wanted);
+    const accounts = await store.ensureAccounts(tx, tenantId, app.id, byName ? 'displayName' : 'email', wanted);
+    if (accounts.length === users.length) return accounts;
+    // Some accounts were made by a concurrent transaction after this statement's snapshot: take them now.
+    const have = new Set(accounts.map((a) => a.identityUserId));
+    const rest = await store.lockAccounts(
+      tx,
+      tenantId,
+      app.id,
+      users.filter((u) => !have.has(u.id)).map((u) => u.id),
+    );
+    return accounts.concat(rest);
   }
 
   /** The identity's account in the app, if it has one. */

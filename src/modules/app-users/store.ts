@@ -96,58 +96,70 @@ export type AccountFor = {
   username: string | null;
 };
 
+export type AccountRef = { id: string; identityUserId: string | null };
+
 /**
- * Links each user without an account in the app to the one unlinked account whose email (or display
- * name) matches, ignoring case; a key matched by two unlinked accounts is ambiguous and adopts neither,
- * and an account two users match goes to the first by user id. One statement for all users.
+ * The users' accounts in the app, in one statement for all users: existing ones locked (FOR NO KEY
+ * UPDATE, in id order, so that concurrent grants to overlapping users take the locks in one order);
+ * for a user without one, the one unlinked account whose email (or display name, `by`) matches,
+ * ignoring case, is adopted (a key two unlinked accounts match is ambiguous and adopts neither; an
+ * account two users match goes to the first by user id); else a new account is made. A user whose
+ * account another transaction made meanwhile is missing from the answer (see lockAccounts).
  */
-export async function adoptUnlinked(
+export async function ensureAccounts(
   db: Db,
   tenantId: string,
   appId: string,
   by: 'email' | 'displayName',
   users: AccountFor[],
-): Promise<void> {
-  const input = JSON.stringify(users.map((u) => ({ uid: u.userId, k: by === 'email' ? u.email : u.displayName })));
+): Promise<AccountRef[]> {
+  const input = JSON.stringify(
+    users.map((u) => ({
+      uid: u.userId,
+      id: u.newId,
+      dn: u.displayName,
+      em: u.email,
+      un: u.username,
+      k: by === 'email' ? u.email : u.displayName,
+    })),
+  );
   const col = by === 'email' ? sql`c.email` : sql`c.display_name`;
-  await db.execute(sql`
-    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(uid text, k text) where x.k is not null),
+  const res = await db.execute(sql`
+    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(uid text, id text, dn text, em text, un text, k text)),
+    linked as (
+      select a.id, a.identity_user_id from app_users a
+      where a.tenant_id = ${tenantId} and a.app_id = ${appId} and a.identity_user_id in (select uid from input)
+      order by a.id for no key update),
     single as (
       select i.uid, min(c.id) as cid from input i
-      join app_users c on c.tenant_id = ${tenantId} and c.app_id = ${appId} and c.identity_user_id is null and lower(${col}) = lower(i.k)
-      where not exists (select 1 from app_users l where l.tenant_id = ${tenantId} and l.app_id = ${appId} and l.identity_user_id = i.uid)
+      join app_users c on c.tenant_id = ${tenantId} and c.app_id = ${appId} and c.identity_user_id is null
+        and lower(${col}) = lower(i.k)
+      where i.k is not null and i.uid not in (select identity_user_id from linked)
       group by i.uid having count(*) = 1),
-    pick as (select distinct on (cid) cid, uid from single order by cid, uid)
-    update app_users a set identity_user_id = p.uid, updated_at = now() from pick p
-    where a.tenant_id = ${tenantId} and a.id = p.cid and a.identity_user_id is null`);
+    pick as (select distinct on (cid) cid, uid from single order by cid, uid),
+    adopted as (
+      update app_users a set identity_user_id = p.uid, updated_at = now() from pick p
+      where a.tenant_id = ${tenantId} and a.id = p.cid and a.identity_user_id is null
+      returning a.id, a.identity_user_id),
+    made as (
+      insert into app_users (tenant_id, id, app_id, identity_user_id, display_name, email, username, app_user_type, status)
+      select ${tenantId}, i.id, ${appId}, i.uid, i.dn, i.em, i.un, 'APP_USER_TYPE_USER', 'STATUS_ENABLED' from input i
+      where i.uid not in (select identity_user_id from linked) and i.uid not in (select uid from pick)
+      order by i.uid
+      on conflict (tenant_id, app_id, identity_user_id) do nothing
+      returning id, identity_user_id)
+    select id, identity_user_id from linked union all select id, identity_user_id from adopted
+    union all select id, identity_user_id from made`);
+  const rows = (res as unknown as { rows: { id: string; identity_user_id: string | null }[] }).rows;
+  return rows.map((r) => ({ id: r.id, identityUserId: r.identity_user_id }));
 }
 
-/**
- * The users' accounts in the app, made where missing, locked (FOR NO KEY UPDATE) in id order so
- * that concurrent grants to overlapping users take the locks in one order. Two statements.
- */
-export async function ensureAccounts(db: Db, tenantId: string, appId: string, users: AccountFor[]): Promise<AppUserRow[]> {
-  const input = JSON.stringify(
-    users.map((u) => ({ uid: u.userId, id: u.newId, dn: u.displayName, em: u.email, un: u.username })),
-  );
-  await db.execute(sql`
-    insert into app_users (tenant_id, id, app_id, identity_user_id, display_name, email, username, app_user_type, status)
-    select ${tenantId}, x.id, ${appId}, x.uid, x.dn, x.em, x.un, 'APP_USER_TYPE_USER', 'STATUS_ENABLED'
-    from jsonb_to_recordset(${input}::jsonb) as x(uid text, id text, dn text, em text, un text) order by x.uid
-    on conflict (tenant_id, app_id, identity_user_id) do nothing`);
+/** The users' existing accounts in the app, locked in id order (FOR NO KEY UPDATE). */
+export async function lockAccounts(db: Db, tenantId: string, appId: string, userIds: string[]): Promise<AccountRef[]> {
   return db
-    .select()
+    .select({ id: appUsers.id, identityUserId: appUsers.identityUserId })
     .from(appUsers)
-    .where(
-      and(
-        eq(appUsers.tenantId, tenantId),
-        eq(appUsers.appId, appId),
-        inArray(
-          appUsers.identityUserId,
-          users.map((u) => u.userId),
-        ),
-      ),
-    )
+    .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.appId, appId), inArray(appUsers.identityUserId, userIds)))
     .orderBy(asc(appUsers.id))
     .for('no key update');
 }

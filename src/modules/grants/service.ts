@@ -14,7 +14,7 @@ import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
-import type { AppUserRow, AppUsersService } from '../app-users/service.ts';
+import type { AccountRef, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
 import type { EntitlementRow, EntitlementsService } from '../entitlements/service.ts';
 import type { User } from '../users/schemas.ts';
@@ -178,7 +178,10 @@ export class GrantsService {
     return app;
   }
 
-  /** Grants `ent` (locked) to the users' accounts, making accounts as needed: five statements, whatever the number of users. */
+  /**
+   * Grants `ent` (locked) to the users' accounts, making accounts as needed: two statements,
+   * whatever the number of users (two more when some hold a grant past its deadline).
+   */
   private async grantInTx(
     tx: Db,
     tenantId: string,
@@ -186,26 +189,24 @@ export class GrantsService {
     ent: EntitlementRow,
     users: User[],
     deprovisionAt?: Date,
-  ): Promise<{ created: string[]; accounts: AppUserRow[] }> {
+  ): Promise<{ created: string[]; accounts: AccountRef[] }> {
     const accounts = await this.appUsers.ensureForUsers(tenantId, app, users, tx);
-    // An overdue grant the sweep has not reached yet ends now, so that the new grant replaces it.
-    await revokeMany(
-      tx,
-      tenantId,
-      app.id,
-      { entitlementIds: [ent.id], appUserIds: accounts.map((a) => a.id), onlyOverdue: true },
-      'expired',
-    );
     const until =
       deprovisionAt ?? (ent.durationGrantSeconds ? sql`now() + make_interval(secs => ${ent.durationGrantSeconds})` : null);
-    const created = await grantMany(
-      tx,
-      tenantId,
-      app.id,
-      ent.id,
-      accounts.map((a) => ({ appUserId: a.id, identityUserId: a.identityUserId, grantId: newId(), historyId: newId() })),
-      until,
-    );
-    return { created, accounts };
+    const grant = (list: AccountRef[]) =>
+      grantMany(
+        tx,
+        tenantId,
+        app.id,
+        ent.id,
+        list.map((a) => ({ appUserId: a.id, identityUserId: a.identityUserId, grantId: newId(), historyId: newId() })),
+        until,
+      );
+    const first = await grant(accounts);
+    if (first.overdue.length === 0) return { created: first.created, accounts };
+    // A grant past its deadline that the sweep has not reached yet ends now, so that a new grant replaces it.
+    await revokeMany(tx, tenantId, app.id, { entitlementIds: [ent.id], appUserIds: first.overdue, onlyOverdue: true }, 'expired');
+    const again = await grant(accounts.filter((a) => first.overdue.includes(a.id)));
+    return { created: first.created.concat(again.created), accounts };
   }
 }

@@ -15,7 +15,8 @@ export type NewGrant = { appUserId: string; identityUserId: string | null; grant
 
 /**
  * Grants the entitlement to each account that does not hold it yet, until `until` (null: no end).
- * Answers the accounts that got a new grant.
+ * Answers the accounts that got a new grant, and those whose grant is past its deadline (not yet
+ * swept): those keep it, for the caller to end (revokeMany) and grant again.
  */
 export async function grantMany(
   db: Db,
@@ -24,8 +25,8 @@ export async function grantMany(
   entitlementId: string,
   grants: NewGrant[],
   until: SQL | Date | null,
-): Promise<string[]> {
-  if (grants.length === 0) return [];
+): Promise<{ created: string[]; overdue: string[] }> {
+  if (grants.length === 0) return { created: [], overdue: [] };
   const input = JSON.stringify(
     grants.map((x) => ({ aid: x.appUserId, uid: x.identityUserId, gid: x.grantId, hid: x.historyId })),
   );
@@ -53,8 +54,16 @@ export async function grantMany(
       insert into user_count_slots as s (tenant_id, app_id, slot, users)
       select ${tenantId}, ${appId}, ${countSlot()}, count(*) from acc where acc.grant_count = 1 having count(*) > 0
       on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users)
-    select app_user_id from ins`);
-  return rowsOf<{ app_user_id: string }>(res).map((r) => r.app_user_id);
+    select app_user_id, false as overdue from ins
+    union all
+    select g.app_user_id, true from grants g
+    where g.tenant_id = ${tenantId} and g.app_entitlement_id = ${entitlementId}
+      and g.app_user_id in (select aid from input) and g.deprovision_at <= now()`);
+  const rows = rowsOf<{ app_user_id: string; overdue: boolean }>(res);
+  return {
+    created: rows.filter((r) => !r.overdue).map((r) => r.app_user_id),
+    overdue: rows.filter((r) => r.overdue).map((r) => r.app_user_id),
+  };
 }
 
 export type RevokeFilter = { entitlementIds?: string[]; resourceId?: string; appUserIds?: string[]; onlyOverdue?: boolean };
