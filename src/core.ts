@@ -1,24 +1,28 @@
 // The core: database plus services, shared by the HTTP server, the CLI and tests.
 import type { Config } from './config.ts';
 import { type Database, openDatabase } from './db/index.ts';
-import { AppUsersService } from './modules/app-users/service.ts';
-import { AppsService } from './modules/apps/service.ts';
-import { ClientsService } from './modules/clients/service.ts';
-import { EntitlementsService } from './modules/entitlements/service.ts';
-import { GrantLedger } from './modules/grants/ledger.ts';
-import { GrantsService } from './modules/grants/service.ts';
-import { OwnersService } from './modules/owners/service.ts';
-import { ResourceTypesService } from './modules/resource-types/service.ts';
-import { ResourcesService } from './modules/resources/service.ts';
-import { TenantsService } from './modules/tenants/service.ts';
-import { TokensService } from './modules/tokens/service.ts';
-import { UsersService } from './modules/users/service.ts';
+import type { AppUsersService } from './modules/app-users/service.ts';
+import type { AppsService } from './modules/apps/service.ts';
+import type { ClientsService } from './modules/clients/service.ts';
+import type { EntitlementsService } from './modules/entitlements/service.ts';
+import type { GrantLedger } from './modules/grants/ledger.ts';
+import type { GrantsService } from './modules/grants/service.ts';
+import type { ModuleContext } from './modules/module.ts';
+import type { OwnersService } from './modules/owners/service.ts';
+import { modules } from './modules/registry.ts';
+import type { ResourceTypesService } from './modules/resource-types/service.ts';
+import type { ResourcesService } from './modules/resources/service.ts';
+import type { TenantsService } from './modules/tenants/service.ts';
+import type { TokensService } from './modules/tokens/service.ts';
+import type { UsersService } from './modules/users/service.ts';
 
 export type Services = {
   tenants: TenantsService;
   clients: ClientsService;
   tokens: TokensService;
   users: UsersService;
+  grantLedger: GrantLedger;
+  owners: OwnersService;
   apps: AppsService;
   resourceTypes: ResourceTypesService;
   resources: ResourcesService;
@@ -57,37 +61,12 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
   });
   try {
     if (opts.migrate !== false) await database.migrate();
-    const db = database.db;
-    const tenants = new TenantsService(db);
-    const clients = new ClientsService(db, config.publicPort, config.clientCacheSeconds * 1000);
-    const tokens = new TokensService(db, clients, config.tokenTtlSeconds, config.publicHosts);
-    const users = new UsersService(db);
-    const ledger = new GrantLedger();
-    const owners = new OwnersService(db, users);
-    const apps = new AppsService(db, users, owners, ledger);
-    const resourceTypes = new ResourceTypesService(db, apps);
-    const resources = new ResourcesService(db, apps, resourceTypes, users, owners, ledger);
-    const entitlements = new EntitlementsService(db, apps, owners, resources, ledger);
-    const appUsers = new AppUsersService(db, apps, users);
-    const grants = new GrantsService(db, apps, users, appUsers, entitlements);
-    const services: Services = {
-      tenants,
-      clients,
-      tokens,
-      users,
-      apps,
-      resourceTypes,
-      resources,
-      appUsers,
-      entitlements,
-      grants,
-    };
-    await tenants.ensure(config.tenantDomain);
-    await tokens.init();
-    const sweepTasks: Core['sweepTasks'] = [
-      { name: 'used-assertions', run: () => tokens.pruneUsedAssertions() },
-      { name: 'expired-grants', run: async () => void (await grants.sweepExpired()) },
-    ];
+    // Each module's service, in the registry's order (each after those it uses).
+    const services = {} as Services;
+    const ctx: ModuleContext = { db: database.db, config, services };
+    for (const m of modules) (services as Record<string, unknown>)[m.name] = m.create(ctx);
+    for (const m of modules) await m.init?.(ctx);
+    const sweepTasks: Core['sweepTasks'] = modules.flatMap((m) => m.jobs?.(services) ?? []);
     return {
       config,
       database,
