@@ -10,7 +10,7 @@ export const countSlot = (): SQL => sql`(pg_backend_pid() % ${sql.raw(String(COU
 const sum = (q: SQL) => sql<number>`(${q})`.mapWith(Number);
 
 /** Grants of the entitlement whose tenant and id columns are given. */
-export function entitlementGrantCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {
+function entitlementGrantCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {
   const s = grantCountSlots;
   return sum(
     sql`select coalesce(sum(${s.grants}), 0)::bigint from ${s} where ${s.tenantId} = ${tenantId} and ${s.appEntitlementId} = ${id}`,
@@ -18,14 +18,14 @@ export function entitlementGrantCount(tenantId: AnyColumn, id: AnyColumn): SQL<n
 }
 
 /** Grants of a resource: those of its entitlements. */
-export function resourceGrantCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {
+function resourceGrantCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {
   return sum(sql`select coalesce(sum(s.grants), 0)::bigint from app_entitlements e
     join grant_count_slots s on s.tenant_id = e.tenant_id and s.app_entitlement_id = e.id
     where e.tenant_id = ${tenantId} and e.app_resource_id = ${id}`);
 }
 
 /** Accounts of the app holding at least one grant. */
-export function appUserCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {
+function appUserCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {
   const s = userCountSlots;
   return sum(sql`select coalesce(sum(${s.users}), 0)::bigint from ${s} where ${s.tenantId} = ${tenantId} and ${s.appId} = ${id}`);
 }
