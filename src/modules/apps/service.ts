@@ -7,7 +7,7 @@ import type { RowLock } from '../../db/sql-helpers.ts';
 import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
 import { failedPrecondition, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
 import type { Hold, OwnersService } from '../owners/service.ts';
 import type { User } from '../users/schemas.ts';
@@ -138,16 +138,10 @@ export class AppsService {
 
   async update(tenantId: string, appId: string, app: AppInput | undefined, updateMask: string | undefined): Promise<App> {
     const fields = fieldsToUpdate<AppWritable>(updateMask, APP_WRITABLE, APP_READ_ONLY, app);
-    const input = app ?? {};
-    const set: Partial<store.NewAppRow> = {};
-    for (const f of fields) {
-      const v = input[f];
-      if (f === 'displayName') set.displayName = displayNameOf(v === undefined ? '' : String(v), 'app.displayName');
-      else if (f === 'identityMatching')
-        set.identityMatching = (v as string | undefined) ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED';
-      // A masked field that is absent from the body is cleared, as in C1.
-      else (set as Record<string, unknown>)[f] = v ?? null;
-    }
+    const set = columnsToSet<AppWritable, store.NewAppRow>(fields, app, {
+      displayName: (v) => ({ displayName: displayNameOf(v === undefined ? '' : String(v), 'app.displayName') }),
+      identityMatching: (v) => ({ identityMatching: (v as string | undefined) ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED' }),
+    });
     return this.db.transaction(async (tx) => {
       const row =
         fields.length === 0 ? await this.requireRow(tenantId, appId, tx) : await store.updateApp(tx, tenantId, appId, set);

@@ -15,7 +15,7 @@ import {
   refusedByReference,
 } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
 import type { Hold, OwnersService } from '../owners/service.ts';
@@ -166,21 +166,28 @@ export class EntitlementsService {
     overrideAccessRequestsDefaults?: boolean,
   ): Promise<AppEntitlementView> {
     const fields = fieldsToUpdate<EntitlementWritable>(updateMask, ENTITLEMENT_WRITABLE, ENTITLEMENT_READ_ONLY, input);
-    const v = input ?? {};
-    const set: Partial<store.NewEntitlementRow> = {};
-    const text = (s: string | undefined) => s || null;
-    // A masked field absent from the body is cleared, as in C1.
-    for (const f of fields) {
-      if (f === 'displayName') set.displayName = displayNameOf(v.displayName ?? '', 'entitlement.displayName');
-      else if (f === 'durationGrant')
-        set.durationGrantSeconds = v.durationGrant ? parseDuration(v.durationGrant, 'entitlement.durationGrant') : null;
-      else if (f === 'durationUnset') {
-        if (!fields.includes('durationGrant') || !v.durationGrant) set.durationGrantSeconds = null;
-      } else if (f === 'purpose') set.purpose = v.purpose ?? null;
-      else if (f === 'emergencyGrantEnabled' || f === 'overrideAccessRequestsDefaults') set[f] = v[f] ?? null;
-      else if (f === 'complianceFrameworkValueIds') set.complianceFrameworkValueIds = v.complianceFrameworkValueIds ?? null;
-      else set[f] = text(v[f]);
-    }
+    type Row = store.NewEntitlementRow;
+    // Empty text clears the column, as an absent value does.
+    const text =
+      (col: keyof Row) =>
+      (v: unknown): Partial<Row> => ({ [col]: (v as string | undefined) || null });
+    const set = columnsToSet<EntitlementWritable, Row>(fields, input, {
+      displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'entitlement.displayName') }),
+      durationGrant: (v) => ({
+        durationGrantSeconds: v ? parseDuration(v as string, 'entitlement.durationGrant') : null,
+      }),
+      // Unsets the duration unless the same update sets one.
+      durationUnset: () => (fields.includes('durationGrant') && input?.durationGrant ? {} : { durationGrantSeconds: null }),
+      description: text('description'),
+      slug: text('slug'),
+      alias: text('alias'),
+      certifyPolicyId: text('certifyPolicyId'),
+      grantPolicyId: text('grantPolicyId'),
+      revokePolicyId: text('revokePolicyId'),
+      emergencyGrantPolicyId: text('emergencyGrantPolicyId'),
+      riskLevelValueId: text('riskLevelValueId'),
+      matchBatonId: text('matchBatonId'),
+    });
     if (overrideAccessRequestsDefaults !== undefined) set.overrideAccessRequestsDefaults = overrideAccessRequestsDefaults;
     try {
       return await this.db.transaction(async (tx) => {

@@ -7,7 +7,7 @@ import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import {
   type AppResourceType,
@@ -108,11 +108,10 @@ export class ResourceTypesService {
     updateMask: string | undefined,
   ): Promise<AppResourceType> {
     const fields = fieldsToUpdate<ResourceTypeWritable>(updateMask, RESOURCE_TYPE_WRITABLE, RESOURCE_TYPE_READ_ONLY, input);
-    const set: Partial<store.NewResourceTypeRow> = {};
-    for (const f of fields) {
-      if (f === 'displayName') set.displayName = displayNameOf(input?.displayName ?? '', 'appResourceType.displayName');
-      else set.resourceType = kindOf(input?.traitIds);
-    }
+    const set = columnsToSet<ResourceTypeWritable, store.NewResourceTypeRow>(fields, input, {
+      displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'appResourceType.displayName') }),
+      traitIds: (v) => ({ resourceType: kindOf(v as string[] | undefined) }),
+    });
     return this.db.transaction(async (tx) => {
       const row =
         fields.length === 0

@@ -16,7 +16,7 @@ import {
   refusedByReference,
 } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
 import type { Hold, OwnersService } from '../owners/service.ts';
@@ -164,12 +164,9 @@ export class ResourcesService {
     updateMask: string | undefined,
   ): Promise<AppResource> {
     const fields = fieldsToUpdate<ResourceWritable>(updateMask, RESOURCE_WRITABLE, RESOURCE_READ_ONLY, input);
-    const set: Partial<store.NewResourceRow> = {};
-    for (const f of fields) {
-      if (f === 'displayName') set.displayName = displayNameOf(input?.displayName ?? '', 'appResource.displayName');
-      // A masked field absent from the body is cleared, as in C1.
-      else set[f] = input?.[f] ?? null;
-    }
+    const set = columnsToSet<ResourceWritable, store.NewResourceRow>(fields, input, {
+      displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'appResource.displayName') }),
+    });
     // One UPDATE, its own transaction; only when it finds nothing do the reads say what is missing.
     const row = fields.length > 0 ? await store.updateResource(this.db, tenantId, appId, typeId, id, set) : undefined;
     return toAppResource(row ?? (await this.requireResource(tenantId, appId, typeId, id)));
