@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { benchDeleteApp } from './lib/big-app.ts';
 import { benchImport } from './lib/import.ts';
 import { seed, singleRequestLatency } from './lib/phases.ts';
 import { freePort, machineInfo, type Proc, root, rssMiB, runNode, startNode, stop, tail, waitFor } from './lib/proc.ts';
@@ -31,6 +32,8 @@ const settings = {
   connections: Math.max(1, int('BENCH_CONNECTIONS', 32)),
   resources: int('BENCH_RESOURCES', 1_000_000),
   importRows: int('BENCH_IMPORT_ROWS', 100_000),
+  entitlements: int('BENCH_ENTITLEMENTS', 1_000),
+  grants: int('BENCH_GRANTS', 100_000),
   logLevel: process.env.BENCH_LOG_LEVEL || 'info',
 };
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
     backend: { kind: backend.kind, detail },
     settings,
     baseline: { runs: [] },
+    dbBaseline: { runs: [] },
     scenarios: [],
     memoryMiB: {},
     startupMs: {},
@@ -163,7 +167,11 @@ async function main(): Promise<void> {
   await halt(empty.proc);
 
   const grantUsers = 4000 * (settings.durationSeconds + settings.warmupSeconds);
-  const seeded = await seed(backend, { resources: settings.resources, grantUsers }, say);
+  const seeded = await seed(
+    backend,
+    { resources: settings.resources, grantUsers, entitlements: settings.entitlements, bigGrants: settings.grants },
+    say,
+  );
   results.seedSeconds = seeded.seconds;
   results.plans = seeded.plans;
   say(planText(results));
@@ -206,6 +214,28 @@ async function main(): Promise<void> {
   };
   await runBaseline();
 
+  // Beside the static baseline: the same server answering with one SELECT of the app's row (PostgreSQL only).
+  const runDbBaseline = async () => {
+    if (backend.kind !== 'postgres') return;
+    const port = await freePort();
+    const proc = startNode(
+      ['--import', 'tsx', 'bench/baseline-db.ts', backend.url, seeded.tenantId, seeded.fixture.appId],
+      { PORT: String(port) },
+      path.join(tmp, 'baseline-db.log'),
+      `http://127.0.0.1:${port}`,
+    );
+    procs.add(proc);
+    try {
+      await waitFor(proc, '/baseline', Date.now(), 60_000);
+      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} });
+      results.dbBaseline.runs.push(r);
+      say(`baseline with one SELECT (node-postgres): ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+    } finally {
+      await halt(proc);
+    }
+  };
+  await runDbBaseline();
+
   for (const sc of all) {
     const entry = { id: sc.id, title: sc.title, kind: sc.kind } as Results['scenarios'][number];
     results.scenarios.push(entry);
@@ -235,6 +265,17 @@ async function main(): Promise<void> {
 
   // Again at the end: the machine may be busier or quieter than at the start; ratios use the mean.
   await runBaseline();
+  await runDbBaseline();
+  const dbRuns = results.dbBaseline.runs;
+  if (dbRuns.length) results.dbBaseline.rps = Math.round(dbRuns.reduce((a, r) => a + r.rps, 0) / dbRuns.length);
+
+  if (wanted('delete-app') && seeded.fixture.resources) {
+    results.deleteApp = await benchDeleteApp(backend, seeded.fixture.appId, say);
+    const d = results.deleteApp;
+    say(
+      `delete app: ${d.seconds} s, ${d.statements} statements; ${d.historyKept.toLocaleString('en-US')} grants kept in history as deleted`,
+    );
+  }
   const runs = results.baseline.runs;
   results.baseline.rps = Math.round(runs.reduce((a, r) => a + r.rps, 0) / runs.length);
   for (const s of results.scenarios)

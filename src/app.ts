@@ -15,27 +15,13 @@ import type { Api } from './http/types.ts';
 import { registerUnimplemented } from './http/unimplemented.ts';
 import { validationMessage, validatorCompiler } from './http/validation.ts';
 import { ApiError, Code } from './lib/errors.ts';
-import { appUserRoutes } from './modules/app-users/routes.ts';
-import { appRoutes } from './modules/apps/routes.ts';
-import { entitlementRoutes } from './modules/entitlements/routes.ts';
-import { grantRoutes } from './modules/grants/routes.ts';
-import { resourceTypeRoutes } from './modules/resource-types/routes.ts';
-import { resourceRoutes } from './modules/resources/routes.ts';
+import { modules } from './modules/registry.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
-import { userRoutes } from './modules/users/routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
-/** Route modules mounted under /api/v1; each takes the scope and the core. */
-export const apiModules: Array<(api: Api, core: Core) => Promise<void>> = [
-  appRoutes,
-  userRoutes,
-  resourceTypeRoutes,
-  resourceRoutes,
-  entitlementRoutes,
-  grantRoutes,
-  appUserRoutes,
-];
+/** Route modules mounted under /api/v1 (the registry's, in its order); each takes the scope and the core. */
+export const apiModules: Array<(api: Api, core: Core) => Promise<void>> = modules.flatMap((m) => (m.routes ? [m.routes] : []));
 
 export type AppOptions = { logger?: FastifyServerOptions['logger']; https?: { cert: string; key: string } };
 

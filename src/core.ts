@@ -1,22 +1,28 @@
 // The core: database plus services, shared by the HTTP server, the CLI and tests.
 import type { Config } from './config.ts';
 import { type Database, type MigrationCount, openDatabase } from './db/index.ts';
-import { AppUsersService } from './modules/app-users/service.ts';
-import { AppsService } from './modules/apps/service.ts';
-import { ClientsService } from './modules/clients/service.ts';
-import { EntitlementsService } from './modules/entitlements/service.ts';
-import { GrantsService } from './modules/grants/service.ts';
-import { ResourceTypesService } from './modules/resource-types/service.ts';
-import { ResourcesService } from './modules/resources/service.ts';
-import { TenantsService } from './modules/tenants/service.ts';
-import { TokensService } from './modules/tokens/service.ts';
-import { UsersService } from './modules/users/service.ts';
+import type { AppUsersService } from './modules/app-users/service.ts';
+import type { AppsService } from './modules/apps/service.ts';
+import type { ClientsService } from './modules/clients/service.ts';
+import type { EntitlementsService } from './modules/entitlements/service.ts';
+import type { GrantLedger } from './modules/grants/ledger.ts';
+import type { GrantsService } from './modules/grants/service.ts';
+import type { ModuleContext } from './modules/module.ts';
+import type { OwnersService } from './modules/owners/service.ts';
+import { modules } from './modules/registry.ts';
+import type { ResourceTypesService } from './modules/resource-types/service.ts';
+import type { ResourcesService } from './modules/resources/service.ts';
+import type { TenantsService } from './modules/tenants/service.ts';
+import type { TokensService } from './modules/tokens/service.ts';
+import type { UsersService } from './modules/users/service.ts';
 
 export type Services = {
   tenants: TenantsService;
   clients: ClientsService;
   tokens: TokensService;
   users: UsersService;
+  grantLedger: GrantLedger;
+  owners: OwnersService;
   apps: AppsService;
   resourceTypes: ResourceTypesService;
   resources: ResourcesService;
@@ -38,7 +44,12 @@ export type Core = {
   close(): Promise<void>;
 };
 
-export type CoreOptions = { memory?: boolean; migrate?: boolean };
+export type CoreOptions = {
+  memory?: boolean;
+  migrate?: boolean;
+  /** Called with every statement sent to the database (tests count statements with it). */
+  logQuery?: (query: string) => void;
+};
 
 export async function createCore(config: Config, opts: CoreOptions = {}): Promise<Core> {
   const database = await openDatabase({
@@ -48,40 +59,16 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     poolTimeoutMs: config.dbPoolTimeoutMs,
+    logQuery: opts.logQuery,
   });
   try {
     const migrations = opts.migrate !== false ? await database.migrate() : undefined;
-    const db = database.db;
-    const tenants = new TenantsService(db);
-    const clients = new ClientsService(db, tenants, config, config.clientCacheSeconds * 1000);
-    const tokens = new TokensService(db, clients, config.tokenTtlSeconds, config.publicHosts);
-    const users = new UsersService(db);
-    const apps = new AppsService(db, users);
-    // Before resources: app deletion must remove grants and entitlements before resource delete hooks run.
-    const appUsers = new AppUsersService(db, apps, users);
-    const entitlements = new EntitlementsService(db, apps, users);
-    const grants = new GrantsService(db, apps, users, appUsers, entitlements);
-    const resourceTypes = new ResourceTypesService(db, apps);
-    const resources = new ResourcesService(db, apps, resourceTypes, users);
-    entitlements.attachResources(resources);
-    const services: Services = {
-      tenants,
-      clients,
-      tokens,
-      users,
-      apps,
-      resourceTypes,
-      resources,
-      appUsers,
-      entitlements,
-      grants,
-    };
-    await tenants.ensure(config.tenantDomain);
-    await tokens.init();
-    const sweepTasks: Core['sweepTasks'] = [
-      { name: 'used-assertions', run: () => tokens.pruneUsedAssertions() },
-      { name: 'expired-grants', run: async () => void (await grants.sweepExpired()) },
-    ];
+    // Each module's service, in the registry's order (each after those it uses).
+    const services = {} as Services;
+    const ctx: ModuleContext = { db: database.db, config, services };
+    for (const m of modules) (services as Record<string, unknown>)[m.name] = m.create(ctx);
+    for (const m of modules) await m.init?.(ctx);
+    const sweepTasks: Core['sweepTasks'] = modules.flatMap((m) => m.jobs?.(services) ?? []);
     return {
       config,
       database,

@@ -1,6 +1,7 @@
 // The bench's phases that need the database in the bench process: seeding
 // (with the query plans at full size), and the single-request latencies.
 import { decodePageToken, encodePageToken } from '../../src/lib/paging.ts';
+import { seedBigGrants } from './big-app.ts';
 import { type ExplainResult, explainRequest } from './explain.ts';
 import type { SingleLatency } from './report.ts';
 import { requestFactory } from './requests.ts';
@@ -21,11 +22,11 @@ async function hasRoute(s: Awaited<ReturnType<typeof openSeeder>>, method: 'GET'
 /** n in 1..count with n mod 1000 = k. */
 const hitsOf = (count: number, k: number) => Math.floor(count / 1000) + (count % 1000 >= k ? 1 : 0);
 
-export type SeedOutcome = { fixture: Fixture; getAppBody: string; plans: ExplainResult[]; seconds: number };
+export type SeedOutcome = { fixture: Fixture; tenantId: string; getAppBody: string; plans: ExplainResult[]; seconds: number };
 
 export async function seed(
   b: Backend,
-  want: { resources: number; grantUsers: number },
+  want: { resources: number; grantUsers: number; entitlements: number; bigGrants: number },
   progress: Progress,
 ): Promise<SeedOutcome> {
   const started = Date.now();
@@ -76,6 +77,15 @@ export async function seed(
           progress('  page tokens are not in the expected form: the last-page scenario is skipped');
         }
       }
+      if (want.entitlements > 0 && (await hasRoute(s, 'POST', `/api/v1/apps/${appId}/entitlements`))) {
+        progress("Seeding the bench app's entitlements and grants through SQL ...");
+        fixture.bigGrants = await seedBigGrants(
+          s.core,
+          { tenantId, appId, typeId, resourceIds: seeded.sample },
+          { entitlements: want.entitlements, grants: want.bigGrants },
+          progress,
+        );
+      }
       const r = fixture.resources;
       const token = r.lastPageAfter ? encodePageToken(r.lastPageAfter) : '';
       progress('Query plans (EXPLAIN ANALYZE, BUFFERS) ...');
@@ -117,12 +127,22 @@ export async function seed(
       progress(`Seeding ${want.grantUsers.toLocaleString('en-US')} users through SQL (one per grant) ...`);
       const userIds = await seedUsers(s.core, tenantId, want.grantUsers);
       await vacuumAnalyze(s.core, ['users']);
-      fixture.grants = { appId: gAppId, entitlementId, userIds };
+      // Grants spread over 100 entitlements: request n grants user n the entitlement n mod 100.
+      const spread: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        const e = await s.api<{ appEntitlementView: { appEntitlement: { id: string } } }>(
+          'POST',
+          `/api/v1/apps/${gAppId}/entitlements`,
+          { displayName: `Bench access ${i}` },
+        );
+        spread.push(e.appEntitlementView.appEntitlement.id);
+      }
+      fixture.grants = { appId: gAppId, entitlementId, userIds, spreadItems: userIds.map((u, i) => `${spread[i % 100]} ${u}`) };
     } else {
       skipped['add-grant'] = 'grant routes not in the server yet';
       skipped['list-entitlement-users'] = 'grant routes not in the server yet';
     }
-    return { fixture, getAppBody, plans, seconds: (Date.now() - started) / 1000 };
+    return { fixture, tenantId, getAppBody, plans, seconds: (Date.now() - started) / 1000 };
   } finally {
     await s.close();
   }

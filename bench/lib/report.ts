@@ -1,6 +1,7 @@
 // The printed table, bench/results/latest.json and the Markdown the README's
 // Performance section is made of.
 import type { LoadResult } from '../load.ts';
+import type { DeleteAppResult } from './big-app.ts';
 import type { ExplainResult } from './explain.ts';
 import type { ImportResult } from './import.ts';
 import type { MachineInfo } from './proc.ts';
@@ -25,6 +26,9 @@ export type Results = {
   backend: { kind: 'postgres' | 'pglite'; detail: string };
   settings: { durationSeconds: number; warmupSeconds: number; connections: number; resources: number; logLevel: string };
   baseline: { runs: LoadResult[]; rps?: number; bodyBytes?: number };
+  /** Bare Fastify answering with one SELECT of the app's row through node-postgres (PostgreSQL runs only). */
+  dbBaseline: { runs: LoadResult[]; rps?: number };
+  deleteApp?: DeleteAppResult;
   scenarios: ScenarioResult[];
   memoryMiB: { idle?: number; afterLoad?: number; idleEmpty?: number };
   startupMs: { empty?: number; seeded?: number; seededResources?: number };
@@ -49,6 +53,17 @@ function rows(r: Results): string[][] {
       num(last?.latencyMs.p50, 2),
       num(last?.latencyMs.p99, 2),
       '1.00',
+      '',
+    ]);
+  }
+  if (r.dbBaseline.rps !== undefined) {
+    const last = r.dbBaseline.runs[r.dbBaseline.runs.length - 1];
+    out.push([
+      'baseline (bare Fastify + one SELECT, node-postgres)',
+      num(r.dbBaseline.rps),
+      num(last?.latencyMs.p50, 2),
+      num(last?.latencyMs.p99, 2),
+      num(r.baseline.rps ? r.dbBaseline.rps / r.baseline.rps : undefined, 2),
       '',
     ]);
   }
@@ -91,6 +106,12 @@ export function summaryLines(r: Results): string[] {
     `Memory (VmRSS): idle on the empty database ${num(r.memoryMiB.idleEmpty, 1)} MiB, idle at ${num(r.startupMs.seededResources)} resources ${num(r.memoryMiB.idle, 1)} MiB, after the load ${num(r.memoryMiB.afterLoad, 1)} MiB`,
     `Start-up to /readyz: empty database ${num(r.startupMs.empty)} ms, ${num(r.startupMs.seededResources)} resources ${num(r.startupMs.seeded)} ms`,
   ];
+  if (r.deleteApp) {
+    const d = r.deleteApp;
+    lines.push(
+      `Delete app with ${num(d.resources)} resources, ${num(d.entitlements)} entitlements and ${num(d.grants)} grants: ${num(d.seconds, 2)} s, ${d.statements} statements (${num(d.historyKept)} grants kept in history)`,
+    );
+  }
   for (const s of r.singleRequestMs) {
     lines.push(`Single request, ${s.title}: p50 ${num(s.p50, 2)} ms, max ${num(s.max, 2)} ms (${s.samples} sequential requests)`);
   }

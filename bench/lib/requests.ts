@@ -1,5 +1,6 @@
 // Request templates shared by the load generator and the bench's probes:
-// `{{n}}` becomes a per-request unique tag, `{{item}}` the next of `items`,
+// `{{n}}` becomes a per-request unique tag, `{{item}}` the next of `items` (and
+// `{{item0}}`, `{{item1}}` its first and second space-separated parts),
 // `{{assertion}}` a freshly signed client assertion (URL-encoded).
 import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 
@@ -50,7 +51,14 @@ export function requestFactory(t: RequestTemplate, presign = 0): RequestFactory 
       const fill = (text: string): string => {
         let out = text;
         if (out.includes('{{n}}')) out = out.replaceAll('{{n}}', `${runId}-${counter}`);
-        if (out.includes('{{item}}')) out = out.replaceAll('{{item}}', items[counter % items.length]);
+        if (out.includes('{{item')) {
+          const item = items[counter % items.length];
+          const [a, b] = item.split(' ');
+          out = out
+            .replaceAll('{{item}}', item)
+            .replaceAll('{{item0}}', a)
+            .replaceAll('{{item1}}', b ?? '');
+        }
         if (signer && out.includes('{{assertion}}')) {
           let a = presigned.pop();
           if (a === undefined) {

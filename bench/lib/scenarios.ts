@@ -29,7 +29,9 @@ export type Fixture = {
     teamHits: number;
     oneQuery: string;
   };
-  grants?: { appId: string; entitlementId: string; userIds: string[] };
+  grants?: { appId: string; entitlementId: string; userIds: string[]; spreadItems: string[] };
+  /** The bench app's entitlement with many grants (big-app.ts). */
+  bigGrants?: { entitlementId: string; entitlements: number; grants: number };
   skipped: Record<string, string>;
 };
 
@@ -179,16 +181,36 @@ export function scenarios(f: Fixture, host: string): Scenario[] {
         },
       },
       {
-        id: 'list-entitlement-users',
-        title: 'list entitlement users, first page of 100',
-        kind: 'read',
+        id: 'add-grant-spread',
+        title: 'add grant (add-manual-user), spread over 100 entitlements',
+        kind: 'write',
         template: {
-          method: 'GET',
-          path: `/api/v1/apps/${g.appId}/entitlements/${g.entitlementId}/users?page_size=100`,
-          headers: auth,
+          method: 'POST',
+          path: `/api/v1/apps/${g.appId}/entitlements/{{item0}}/add-manual-user`,
+          headers: { ...auth, ...json },
+          body: JSON.stringify({ userIds: ['{{item1}}'] }),
+          items: g.spreadItems,
         },
       },
     );
+  }
+  const big = f.bigGrants;
+  if (big || g) {
+    out.push({
+      id: 'list-entitlement-users',
+      title: big
+        ? `list entitlement users, first page of 100 (${big.grants.toLocaleString('en-US')} grants)`
+        : 'list entitlement users, first page of 100',
+      kind: 'read',
+      template: {
+        method: 'GET',
+        path: big
+          ? `/api/v1/apps/${f.appId}/entitlements/${big.entitlementId}/users?page_size=100`
+          : `/api/v1/apps/${g?.appId}/entitlements/${g?.entitlementId}/users?page_size=100`,
+        headers: auth,
+      },
+      check: big ? pageOf(100) : undefined,
+    });
   }
   for (const [id, why] of Object.entries(f.skipped)) {
     out.push({ id, title: id, kind: 'read', template: { method: 'GET', path: '/', headers: {} }, skip: why });

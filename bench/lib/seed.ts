@@ -28,7 +28,7 @@ export type Seeder = {
   close(): Promise<void>;
 };
 
-export async function openSeeder(b: Backend, tenantDomain = 'localhost'): Promise<Seeder> {
+export async function openSeeder(b: Backend, tenantDomain = 'localhost', logQuery?: (query: string) => void): Promise<Seeder> {
   const core = await createCore(
     loadConfig({
       ...serverEnv(b),
@@ -37,6 +37,7 @@ export async function openSeeder(b: Backend, tenantDomain = 'localhost'): Promis
       // Building indexes over a million rows takes longer than the server's per-statement limit.
       GATEHOUSE_STATEMENT_TIMEOUT_MS: '0',
     }),
+    { logQuery },
   );
   const app = await buildApp(core);
   const tenant = await core.services.tenants.getByDomain(tenantDomain);
@@ -173,7 +174,7 @@ export async function seedResources(
 }
 
 /** Inserts `count` identity users (the people grants are given to); returns their ids. */
-export async function seedUsers(core: Core, tenantId: string, count: number): Promise<string[]> {
+export async function seedUsers(core: Core, tenantId: string, count: number, prefix = 'bench-user'): Promise<string[]> {
   const db = core.database.db;
   const all: string[] = [];
   const startSecond = Math.floor(Date.now() / 1000) - 40 * 86400;
@@ -181,7 +182,7 @@ export async function seedUsers(core: Core, tenantId: string, count: number): Pr
   for (const ids of ksuidBatches(count, startSecond, 10_000)) {
     await db.execute(sql`
       insert into users (tenant_id, id, email, display_name)
-      select ${tenantId}, t.id, 'bench-user-' || (t.n + ${done}::int) || '@bench.example.com', 'Bench User ' || (t.n + ${done}::int)
+      select ${tenantId}, t.id, ${prefix} || '-' || (t.n + ${done}::int) || '@bench.example.com', ${prefix} || ' ' || (t.n + ${done}::int)
       from unnest(string_to_array(${ids.join(',')}, ',')) with ordinality as t(id, n)`);
     all.push(...ids);
     done += ids.length;

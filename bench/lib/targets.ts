@@ -29,6 +29,42 @@ export function evaluateTargets(r: Results): Target[] {
         suffix,
     });
   }
+  // Issue 11's targets.
+  const createApp = by('create-app')?.result?.rps;
+  for (const [id, min] of [
+    ['add-grant', 0.5],
+    ['add-grant-spread', 1.0],
+  ] as const) {
+    const s = by(id);
+    if (s?.result && createApp) {
+      const x = Math.round((s.result.rps / createApp) * 100) / 100;
+      out.push({
+        name: `${s.title} ≥ ${min}× create app`,
+        met: x >= min,
+        detail: `${x}× (${s.result.rps} vs ${createApp} req/s)${suffix}`,
+      });
+    }
+  }
+  const list = by('list-entitlement-users');
+  if (list?.result) {
+    out.push({
+      name: `${list.title}: p99 < 20 ms at ${r.settings.connections} connections`,
+      met: list.result.latencyMs.p99 < 20,
+      detail: `p99 ${list.result.latencyMs.p99} ms${suffix}`,
+    });
+  }
+  if (r.deleteApp) {
+    const d = r.deleteApp;
+    out.push({
+      name: 'delete an app with 1,000,000 resources, 1,000 entitlements and 100,000 grants < 30 s',
+      met: d.resources >= 1_000_000 && d.grants >= 100_000 ? d.seconds < 30 : null,
+      detail: `${d.seconds} s, ${d.statements} statements${d.resources < 1_000_000 ? ` (${d.resources} resources: fewer than the target is stated for)` : ''}${suffix}`,
+    });
+  }
+  if (get?.result && r.dbBaseline.rps) {
+    const x = Math.round((get.result.rps / r.dbBaseline.rps) * 100) / 100;
+    out.push({ name: 'GET app ≥ 0.8× bare Fastify + one SELECT (node-postgres)', met: x >= 0.8, detail: `${x}×` });
+  }
   for (const s of r.singleRequestMs) {
     out.push({
       name: `${s.title}: single request < 20 ms`,

@@ -55,7 +55,11 @@ export type DatabaseOptions = {
   statementTimeoutMs?: number;
   /** How long a query may wait for a free pool connection before failing (0: forever). */
   poolTimeoutMs?: number;
+  /** Called with every statement Drizzle sends (tests count statements with it). */
+  logQuery?: (query: string) => void;
 };
+
+const loggerOf = (opts: DatabaseOptions) => (opts.logQuery ? { logQuery: opts.logQuery } : undefined);
 
 // Any fixed number works; it only has to be the same for every Gatehouse server.
 const MIGRATION_LOCK = 7_204_311_905;
@@ -73,7 +77,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const db = drizzleNodePg({ client: pool, schema }) as unknown as Db;
+  const db = drizzleNodePg({ client: pool, schema, logger: loggerOf(opts) }) as unknown as Db;
   const u = new URL(url);
   return {
     db,
@@ -130,7 +134,7 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
     await client.close().catch(() => {});
     throw durableFs.failure;
   }
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client, schema, logger: loggerOf(opts) }) as unknown as Db;
   return {
     db,
     kind: 'pglite',

@@ -1,12 +1,39 @@
 // Drizzle schema: every table carries tenant_id and keys start with it, so every
 // query is bounded by tenant and the data is ready to shard by tenant.
+//
+// Integrity lives here, not in services: every relation is a foreign key that
+// includes tenant_id (so no row can point into another tenant, and a child of an
+// app points at a parent in the same app). ON DELETE CASCADE where C1 deletes the
+// dependants with their parent (an app takes everything under it; a resource its
+// entitlements; owners go with what they own). Where C1 refuses a delete (a type
+// with resources, an entitlement with grants) the key is NO ACTION, not RESTRICT:
+// NO ACTION is checked at the end of the statement, so deleting an app (which
+// cascades to both the type and its resources, or the entitlement and its grants)
+// passes, while deleting the type or entitlement alone is refused (23503, which the
+// service turns into FAILED_PRECONDITION). grant_history has no key to grants,
+// apps or entitlements: it outlives them.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 const created = () => ts('created_at').notNull().defaultNow();
 const updated = () => ts('updated_at').notNull().defaultNow();
 const count = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+/** How many counter slots each counted object has (see grantCountSlots). */
+export const COUNT_SLOTS = 16;
 
 /** Server-wide settings, e.g. the key that signs access tokens (shared by all servers). */
 export const serverSettings = pgTable('server_settings', {
@@ -92,8 +119,6 @@ export const apps = pgTable(
     defaultRequestCatalogId: text('default_request_catalog_id'),
     /** CreateAppRequest.appEntitlementOwnerRefs ([{appId, id}]): whose holders own the app's entitlements created later. */
     entitlementOwnerRefs: jsonb('entitlement_owner_refs').$type<{ appId: string; id: string }[]>(),
-    /** Users with at least one grant in the app; kept exact by the grants service. */
-    userCount: count('user_count'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -108,7 +133,17 @@ export const appOwners = pgTable(
     userId: text('user_id').notNull(),
     createdAt: created(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.appId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.appId, t.userId] }),
+    foreignKey({ name: 'app_owners_app_fk', columns: [t.tenantId, t.appId], foreignColumns: [apps.tenantId, apps.id] }).onDelete(
+      'cascade',
+    ),
+    foreignKey({
+      name: 'app_owners_user_fk',
+      columns: [t.tenantId, t.userId],
+      foreignColumns: [users.tenantId, users.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 export const appResourceTypes = pgTable(
@@ -123,7 +158,16 @@ export const appResourceTypes = pgTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('app_resource_types_app_idx').on(t.tenantId, t.appId, t.id)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // Unique so that resources can name (tenant, app, type): a resource's type is in its app.
+    uniqueIndex('app_resource_types_app_idx').on(t.tenantId, t.appId, t.id),
+    foreignKey({
+      name: 'app_resource_types_app_fk',
+      columns: [t.tenantId, t.appId],
+      foreignColumns: [apps.tenantId, apps.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 export const appResources = pgTable(
@@ -141,14 +185,24 @@ export const appResources = pgTable(
     parentAppResourceTypeId: text('parent_app_resource_type_id'),
     /** Display name and description, lowercased, letters and digits only (gatehouse_search_key, migration 0004). */
     searchKey: text('search_key').generatedAlwaysAs(sql`gatehouse_search_key(display_name || ' ' || coalesce(description, ''))`),
-    grantCount: count('grant_count'),
     createdAt: created(),
     updatedAt: updated(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     index('app_resources_type_idx').on(t.tenantId, t.appId, t.appResourceTypeId, t.id),
-    index('app_resources_app_idx').on(t.tenantId, t.appId, t.id),
+    uniqueIndex('app_resources_app_idx').on(t.tenantId, t.appId, t.id),
+    foreignKey({
+      name: 'app_resources_app_fk',
+      columns: [t.tenantId, t.appId],
+      foreignColumns: [apps.tenantId, apps.id],
+    }).onDelete('cascade'),
+    // NO ACTION: a type with resources is not deleted (see the header).
+    foreignKey({
+      name: 'app_resources_type_fk',
+      columns: [t.tenantId, t.appId, t.appResourceTypeId],
+      foreignColumns: [appResourceTypes.tenantId, appResourceTypes.appId, appResourceTypes.id],
+    }),
     uniqueIndex('app_resources_baton_uq')
       .on(t.tenantId, t.appId, t.appResourceTypeId, t.matchBatonId)
       .where(sql`${t.matchBatonId} is not null`),
@@ -165,7 +219,19 @@ export const appResourceOwners = pgTable(
     userId: text('user_id').notNull(),
     createdAt: created(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.appResourceId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.appResourceId, t.userId] }),
+    foreignKey({
+      name: 'app_resource_owners_resource_fk',
+      columns: [t.tenantId, t.appResourceId],
+      foreignColumns: [appResources.tenantId, appResources.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'app_resource_owners_user_fk',
+      columns: [t.tenantId, t.userId],
+      foreignColumns: [users.tenantId, users.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 export const appEntitlements = pgTable(
@@ -192,14 +258,29 @@ export const appEntitlements = pgTable(
     riskLevelValueId: text('risk_level_value_id'),
     overrideAccessRequestsDefaults: boolean('override_access_requests_defaults'),
     complianceFrameworkValueIds: text('compliance_framework_value_ids').array(),
-    grantCount: count('grant_count'),
     createdAt: created(),
     updatedAt: updated(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index('app_entitlements_app_idx').on(t.tenantId, t.appId, t.id),
+    uniqueIndex('app_entitlements_app_idx').on(t.tenantId, t.appId, t.id),
     index('app_entitlements_resource_idx').on(t.tenantId, t.appResourceId, t.id),
+    foreignKey({
+      name: 'app_entitlements_app_fk',
+      columns: [t.tenantId, t.appId],
+      foreignColumns: [apps.tenantId, apps.id],
+    }).onDelete('cascade'),
+    // A resource's entitlements go with it (the grants key below refuses while they have grants).
+    foreignKey({
+      name: 'app_entitlements_resource_fk',
+      columns: [t.tenantId, t.appId, t.appResourceId],
+      foreignColumns: [appResources.tenantId, appResources.appId, appResources.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'app_entitlements_type_fk',
+      columns: [t.tenantId, t.appId, t.appResourceTypeId],
+      foreignColumns: [appResourceTypes.tenantId, appResourceTypes.appId, appResourceTypes.id],
+    }),
     uniqueIndex('app_entitlements_slug_uq').on(t.tenantId, t.appResourceId, t.slug).where(sql`${t.slug} is not null`),
     // Entitlements of the app itself (no resource): slugs unique within the app.
     uniqueIndex('app_entitlements_app_slug_uq')
@@ -216,7 +297,46 @@ export const appEntitlementOwners = pgTable(
     userId: text('user_id').notNull(),
     createdAt: created(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.appEntitlementId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.appEntitlementId, t.userId] }),
+    foreignKey({
+      name: 'app_entitlement_owners_entitlement_fk',
+      columns: [t.tenantId, t.appEntitlementId],
+      foreignColumns: [appEntitlements.tenantId, appEntitlements.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'app_entitlement_owners_user_fk',
+      columns: [t.tenantId, t.userId],
+      foreignColumns: [users.tenantId, users.id],
+    }).onDelete('cascade'),
+  ],
+);
+
+/**
+ * Grant counts of entitlements, as counter slots: each grant or revoke adds its delta to
+ * one of COUNT_SLOTS rows (chosen by the database connection, see grants/counts.ts) and a
+ * read sums the rows. A single count row would make every grant to one entitlement wait
+ * for the one before it to commit (its row lock is held to the end of the transaction);
+ * with slots, transactions on different connections touch different rows, yet the sum is
+ * exact at every snapshot because each delta commits with the grants it counts. Counts
+ * derived from the grants index instead would cost a scan of every grant on each read.
+ */
+export const grantCountSlots = pgTable(
+  'grant_count_slots',
+  {
+    tenantId: text('tenant_id').notNull(),
+    appEntitlementId: text('app_entitlement_id').notNull(),
+    slot: smallint('slot').notNull(),
+    grants: count('grants'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.appEntitlementId, t.slot] }),
+    foreignKey({
+      name: 'grant_count_slots_entitlement_fk',
+      columns: [t.tenantId, t.appEntitlementId],
+      foreignColumns: [appEntitlements.tenantId, appEntitlements.id],
+    }).onDelete('cascade'),
+  ],
 );
 
 /** Accounts inside an app, linked to identity users. */
@@ -239,9 +359,36 @@ export const appUsers = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
-    index('app_users_app_idx').on(t.tenantId, t.appId, t.id),
+    uniqueIndex('app_users_app_idx').on(t.tenantId, t.appId, t.id),
     uniqueIndex('app_users_identity_uq').on(t.tenantId, t.appId, t.identityUserId),
     index('app_users_identity_idx').on(t.tenantId, t.identityUserId),
+    foreignKey({ name: 'app_users_app_fk', columns: [t.tenantId, t.appId], foreignColumns: [apps.tenantId, apps.id] }).onDelete(
+      'cascade',
+    ),
+    foreignKey({
+      name: 'app_users_identity_fk',
+      columns: [t.tenantId, t.identityUserId],
+      foreignColumns: [users.tenantId, users.id],
+    }),
+  ],
+);
+
+/** The app's userCount (accounts holding at least one grant), as counter slots like grantCountSlots. */
+export const userCountSlots = pgTable(
+  'user_count_slots',
+  {
+    tenantId: text('tenant_id').notNull(),
+    appId: text('app_id').notNull(),
+    slot: smallint('slot').notNull(),
+    users: count('users'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.appId, t.slot] }),
+    foreignKey({
+      name: 'user_count_slots_app_fk',
+      columns: [t.tenantId, t.appId],
+      foreignColumns: [apps.tenantId, apps.id],
+    }).onDelete('cascade'),
   ],
 );
 
@@ -265,6 +412,25 @@ export const grants = pgTable(
     index('grants_app_user_idx').on(t.tenantId, t.appId, t.appUserId),
     index('grants_identity_idx').on(t.tenantId, t.identityUserId),
     index('grants_deprovision_idx').on(t.deprovisionAt).where(sql`${t.deprovisionAt} is not null`),
+    foreignKey({ name: 'grants_app_fk', columns: [t.tenantId, t.appId], foreignColumns: [apps.tenantId, apps.id] }).onDelete(
+      'cascade',
+    ),
+    // NO ACTION: an entitlement or account with grants is not deleted alone (see the header).
+    foreignKey({
+      name: 'grants_entitlement_fk',
+      columns: [t.tenantId, t.appId, t.appEntitlementId],
+      foreignColumns: [appEntitlements.tenantId, appEntitlements.appId, appEntitlements.id],
+    }),
+    foreignKey({
+      name: 'grants_app_user_fk',
+      columns: [t.tenantId, t.appId, t.appUserId],
+      foreignColumns: [appUsers.tenantId, appUsers.appId, appUsers.id],
+    }),
+    foreignKey({
+      name: 'grants_identity_fk',
+      columns: [t.tenantId, t.identityUserId],
+      foreignColumns: [users.tenantId, users.id],
+    }),
   ],
 );
 

@@ -1,6 +1,6 @@
 // Small SQL helpers shared by stores.
 import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type SQL } from 'drizzle-orm';
-import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { AnyPgColumn, PgTable, SelectedFields } from 'drizzle-orm/pg-core';
 import type { Db } from './index.ts';
 
 /**
@@ -46,18 +46,19 @@ export function allOf(...conds: (SQL | undefined)[]): SQL | undefined {
  * One keyset page of a tenant's rows of `table` that match `conds`: ordered by id,
  * after the page's key, with one row more than the page holds (see toPage).
  */
-export async function selectPage<T extends PgTable & { tenantId: AnyPgColumn; id: AnyPgColumn }>(
+export async function selectPage<T extends PgTable & { tenantId: AnyPgColumn; id: AnyPgColumn }, R = T['$inferSelect']>(
   db: Db,
   table: T,
+  /** The columns to answer (e.g. with a count, see db/counts.ts); undefined for the table's own. */
+  columns: SelectedFields | undefined,
   tenantId: string,
   page: { size: number; after?: string },
   ...conds: (SQL | undefined)[]
-): Promise<T['$inferSelect'][]> {
-  const rows = await db
-    .select()
+): Promise<R[]> {
+  const rows = await (columns ? db.select(columns) : db.select())
     .from(table as PgTable)
     .where(allOf(eq(table.tenantId, tenantId), after(table.id, page.after), ...conds))
     .orderBy(asc(table.id))
     .limit(page.size + 1);
-  return rows as T['$inferSelect'][];
+  return rows as R[];
 }

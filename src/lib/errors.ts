@@ -42,3 +42,16 @@ export function pgErrorCode(err: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Runs a delete that a NO ACTION foreign key may refuse (23503: something still refers to the
+ * row, e.g. a grant written after the check before it); that is FAILED_PRECONDITION, not an error.
+ */
+export async function refusedByReference<T>(work: Promise<T>, message: string): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (pgErrorCode(err) === '23503') throw failedPrecondition(message);
+    throw err;
+  }
+}

@@ -26,3 +26,25 @@ export function fieldsToUpdate<K extends string>(
   }
   return out;
 }
+
+/** How one masked field becomes columns; by default the column of the same name takes the value. */
+export type FieldToColumns<Row> = (value: unknown) => Partial<Row>;
+
+/**
+ * The columns an update sets for the masked fields: each field through its converter, or into the
+ * column of the same name. A masked field absent from the body is cleared (null), as in C1.
+ */
+export function columnsToSet<K extends string, Row>(
+  fields: readonly K[],
+  input: Partial<Record<K, unknown>> | undefined | null,
+  convert: Partial<Record<K, FieldToColumns<Row>>> = {},
+): Partial<Row> {
+  const set: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = input?.[f];
+    const c = convert[f];
+    if (c) Object.assign(set, c(v));
+    else set[f] = v ?? null;
+  }
+  return set as Partial<Row>;
+}

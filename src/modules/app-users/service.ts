@@ -21,6 +21,7 @@ import {
 import * as store from './store.ts';
 
 export type AppUserRow = store.AppUserRow;
+export type { AccountRef } from './store.ts';
 
 export function toAppUser(row: AppUserRow): AppUser {
   return {
@@ -48,42 +49,35 @@ export class AppUsersService {
     private readonly db: Db,
     private readonly apps: AppsService,
     private readonly users: UsersService,
-  ) {
-    // Accounts belong to their app; grants and their history are handled by the grants module.
-    apps.onDelete((tx, tenantId, appId) => store.deleteForApp(tx, tenantId, appId));
-  }
+  ) {}
 
   /**
-   * The identity user's account in the app, made if missing. An existing account
-   * not yet linked to anyone is adopted when it matches by the app's identityMatching:
-   * display name for DISPLAY_NAME, email otherwise (STRICT and UNSPECIFIED).
-   * Call inside the granting transaction, which holds the app's lock.
+   * The identity users' accounts in the app, made where missing, in a constant number of
+   * statements. An existing account not yet linked to anyone is adopted when it matches by
+   * the app's identityMatching: display name for DISPLAY_NAME, email otherwise (STRICT and
+   * UNSPECIFIED). Call inside the granting transaction; the accounts stay locked until it ends.
    */
-  async ensureForUser(tenantId: string, app: AppRow, user: User, tx: Db): Promise<AppUserRow> {
-    const linked = await store.getByIdentity(tx, tenantId, app.id, user.id);
-    if (linked) return linked;
+  async ensureForUsers(tenantId: string, app: AppRow, users: User[], tx: Db): Promise<store.AccountRef[]> {
+    if (users.length === 0) return [];
+    const wanted: store.AccountFor[] = users.map((u) => ({
+      userId: u.id,
+      newId: newId(),
+      displayName: u.displayName ?? null,
+      email: u.email ?? null,
+      username: u.username ?? null,
+    }));
     const byName = app.identityMatching === 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME';
-    const key = byName ? user.displayName : user.email;
-    if (key) {
-      const candidates = await store.findUnlinked(tx, tenantId, app.id, byName ? 'displayName' : 'email', key);
-      // Two unlinked accounts with the same key are ambiguous: adopt neither.
-      if (candidates.length === 1) {
-        const adopted = await store.linkIdentity(tx, tenantId, candidates[0].id, user.id);
-        if (adopted) return adopted;
-      }
-    }
-    const row = await store.insertIfAbsent(tx, {
+    const accounts = await store.ensureAccounts(tx, tenantId, app.id, byName ? 'displayName' : 'email', wanted);
+    if (accounts.length === users.length) return accounts;
+    // Some accounts were made by a concurrent transaction after this statement's snapshot: take them now.
+    const have = new Set(accounts.map((a) => a.identityUserId));
+    const rest = await store.lockAccounts(
+      tx,
       tenantId,
-      id: newId(),
-      appId: app.id,
-      identityUserId: user.id,
-      displayName: user.displayName ?? null,
-      email: user.email ?? null,
-      username: user.username ?? null,
-      appUserType: 'APP_USER_TYPE_USER',
-      status: 'STATUS_ENABLED',
-    });
-    return row ?? (await store.getByIdentity(tx, tenantId, app.id, user.id))!;
+      app.id,
+      users.filter((u) => !have.has(u.id)).map((u) => u.id),
+    );
+    return accounts.concat(rest);
   }
 
   /** The identity's account in the app, if it has one. */
@@ -100,25 +94,6 @@ export class AppUsersService {
   async byIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, AppUserRow>> {
     const rows = await store.getAppUsers(db, tenantId, [...new Set(ids)]);
     return new Map(rows.map((r) => [r.id, r]));
-  }
-
-  /**
-   * Applies grant-count changes per account (sorted, so that row locks are taken
-   * in one order) and answers how the number of accounts holding at least one
-   * grant changed: the caller adds that to the app's userCount in the same transaction.
-   */
-  async addGrantCounts(tenantId: string, deltas: Map<string, number>, tx: Db): Promise<number> {
-    let holders = 0;
-    for (const id of [...deltas.keys()].sort()) {
-      const delta = deltas.get(id) ?? 0;
-      if (delta === 0) continue;
-      const afterCount = await store.addGrantCount(tx, tenantId, id, delta);
-      if (afterCount === undefined) continue;
-      const before = afterCount - delta;
-      if (before <= 0 && afterCount > 0) holders++;
-      else if (before > 0 && afterCount <= 0) holders--;
-    }
-    return holders;
   }
 
   async list(tenantId: string, appId: string, page: PageRequest): Promise<Page<AppUserView>> {

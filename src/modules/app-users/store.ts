@@ -38,16 +38,6 @@ export async function getByIdentity(
   return row;
 }
 
-/** Inserts unless the identity already has an account in the app (then undefined). */
-export async function insertIfAbsent(db: Db, row: NewAppUserRow): Promise<AppUserRow | undefined> {
-  const [out] = await db
-    .insert(appUsers)
-    .values(row)
-    .onConflictDoNothing({ target: [appUsers.tenantId, appUsers.appId, appUsers.identityUserId] })
-    .returning();
-  return out;
-}
-
 export async function getAppUsers(db: Db, tenantId: string, ids: string[]): Promise<AppUserRow[]> {
   if (ids.length === 0) return [];
   return db
@@ -68,6 +58,7 @@ export async function listAppUsers(
   return selectPage(
     db,
     appUsers,
+    undefined,
     tenantId,
     page,
     f.appId ? eq(appUsers.appId, f.appId) : undefined,
@@ -96,55 +87,79 @@ export async function updateAppUser(
   return row;
 }
 
-/** Adds `delta` to one account's grant count atomically; the count after, or undefined if it is gone. */
-export async function addGrantCount(db: Db, tenantId: string, id: string, delta: number): Promise<number | undefined> {
-  const [row] = await db
-    .update(appUsers)
-    .set({ grantCount: sql`${appUsers.grantCount} + ${delta}` })
-    .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.id, id)))
-    .returning({ grantCount: appUsers.grantCount });
-  return row?.grantCount;
-}
+/** An identity user to give an account: the id of the account if one is made, and the key to adopt by. */
+export type AccountFor = {
+  userId: string;
+  newId: string;
+  displayName: string | null;
+  email: string | null;
+  username: string | null;
+};
 
-export async function deleteForApp(db: Db, tenantId: string, appId: string): Promise<void> {
-  await db.delete(appUsers).where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.appId, appId)));
-}
+export type AccountRef = { id: string; identityUserId: string | null };
 
-/** Accounts in the app not linked to any identity whose email (or display name) is `value`; at most 2. */
-export async function findUnlinked(
+/**
+ * The users' accounts in the app, in one statement for all users: existing ones locked (FOR NO KEY
+ * UPDATE, in id order, so that concurrent grants to overlapping users take the locks in one order);
+ * for a user without one, the one unlinked account whose email (or display name, `by`) matches,
+ * ignoring case, is adopted (a key two unlinked accounts match is ambiguous and adopts neither; an
+ * account two users match goes to the first by user id); else a new account is made. A user whose
+ * account another transaction made meanwhile is missing from the answer (see lockAccounts).
+ */
+export async function ensureAccounts(
   db: Db,
   tenantId: string,
   appId: string,
   by: 'email' | 'displayName',
-  value: string,
-): Promise<AppUserRow[]> {
-  const col = by === 'email' ? appUsers.email : appUsers.displayName;
-  return db
-    .select()
-    .from(appUsers)
-    .where(
-      and(
-        eq(appUsers.tenantId, tenantId),
-        eq(appUsers.appId, appId),
-        sql`${appUsers.identityUserId} is null`,
-        sql`lower(${col}) = lower(${value})`,
-      ),
-    )
-    .orderBy(asc(appUsers.id))
-    .limit(2);
+  users: AccountFor[],
+): Promise<AccountRef[]> {
+  const input = JSON.stringify(
+    users.map((u) => ({
+      uid: u.userId,
+      id: u.newId,
+      dn: u.displayName,
+      em: u.email,
+      un: u.username,
+      k: by === 'email' ? u.email : u.displayName,
+    })),
+  );
+  const col = by === 'email' ? sql`c.email` : sql`c.display_name`;
+  const res = await db.execute(sql`
+    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(uid text, id text, dn text, em text, un text, k text)),
+    linked as (
+      select a.id, a.identity_user_id from app_users a
+      where a.tenant_id = ${tenantId} and a.app_id = ${appId} and a.identity_user_id in (select uid from input)
+      order by a.id for no key update),
+    single as (
+      select i.uid, min(c.id) as cid from input i
+      join app_users c on c.tenant_id = ${tenantId} and c.app_id = ${appId} and c.identity_user_id is null
+        and lower(${col}) = lower(i.k)
+      where i.k is not null and i.uid not in (select identity_user_id from linked)
+      group by i.uid having count(*) = 1),
+    pick as (select distinct on (cid) cid, uid from single order by cid, uid),
+    adopted as (
+      update app_users a set identity_user_id = p.uid, updated_at = now() from pick p
+      where a.tenant_id = ${tenantId} and a.id = p.cid and a.identity_user_id is null
+      returning a.id, a.identity_user_id),
+    made as (
+      insert into app_users (tenant_id, id, app_id, identity_user_id, display_name, email, username, app_user_type, status)
+      select ${tenantId}, i.id, ${appId}, i.uid, i.dn, i.em, i.un, 'APP_USER_TYPE_USER', 'STATUS_ENABLED' from input i
+      where i.uid not in (select identity_user_id from linked) and i.uid not in (select uid from pick)
+      order by i.uid
+      on conflict (tenant_id, app_id, identity_user_id) do nothing
+      returning id, identity_user_id)
+    select id, identity_user_id from linked union all select id, identity_user_id from adopted
+    union all select id, identity_user_id from made`);
+  const rows = (res as unknown as { rows: { id: string; identity_user_id: string | null }[] }).rows;
+  return rows.map((r) => ({ id: r.id, identityUserId: r.identity_user_id }));
 }
 
-/** Links an unlinked account to an identity; undefined if someone linked it first. */
-export async function linkIdentity(
-  db: Db,
-  tenantId: string,
-  id: string,
-  identityUserId: string,
-): Promise<AppUserRow | undefined> {
-  const [row] = await db
-    .update(appUsers)
-    .set({ identityUserId, updatedAt: new Date() })
-    .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.id, id), sql`${appUsers.identityUserId} is null`))
-    .returning();
-  return row;
+/** The users' existing accounts in the app, locked in id order (FOR NO KEY UPDATE). */
+export async function lockAccounts(db: Db, tenantId: string, appId: string, userIds: string[]): Promise<AccountRef[]> {
+  return db
+    .select({ id: appUsers.id, identityUserId: appUsers.identityUserId })
+    .from(appUsers)
+    .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.appId, appId), inArray(appUsers.identityUserId, userIds)))
+    .orderBy(asc(appUsers.id))
+    .for('no key update');
 }

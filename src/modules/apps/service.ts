@@ -7,7 +7,9 @@ import type { RowLock } from '../../db/sql-helpers.ts';
 import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
 import { failedPrecondition, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
+import type { GrantLedger } from '../grants/ledger.ts';
+import type { Hold, OwnersService } from '../owners/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import {
@@ -20,17 +22,6 @@ import {
   type SearchAppsRequest,
 } from './schemas.ts';
 import * as store from './store.ts';
-
-/** The entitlements these refs name, each with its app's id; INVALID_ARGUMENT naming a ref that names none. */
-export type EntitlementRefResolver = (
-  tx: Db,
-  tenantId: string,
-  refs: { appId?: string; id: string }[],
-  field: string,
-) => Promise<{ appId: string; id: string }[]>;
-
-/** Called inside the deleting transaction, so that dependents go with the app. */
-export type AppDeleteHook = (tx: Db, tenantId: string, appId: string) => Promise<void>;
 
 export type AppRow = store.AppRow;
 
@@ -57,37 +48,37 @@ function toApp(row: store.AppRow, owners: User[]): App {
   };
 }
 
-export class AppsService {
-  private readonly deleteHooks: AppDeleteHook[] = [];
-  private entitlementRefs?: EntitlementRefResolver;
+/** Resolves CreateAppRequest.appEntitlementOwnerRefs: the entitlements named, each with its app's id. */
+export type EntitlementRefs = {
+  resolveRefs(
+    tx: Db,
+    tenantId: string,
+    refs: { appId?: string; id: string }[],
+    field: string,
+  ): Promise<{ appId: string; id: string }[]>;
+};
 
+export class AppsService {
   constructor(
     private readonly db: Db,
     private readonly users: UsersService,
+    private readonly owners: OwnersService,
+    private readonly grants: GrantLedger,
+    /** The entitlements service, made after this one (it depends on apps): asked only while serving a create. */
+    private readonly entitlementRefs: () => EntitlementRefs,
   ) {}
 
-  /** The entitlements module resolves CreateAppRequest.appEntitlementOwnerRefs (it is built after this one). */
-  resolveEntitlementRefsWith(resolver: EntitlementRefResolver): void {
-    this.entitlementRefs = resolver;
-  }
-
-  /** Lets modules that hang off apps (resource types, entitlements...) delete with them. */
-  onDelete(hook: AppDeleteHook): void {
-    this.deleteHooks.push(hook);
+  /** The app, locked as asked: what the owners component holds while it changes the app's owners. */
+  private hold(tenantId: string, appId: string): Hold {
+    return (tx, lock) => this.requireRow(tenantId, appId, tx, lock);
   }
 
   async create(tenantId: string, req: CreateAppRequest): Promise<App> {
     const displayName = displayNameOf(req.displayName);
     // Without owners the INSERT alone is the write: no transaction round trips.
     const write = async (tx: Db) => {
-      const owners = await this.users.requireAll(tenantId, req.owners ?? [], 'owners', tx);
       const refs = req.appEntitlementOwnerRefs?.length
-        ? await (this.entitlementRefs as EntitlementRefResolver)(
-            tx,
-            tenantId,
-            req.appEntitlementOwnerRefs,
-            'appEntitlementOwnerRefs',
-          )
+        ? await this.entitlementRefs().resolveRefs(tx, tenantId, req.appEntitlementOwnerRefs, 'appEntitlementOwnerRefs')
         : null;
       const row = await store.insertApp(tx, {
         tenantId,
@@ -104,12 +95,7 @@ export class AppsService {
         entitlementOwnerRefs: refs,
         isManuallyManaged: true,
       });
-      await store.addOwners(
-        tx,
-        tenantId,
-        row.id,
-        owners.map((o) => o.id),
-      );
+      const owners = req.owners?.length ? await this.owners.addIn(tx, 'app', tenantId, row.id, req.owners, 'owners') : [];
       return toApp(row, owners);
     };
     return req.owners?.length || req.appEntitlementOwnerRefs?.length ? this.db.transaction(write) : write(this.db);
@@ -169,16 +155,10 @@ export class AppsService {
 
   async update(tenantId: string, appId: string, app: AppInput | undefined, updateMask: string | undefined): Promise<App> {
     const fields = fieldsToUpdate<AppWritable>(updateMask, APP_WRITABLE, APP_READ_ONLY, app);
-    const input = app ?? {};
-    const set: Partial<store.NewAppRow> = {};
-    for (const f of fields) {
-      const v = input[f];
-      if (f === 'displayName') set.displayName = displayNameOf(v === undefined ? '' : String(v), 'app.displayName');
-      else if (f === 'identityMatching')
-        set.identityMatching = (v as string | undefined) ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED';
-      // A masked field that is absent from the body is cleared, as in C1.
-      else (set as Record<string, unknown>)[f] = v ?? null;
-    }
+    const set = columnsToSet<AppWritable, store.NewAppRow>(fields, app, {
+      displayName: (v) => ({ displayName: displayNameOf(v === undefined ? '' : String(v), 'app.displayName') }),
+      identityMatching: (v) => ({ identityMatching: (v as string | undefined) ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED' }),
+    });
     return this.db.transaction(async (tx) => {
       const row =
         fields.length === 0 ? await this.requireRow(tenantId, appId, tx) : await store.updateApp(tx, tenantId, appId, set);
@@ -187,70 +167,43 @@ export class AppsService {
     });
   }
 
+  /**
+   * Deletes the app and everything under it in three statements, whatever its size: the lock
+   * (waiting for grants in flight), the end of its grants in their history, and the DELETE
+   * whose foreign keys cascade to types, resources, entitlements, accounts, grants and owners.
+   */
   async delete(tenantId: string, appId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireRow(tenantId, appId, tx, true);
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, appId);
+      await this.grants.endAllOfApp(tx, tenantId, appId);
       await store.deleteApp(tx, tenantId, appId);
     });
   }
 
-  async listOwners(tenantId: string, appId: string, page: PageRequest): Promise<Page<User>> {
-    await this.requireRow(tenantId, appId);
-    const ids = await store.pageOwnerIds(this.db, tenantId, appId, page);
-    const p = toPage(ids, page.size, (id) => id);
-    const users = await this.users.byIds(tenantId, p.list);
-    return { list: p.list.flatMap((id) => users.get(id) ?? []), nextPageToken: p.nextPageToken };
+  listOwners(tenantId: string, appId: string, page: PageRequest): Promise<Page<User>> {
+    return this.owners.list('app', tenantId, appId, this.hold(tenantId, appId), page);
   }
 
-  async setOwners(tenantId: string, appId: string, userIds: string[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, tx, true);
-      const owners = await this.users.requireAll(tenantId, userIds, 'userIds', tx);
-      await store.clearOwners(tx, tenantId, appId);
-      await store.addOwners(
-        tx,
-        tenantId,
-        appId,
-        owners.map((o) => o.id),
-      );
-    });
+  setOwners(tenantId: string, appId: string, userIds: string[]): Promise<void> {
+    return this.owners.set('app', tenantId, appId, this.hold(tenantId, appId), userIds, 'userIds');
   }
 
-  async addOwner(tenantId: string, appId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, tx);
-      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
-      await store.addOwners(tx, tenantId, appId, [userId]);
-    });
+  addOwner(tenantId: string, appId: string, userId: string): Promise<void> {
+    return this.owners.add('app', tenantId, appId, this.hold(tenantId, appId), userId, 'user_id');
   }
 
-  async removeOwner(tenantId: string, appId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, tx);
-      // An id that is no user is refused as add refuses it; removing someone who is not an owner changes nothing.
-      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
-      await store.removeOwner(tx, tenantId, appId, userId);
-    });
-  }
-
-  /** Keeps the app's userCount exact; call inside the grant's transaction. */
-  async addUserCount(tenantId: string, appId: string, delta: number, db: Db): Promise<void> {
-    if (delta !== 0) await store.addUserCount(db, tenantId, appId, delta);
+  /** Idempotent, like C1: removing a user who is not an owner changes nothing. */
+  removeOwner(tenantId: string, appId: string, userId: string): Promise<void> {
+    return this.owners.remove('app', tenantId, appId, this.hold(tenantId, appId), userId, 'user_id');
   }
 
   private async withOwners(tenantId: string, rows: store.AppRow[], db: Db = this.db): Promise<App[]> {
-    const ownerIds = await store.ownerIdsOf(
-      db,
+    const owners = await this.owners.usersOf(
+      'app',
       tenantId,
       rows.map((r) => r.id),
+      db,
     );
-    const users = await this.users.byIds(tenantId, [...ownerIds.values()].flat(), db);
-    return rows.map((r) =>
-      toApp(
-        r,
-        (ownerIds.get(r.id) ?? []).flatMap((id) => users.get(id) ?? []),
-      ),
-    );
+    return rows.map((r) => toApp(r, owners.get(r.id) ?? []));
   }
 }

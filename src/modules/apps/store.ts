@@ -1,9 +1,10 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { appColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appOwners, apps } from '../../db/schema.ts';
 import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock } from '../../db/sql-helpers.ts';
 
-export type AppRow = typeof apps.$inferSelect;
+export type AppRow = typeof apps.$inferSelect & { userCount: number };
 export type NewAppRow = typeof apps.$inferInsert;
 
 export type AppFilter = {
@@ -16,7 +17,7 @@ export type AppFilter = {
 };
 
 export async function insertApp(db: Db, row: NewAppRow): Promise<AppRow> {
-  const [out] = await db.insert(apps).values(row).returning();
+  const [out] = await db.insert(apps).values(row).returning(appColumns);
   return out;
 }
 
@@ -28,7 +29,7 @@ export function isManualApp(tenantId: string, id: string): SQL {
 /** `lock`: true for FOR UPDATE; 'key share' keeps the row from being deleted but lets others update its counts. */
 export async function getApp(db: Db, tenantId: string, id: string, lock: RowLock = false): Promise<AppRow | undefined> {
   const q = db
-    .select()
+    .select(appColumns)
     .from(apps)
     .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)));
   const [row] = lock ? await q.for(lockStrength(lock)) : await q;
@@ -42,7 +43,7 @@ const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof prepareAppWithOwn
 function prepareAppWithOwners(db: Db) {
   return db
     .select({
-      app: apps,
+      app: appColumns,
       ownerIds: sql<string[]>`coalesce((select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
         from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}), '{}')`,
     })
@@ -71,12 +72,12 @@ export async function updateApp(db: Db, tenantId: string, id: string, set: Parti
     .update(apps)
     .set({ ...set, updatedAt: new Date() })
     .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)))
-    .returning();
+    .returning(appColumns);
   return row;
 }
 
+/** Deletes the app; the foreign keys take everything under it (migration 0007). */
 export async function deleteApp(db: Db, tenantId: string, id: string): Promise<boolean> {
-  await db.delete(appOwners).where(and(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, id)));
   const rows = await db
     .delete(apps)
     .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)))
@@ -108,66 +109,9 @@ export async function listApps(
     policies,
   );
   return db
-    .select()
+    .select(appColumns)
     .from(apps)
     .where(where)
     .orderBy(asc(apps.id))
     .limit(page.size + 1);
-}
-
-/** Owner user ids of each app, in the order they were added. */
-export async function ownerIdsOf(db: Db, tenantId: string, appIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>(appIds.map((id) => [id, []]));
-  if (appIds.length === 0) return out;
-  const rows = await db
-    .select({ appId: appOwners.appId, userId: appOwners.userId })
-    .from(appOwners)
-    .where(and(eq(appOwners.tenantId, tenantId), inArray(appOwners.appId, appIds)))
-    .orderBy(asc(appOwners.createdAt), asc(appOwners.userId));
-  for (const r of rows) out.get(r.appId)?.push(r.userId);
-  return out;
-}
-
-/** Owner user ids of one app, keyset-paged by user id. */
-export async function pageOwnerIds(
-  db: Db,
-  tenantId: string,
-  appId: string,
-  page: { size: number; after?: string },
-): Promise<string[]> {
-  const rows = await db
-    .select({ userId: appOwners.userId })
-    .from(appOwners)
-    .where(allOf(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, appId), after(appOwners.userId, page.after)))
-    .orderBy(asc(appOwners.userId))
-    .limit(page.size + 1);
-  return rows.map((r) => r.userId);
-}
-
-export async function addOwners(db: Db, tenantId: string, appId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .insert(appOwners)
-    .values(userIds.map((userId) => ({ tenantId, appId, userId })))
-    .onConflictDoNothing();
-}
-
-export async function removeOwner(db: Db, tenantId: string, appId: string, userId: string): Promise<boolean> {
-  const rows = await db
-    .delete(appOwners)
-    .where(and(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, appId), eq(appOwners.userId, userId)))
-    .returning({ userId: appOwners.userId });
-  return rows.length > 0;
-}
-
-export async function clearOwners(db: Db, tenantId: string, appId: string): Promise<void> {
-  await db.delete(appOwners).where(and(eq(appOwners.tenantId, tenantId), eq(appOwners.appId, appId)));
-}
-
-/** Adds `delta` to the app's userCount atomically (grants service). */
-export async function addUserCount(db: Db, tenantId: string, appId: string, delta: number): Promise<void> {
-  await db
-    .update(apps)
-    .set({ userCount: sql`${apps.userCount} + ${delta}` })
-    .where(and(eq(apps.tenantId, tenantId), eq(apps.id, appId)));
 }

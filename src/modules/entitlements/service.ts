@@ -1,17 +1,26 @@
 // App entitlements of manual apps (C1's AppEntitlements, AppEntitlementSearchService
-// and AppEntitlementOwners). Grants live in the grants module, which changes
-// counts only through lockForGrants() and addGrantCount() here.
+// and AppEntitlementOwners). Grants live in the grants module; an entitlement's
+// grantCount is read from its counter slots (db/counts.ts).
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import type { RowLock } from '../../db/sql-helpers.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import {
+  alreadyExists,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  pgErrorCode,
+  refusedByReference,
+} from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { GrantLedger } from '../grants/ledger.ts';
+import type { Hold, OwnersService } from '../owners/service.ts';
 import type { ResourcesService } from '../resources/service.ts';
 import type { User } from '../users/schemas.ts';
-import type { UsersService } from '../users/service.ts';
 import { parseDuration, toView } from './rows.ts';
 import {
   type AppEntitlementView,
@@ -25,40 +34,23 @@ import {
 import * as store from './store.ts';
 
 export type EntitlementRow = store.EntitlementRow;
-/** Runs in the deleting transaction before the grant check (the grants module expires overdue grants). */
-export type EntitlementDeleteHook = (tx: Db, tenantId: string, appId: string, entitlementIds: string[]) => Promise<void>;
 
 function slugConflict(err: unknown, slug: string | null | undefined): unknown {
   if (pgErrorCode(err) === '23505') return alreadyExists(`slug: an entitlement with slug "${slug}" already exists here`);
   return err;
 }
 
-/** The identity users who hold any of these entitlements (given by the grants module). */
-export type HolderSource = (tx: Db, tenantId: string, entitlementIds: string[]) => Promise<string[]>;
-
 export class EntitlementsService {
-  private resources?: ResourcesService;
-  private readonly deleteHooks: EntitlementDeleteHook[] = [];
-  private holders?: HolderSource;
-
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,
-    private readonly users: UsersService,
-  ) {
-    apps.onDelete(async (tx, tenantId, appId) => {
-      await store.deleteEntitlements(tx, tenantId, await store.lockIdsOf(tx, tenantId, { appId }));
-    });
-    apps.resolveEntitlementRefsWith((tx, tenantId, refs, field) => this.resolveRefs(tx, tenantId, refs, field));
-  }
-
-  /** Where owners given by entitlement refs (CreateAppRequest.appEntitlementOwnerRefs) come from. */
-  ownersByHolding(source: HolderSource): void {
-    this.holders = source;
-  }
+    private readonly owners: OwnersService,
+    private readonly res: ResourcesService,
+    private readonly grants: GrantLedger,
+  ) {}
 
   /** The entitlements the refs name, with their apps; INVALID_ARGUMENT naming the first that names none. */
-  private async resolveRefs(tx: Db, tenantId: string, refs: { appId?: string; id: string }[], field: string) {
+  async resolveRefs(tx: Db, tenantId: string, refs: { appId?: string; id: string }[], field: string) {
     const rows = new Map((await store.getEntitlements(tx, tenantId, [...new Set(refs.map((r) => r.id))])).map((r) => [r.id, r]));
     const out = new Map<string, { appId: string; id: string }>();
     for (const ref of refs) {
@@ -71,43 +63,19 @@ export class EntitlementsService {
     return [...out.values()];
   }
 
-  /** Owners of a new entitlement: those named, else the holders of the app's owner refs (if any). */
+  /** Owners of a new entitlement: those named, else the holders of the app's entitlement owner refs (if any). */
   private async ownerIdsFor(tx: Db, tenantId: string, app: { entitlementOwnerRefs: { id: string }[] | null }, named?: string[]) {
-    if (named?.length || !app.entitlementOwnerRefs?.length || !this.holders) return named ?? [];
-    return this.holders(
+    if (named?.length || !app.entitlementOwnerRefs?.length) return named ?? [];
+    return this.grants.holders(
       tx,
       tenantId,
       app.entitlementOwnerRefs.map((r) => r.id),
     );
   }
 
-  /**
-   * Connects resources (constructed after this service, so that an app's grants
-   * and entitlements are gone before resource delete hooks run for that app).
-   * Deleting a resource deletes its entitlements, and is refused while they have grants.
-   */
-  attachResources(resources: ResourcesService): void {
-    this.resources = resources;
-    resources.onDelete(async (tx, tenantId, resource) => {
-      const ids = await store.lockIdsOf(tx, tenantId, { resourceId: resource.id });
-      const rows = await store.getEntitlements(tx, tenantId, ids);
-      const grants = rows.reduce((n, r) => n + r.grantCount, 0);
-      if (grants > 0) {
-        throw failedPrecondition(
-          `app resource ${resource.id} has ${grants} grant(s) through its entitlements; revoke them before deleting it`,
-        );
-      }
-      await store.deleteEntitlements(tx, tenantId, ids);
-    });
-  }
-
-  onDelete(hook: EntitlementDeleteHook): void {
-    this.deleteHooks.push(hook);
-  }
-
-  private get res(): ResourcesService {
-    if (!this.resources) throw new Error('EntitlementsService: resources not attached');
-    return this.resources;
+  /** The entitlement, locked as asked: what the owners component holds while it changes its owners. */
+  private hold(tenantId: string, appId: string, id: string): Hold {
+    return (tx, lock) => this.requireRow(tenantId, appId, id, tx, lock);
   }
 
   async create(tenantId: string, appId: string, req: CreateEntitlementRequest): Promise<AppEntitlementView> {
@@ -119,12 +87,12 @@ export class EntitlementsService {
     if (typeId && !resourceId) throw invalidArgument('appResourceId: is required when appResourceTypeId is set');
     try {
       return await this.db.transaction(async (tx) => {
-        // The app's lock orders this after any grant or delete under way in the app.
-        const app = await this.apps.requireRow(tenantId, appId, tx, true);
+        // FOR KEY SHARE, as the foreign keys would: neither can be deleted before this commits.
+        const app = await this.apps.requireRow(tenantId, appId, tx, 'key share');
         if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
-        const resource = resourceId ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, true) : undefined;
-        const ownerIds = await this.ownerIdsFor(tx, tenantId, app, req.appEntitlementOwnerIds);
-        const owners = await this.users.requireAll(tenantId, ownerIds, 'appEntitlementOwnerIds', tx);
+        const resource = resourceId
+          ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, 'key share')
+          : undefined;
         const row = await store.insertEntitlement(tx, {
           tenantId,
           id: newId(),
@@ -147,12 +115,8 @@ export class EntitlementsService {
           overrideAccessRequestsDefaults: req.overrideAccessRequestsDefaults,
           matchBatonId: req.matchBatonId || null,
         });
-        await store.addOwners(
-          tx,
-          tenantId,
-          row.id,
-          owners.map((u) => u.id),
-        );
+        const ownerIds = await this.ownerIdsFor(tx, tenantId, app, req.appEntitlementOwnerIds);
+        await this.owners.addIn(tx, 'entitlement', tenantId, row.id, ownerIds, 'appEntitlementOwnerIds');
         return toView(row);
       });
     } catch (err) {
@@ -161,7 +125,13 @@ export class EntitlementsService {
   }
 
   /** The entitlement row if it is in the app, else NOT_FOUND naming the app or the entitlement. */
-  async requireRow(tenantId: string, appId: string, id: string, db: Db = this.db, lock = false): Promise<EntitlementRow> {
+  async requireRow(
+    tenantId: string,
+    appId: string,
+    id: string,
+    db: Db = this.db,
+    lock: RowLock = false,
+  ): Promise<EntitlementRow> {
     const row = await store.getEntitlement(db, tenantId, appId, id, lock);
     if (row) return row;
     await this.apps.requireRow(tenantId, appId, db);
@@ -221,21 +191,28 @@ export class EntitlementsService {
     overrideAccessRequestsDefaults?: boolean,
   ): Promise<AppEntitlementView> {
     const fields = fieldsToUpdate<EntitlementWritable>(updateMask, ENTITLEMENT_WRITABLE, ENTITLEMENT_READ_ONLY, input);
-    const v = input ?? {};
-    const set: Partial<store.NewEntitlementRow> = {};
-    const text = (s: string | undefined) => s || null;
-    // A masked field absent from the body is cleared, as in C1.
-    for (const f of fields) {
-      if (f === 'displayName') set.displayName = displayNameOf(v.displayName ?? '', 'entitlement.displayName');
-      else if (f === 'durationGrant')
-        set.durationGrantSeconds = v.durationGrant ? parseDuration(v.durationGrant, 'entitlement.durationGrant') : null;
-      else if (f === 'durationUnset') {
-        if (!fields.includes('durationGrant') || !v.durationGrant) set.durationGrantSeconds = null;
-      } else if (f === 'purpose') set.purpose = v.purpose ?? null;
-      else if (f === 'emergencyGrantEnabled' || f === 'overrideAccessRequestsDefaults') set[f] = v[f] ?? null;
-      else if (f === 'complianceFrameworkValueIds') set.complianceFrameworkValueIds = v.complianceFrameworkValueIds ?? null;
-      else set[f] = text(v[f]);
-    }
+    type Row = store.NewEntitlementRow;
+    // Empty text clears the column, as an absent value does.
+    const text =
+      (col: keyof Row) =>
+      (v: unknown): Partial<Row> => ({ [col]: (v as string | undefined) || null });
+    const set = columnsToSet<EntitlementWritable, Row>(fields, input, {
+      displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'entitlement.displayName') }),
+      durationGrant: (v) => ({
+        durationGrantSeconds: v ? parseDuration(v as string, 'entitlement.durationGrant') : null,
+      }),
+      // Unsets the duration unless the same update sets one.
+      durationUnset: () => (fields.includes('durationGrant') && input?.durationGrant ? {} : { durationGrantSeconds: null }),
+      description: text('description'),
+      slug: text('slug'),
+      alias: text('alias'),
+      certifyPolicyId: text('certifyPolicyId'),
+      grantPolicyId: text('grantPolicyId'),
+      revokePolicyId: text('revokePolicyId'),
+      emergencyGrantPolicyId: text('emergencyGrantPolicyId'),
+      riskLevelValueId: text('riskLevelValueId'),
+      matchBatonId: text('matchBatonId'),
+    });
     if (overrideAccessRequestsDefaults !== undefined) set.overrideAccessRequestsDefaults = overrideAccessRequestsDefaults;
     try {
       return await this.db.transaction(async (tx) => {
@@ -248,56 +225,28 @@ export class EntitlementsService {
     }
   }
 
-  /** Refused while the entitlement has grants; its grant history stays. */
+  /**
+   * Refused while the entitlement has grants in force (overdue ones end first, as expired);
+   * its owners and counts go with it (foreign keys), its grant history stays.
+   */
   async delete(tenantId: string, appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      await this.apps.requireRow(tenantId, appId, tx, true);
-      const [row] = await this.lockForGrants(tenantId, appId, [id], tx);
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, appId, [id]);
-      const fresh = await this.requireRow(tenantId, appId, id, tx);
-      if (fresh.grantCount > 0) {
-        throw failedPrecondition(`app entitlement ${row.id} has ${fresh.grantCount} grant(s); revoke them before deleting it`);
-      }
-      await store.deleteEntitlements(tx, tenantId, [id]);
+      await this.requireRow(tenantId, appId, id, tx, true);
+      await this.grants.expireOverdue(tx, tenantId, appId, { entitlementId: id });
+      const n = await this.grants.count(tx, tenantId, { entitlementId: id });
+      if (n > 0) throw failedPrecondition(`app entitlement ${id} has ${n} grant(s); revoke them before deleting it`);
+      await refusedByReference(store.deleteEntitlement(tx, tenantId, appId, id), `app entitlement ${id} has grants`);
     });
   }
 
   /**
-   * For changing grants, inside a transaction that already holds the app's lock:
-   * locks the entitlements' resources, then the entitlements (always in that
-   * order, like resource deletion), and answers the rows in the order of `ids`.
-   * 'key share' (adding grants) only keeps them from being deleted, so that grants
-   * run side by side until they update the counts (see GrantsService).
+   * For changing grants: the entitlement of the app, held FOR KEY SHARE to the end of the
+   * transaction, so that it cannot be deleted meanwhile while grants to it run side by side.
    */
-  async lockForGrants(
-    tenantId: string,
-    appId: string,
-    ids: string[],
-    tx: Db,
-    lock: true | 'key share' = true,
-  ): Promise<EntitlementRow[]> {
-    const unique = [...new Set(ids)].sort();
-    const rows = new Map(
-      (await store.getEntitlements(tx, tenantId, unique)).filter((r) => r.appId === appId).map((r) => [r.id, r]),
-    );
-    const missing = unique.find((id) => !rows.has(id));
-    if (missing !== undefined) throw notFound('app entitlement');
-    const resourceIds = [...new Set([...rows.values()].flatMap((r) => (r.appResourceId ? [r.appResourceId] : [])))].sort();
-    for (const rid of resourceIds) await this.res.requireResource(tenantId, appId, undefined, rid, tx, lock);
-    const locked = new Map<string, EntitlementRow>();
-    for (const id of unique) {
-      const row = await store.getEntitlement(tx, tenantId, appId, id, lock);
-      if (!row) throw notFound('app entitlement');
-      locked.set(id, row);
-    }
-    return ids.map((id) => locked.get(id) as EntitlementRow);
-  }
-
-  /** Adds `delta` grants to the entitlement and its resource; inside the grant's transaction. */
-  async addGrantCount(tenantId: string, row: EntitlementRow, delta: number, tx: Db): Promise<void> {
-    if (delta === 0) return;
-    if (!(await store.addGrantCount(tx, tenantId, row.id, delta))) throw notFound('app entitlement');
-    if (row.appResourceId) await this.res.addGrantCount(tenantId, row.appResourceId, delta, tx);
+  async lockForGrants(tenantId: string, appId: string, id: string, tx: Db): Promise<EntitlementRow> {
+    const row = await store.getEntitlement(tx, tenantId, appId, id, 'key share');
+    if (!row) throw notFound('app entitlement');
+    return row;
   }
 
   async rowsByIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, EntitlementRow>> {
@@ -342,44 +291,21 @@ export class EntitlementsService {
     return matches[0];
   }
 
-  async listOwners(tenantId: string, appId: string, id: string, page: PageRequest): Promise<Page<User>> {
-    await this.requireRow(tenantId, appId, id);
-    const ids = await store.pageOwnerIds(this.db, tenantId, id, page);
-    const p = toPage(ids, page.size, (u) => u);
-    const users = await this.users.byIds(tenantId, p.list);
-    return { list: p.list.flatMap((u) => users.get(u) ?? []), nextPageToken: p.nextPageToken };
+  listOwners(tenantId: string, appId: string, id: string, page: PageRequest): Promise<Page<User>> {
+    return this.owners.list('entitlement', tenantId, id, this.hold(tenantId, appId, id), page);
   }
 
-  async addOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, id, tx, true);
-      await this.users.requireAll(tenantId, [userId], 'userId', tx);
-      await store.addOwners(tx, tenantId, id, [userId]);
-    });
+  addOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
+    return this.owners.add('entitlement', tenantId, id, this.hold(tenantId, appId, id), userId, 'userId');
   }
 
-  async setOwners(tenantId: string, appId: string, id: string, userIds: string[]): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, id, tx, true);
-      const owners = await this.users.requireAll(tenantId, userIds, 'userIds', tx);
-      await store.clearOwners(tx, tenantId, id);
-      await store.addOwners(
-        tx,
-        tenantId,
-        id,
-        owners.map((u) => u.id),
-      );
-    });
+  setOwners(tenantId: string, appId: string, id: string, userIds: string[]): Promise<void> {
+    return this.owners.set('entitlement', tenantId, id, this.hold(tenantId, appId, id), userIds, 'userIds');
   }
 
-  /** Idempotent, like C1: removing someone who is not an owner changes nothing. */
-  async removeOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireRow(tenantId, appId, id, tx, true);
-      // An id that is no user is refused as add refuses it; removing someone who is not an owner changes nothing.
-      await this.users.requireAll(tenantId, [userId], 'user_id', tx);
-      await store.removeOwner(tx, tenantId, id, userId);
-    });
+  /** Idempotent, like C1: removing a user who is not an owner changes nothing. */
+  removeOwner(tenantId: string, appId: string, id: string, userId: string): Promise<void> {
+    return this.owners.remove('entitlement', tenantId, id, this.hold(tenantId, appId, id), userId, 'user_id');
   }
 
   private async page(tenantId: string, filter: store.EntitlementFilter, page: PageRequest): Promise<Page<AppEntitlementView>> {

@@ -1,9 +1,10 @@
-import { and, asc, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import { entitlementColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
-import { appEntitlementOwners, appEntitlements, grants } from '../../db/schema.ts';
-import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
+import { appEntitlements, grants } from '../../db/schema.ts';
+import { inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
 
-export type EntitlementRow = typeof appEntitlements.$inferSelect;
+export type EntitlementRow = typeof appEntitlements.$inferSelect & { grantCount: number };
 export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
 type Ref = { appId?: string; id: string };
 
@@ -31,7 +32,7 @@ export type EntitlementFilter = {
 const t = appEntitlements;
 
 export async function insertEntitlement(db: Db, row: NewEntitlementRow): Promise<EntitlementRow> {
-  const [out] = await db.insert(t).values(row).returning();
+  const [out] = await db.insert(t).values(row).returning(entitlementColumns);
   return out;
 }
 
@@ -43,7 +44,7 @@ export async function getEntitlement(
   lock: RowLock = false,
 ): Promise<EntitlementRow | undefined> {
   const q = db
-    .select()
+    .select(entitlementColumns)
     .from(t)
     .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)));
   const [row] = lock ? await q.for(lockStrength(lock)) : await q;
@@ -53,7 +54,7 @@ export async function getEntitlement(
 export async function getEntitlements(db: Db, tenantId: string, ids: string[]): Promise<EntitlementRow[]> {
   if (ids.length === 0) return [];
   return db
-    .select()
+    .select(entitlementColumns)
     .from(t)
     .where(and(eq(t.tenantId, tenantId), inArray(t.id, ids)));
 }
@@ -67,7 +68,7 @@ export async function findBySlug(
   slug: string,
 ): Promise<EntitlementRow | undefined> {
   const [row] = await db
-    .select()
+    .select(entitlementColumns)
     .from(t)
     .where(
       and(
@@ -91,43 +92,13 @@ export async function updateEntitlement(
     .update(t)
     .set({ ...set, updatedAt: new Date() })
     .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)))
-    .returning();
+    .returning(entitlementColumns);
   return row;
 }
 
-export async function deleteEntitlements(db: Db, tenantId: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .delete(appEntitlementOwners)
-    .where(and(eq(appEntitlementOwners.tenantId, tenantId), inArray(appEntitlementOwners.appEntitlementId, ids)));
-  await db.delete(t).where(and(eq(t.tenantId, tenantId), inArray(t.id, ids)));
-}
-
-/** Ids of the entitlements of an app (or of one of its resources), locked for the rest of the transaction. */
-export async function lockIdsOf(db: Db, tenantId: string, by: { appId?: string; resourceId?: string }): Promise<string[]> {
-  const rows = await db
-    .select({ id: t.id })
-    .from(t)
-    .where(
-      allOf(
-        eq(t.tenantId, tenantId),
-        by.appId ? eq(t.appId, by.appId) : undefined,
-        by.resourceId ? eq(t.appResourceId, by.resourceId) : undefined,
-      ),
-    )
-    .orderBy(asc(t.id))
-    .for('update');
-  return rows.map((r) => r.id);
-}
-
-/** Adds `delta` to the entitlement's grant count atomically; false if it no longer exists. */
-export async function addGrantCount(db: Db, tenantId: string, id: string, delta: number): Promise<boolean> {
-  const rows = await db
-    .update(t)
-    .set({ grantCount: sql`${t.grantCount} + ${delta}` })
-    .where(and(eq(t.tenantId, tenantId), eq(t.id, id)))
-    .returning({ id: t.id });
-  return rows.length > 0;
+/** Deletes the entitlement; its owners and count slots go with it (foreign keys, migration 0007). */
+export async function deleteEntitlement(db: Db, tenantId: string, appId: string, id: string): Promise<void> {
+  await db.delete(t).where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)));
 }
 
 const refMatch = (refs: Ref[]): SQL[] =>
@@ -155,9 +126,10 @@ export async function listEntitlements(
     ? or(inArray(t.certifyPolicyId, f.policyIds), inArray(t.grantPolicyId, f.policyIds), inArray(t.revokePolicyId, f.policyIds))
     : undefined;
   const excluded = f.excludedRefs?.length ? refMatch(f.excludedRefs) : [];
-  return selectPage(
+  return selectPage<typeof t, EntitlementRow>(
     db,
     t,
+    entitlementColumns,
     tenantId,
     page,
     f.appId ? eq(t.appId, f.appId) : undefined,
@@ -181,39 +153,4 @@ export async function listEntitlements(
     f.excludeAppUserIds?.length ? sql`not ${activeGrants(appUserIn(f.excludeAppUserIds))}` : undefined,
     f.onlyExpiring ? activeGrants(sql`g.deprovision_at is not null`) : undefined,
   );
-}
-
-/** Owner user ids of one entitlement, keyset-paged by user id. */
-export async function pageOwnerIds(
-  db: Db,
-  tenantId: string,
-  entitlementId: string,
-  page: { size: number; after?: string },
-): Promise<string[]> {
-  const o = appEntitlementOwners;
-  const rows = await db
-    .select({ userId: o.userId })
-    .from(o)
-    .where(allOf(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId), after(o.userId, page.after)))
-    .orderBy(asc(o.userId))
-    .limit(page.size + 1);
-  return rows.map((r) => r.userId);
-}
-
-export async function addOwners(db: Db, tenantId: string, entitlementId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .insert(appEntitlementOwners)
-    .values(userIds.map((userId) => ({ tenantId, appEntitlementId: entitlementId, userId })))
-    .onConflictDoNothing();
-}
-
-export async function removeOwner(db: Db, tenantId: string, entitlementId: string, userId: string): Promise<void> {
-  const o = appEntitlementOwners;
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId), eq(o.userId, userId)));
-}
-
-export async function clearOwners(db: Db, tenantId: string, entitlementId: string): Promise<void> {
-  const o = appEntitlementOwners;
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appEntitlementId, entitlementId)));
 }

@@ -2,24 +2,19 @@
 // history of every grant (C1's AddManuallyManagedMembers, RemoveEntitlementMembership,
 // AppEntitlementUserBindingService). Reads are in reads.ts.
 //
-// Every change runs in one transaction that locks, in this order: the app, the
-// entitlements' resources, the entitlements, then accounts; the same order as
-// resource and app deletion, so they never deadlock. The INSERT ... ON CONFLICT
-// DO NOTHING / DELETE ... RETURNING of the grants decides every count change, so
-// a duplicate grant or revoke changes nothing.
-//
-// Adding a grant takes those locks FOR KEY SHARE: nothing can delete the rows, but
-// grants in one app run side by side until they update the counts, which they do
-// last and in the same order (entitlement, resource, accounts, app), each UPDATE
-// adding its delta atomically. Revokes, the expiry sweep and deletions lock the app
-// FOR UPDATE, so they wait for the grants in flight and run alone.
+// Every change is set-based (writes.ts): granting N users is a constant number of
+// statements, and the INSERT ... ON CONFLICT DO NOTHING / DELETE ... RETURNING of the
+// grants decides every count change in the same statement, so a duplicate grant or
+// revoke changes nothing. Grants and revokes hold the app and the entitlement FOR KEY
+// SHARE only (nothing can delete them meanwhile, yet they run side by side); their
+// counts go to counter slots (db/counts.ts), so grants to one entitlement do not queue
+// on one row. Deletes of the app or entitlement lock it FOR UPDATE and wait for them.
 
 import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import type { RowLock } from '../../db/sql-helpers.ts';
-import { ApiError, Code, failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
-import type { AppUserRow, AppUsersService } from '../app-users/service.ts';
+import { failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
+import type { AccountRef, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
 import type { EntitlementRow, EntitlementsService } from '../entitlements/service.ts';
 import type { User } from '../users/schemas.ts';
@@ -27,6 +22,7 @@ import type { UsersService } from '../users/service.ts';
 import { GrantReads } from './reads.ts';
 import * as store from './store.ts';
 import { type Binding, toBinding } from './views.ts';
+import { grantMany, revokeMany } from './writes.ts';
 
 /** How a flat-file row changed things. */
 export type GrantImportRow = { userEmail: string; entitlement: string; expiresAt?: string };
@@ -46,12 +42,6 @@ export class GrantsService {
     private readonly entitlements: EntitlementsService,
   ) {
     this.reads = new GrantReads(db, apps, users, appUsers, entitlements);
-    apps.onDelete((tx, tenantId, appId) => store.removeAllOfApp(tx, tenantId, appId, 'deleted'));
-    // Overdue grants do not keep an entitlement from being deleted.
-    entitlements.onDelete(async (tx, tenantId, appId, ids) => {
-      await this.expireOverdue(tx, tenantId, appId, ids);
-    });
-    entitlements.ownersByHolding((tx, tenantId, ids) => store.holderIds(tx, tenantId, ids));
   }
 
   /** Grants the entitlement to each identity user; idempotent. Unknown users are reported, not fatal. */
@@ -66,8 +56,8 @@ export class GrantsService {
     const failedUsersErrorMap: Record<string, string> = {};
     for (const id of userIds) if (!found.has(id)) failedUsersErrorMap[id] = `user "${id}" does not exist`;
     await this.db.transaction(async (tx) => {
-      const app = await this.lockManualApp(tenantId, appId, tx, 'key share');
-      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [entitlementId], tx, 'key share');
+      const app = await this.lockManualApp(tenantId, appId, tx);
+      const ent = await this.entitlements.lockForGrants(tenantId, appId, entitlementId, tx);
       await this.grantInTx(tx, tenantId, app, ent, [...found.values()]);
     });
     return { failedUsersErrorMap };
@@ -77,10 +67,9 @@ export class GrantsService {
   async removeMembership(tenantId: string, appId: string, entitlementId: string, appUserId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.lockManualApp(tenantId, appId, tx);
-      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [entitlementId], tx);
+      const ent = await this.entitlements.lockForGrants(tenantId, appId, entitlementId, tx);
       await this.appUsers.requireRow(tenantId, appId, appUserId, tx);
-      const removed = await store.deleteGrants(tx, tenantId, appId, { entitlementIds: [ent.id], appUserIds: [appUserId] });
-      await this.revokeRows(tx, tenantId, appId, new Map([[ent.id, ent]]), removed, 'manual');
+      await revokeMany(tx, tenantId, appId, { entitlementIds: [ent.id], appUserIds: [appUserId] }, 'manual');
     });
   }
 
@@ -99,8 +88,8 @@ export class GrantsService {
 
   /**
    * The background sweep: revokes every grant whose deadline has passed, app by
-   * app. Safe on several servers at once: the app's lock orders them and the
-   * DELETE ... RETURNING gives each grant to exactly one of them.
+   * app, a batch per statement. Safe on several servers at once: the DELETE ...
+   * RETURNING gives each grant to exactly one of them.
    */
   async sweepExpired(): Promise<number> {
     let total = 0;
@@ -124,16 +113,8 @@ export class GrantsService {
   private async expireApp(tenantId: string, appId: string): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.db.transaction(async (tx) => {
-        try {
-          await this.apps.requireRow(tenantId, appId, tx, true);
-        } catch (err) {
-          // Deleted meanwhile: its grants went with it.
-          if (err instanceof ApiError && err.code === Code.NOT_FOUND) return 0;
-          throw err;
-        }
-        return this.expireOverdue(tx, tenantId, appId, undefined, SWEEP_BATCH);
-      });
+      // A deleted app has no grants left: the statement finds nothing.
+      const n = await this.db.transaction((tx) => revokeMany(tx, tenantId, appId, { onlyOverdue: true }, 'expired', SWEEP_BATCH));
       total += n;
       if (n < SWEEP_BATCH) return total;
     }
@@ -159,9 +140,9 @@ export class GrantsService {
     const user = await this.users.findByEmail(tenantId, email);
     if (!user) throw invalidArgument(`userEmail: no user with email ${email}`);
     return this.db.transaction(async (tx) => {
-      const app = await this.lockManualApp(tenantId, appId, tx, 'key share');
+      const app = await this.lockManualApp(tenantId, appId, tx);
       const found = await this.entitlements.resolveRef(tenantId, appId, row.entitlement.trim(), 'entitlement', tx);
-      const [ent] = await this.entitlements.lockForGrants(tenantId, appId, [found.id], tx, 'key share');
+      const ent = await this.entitlements.lockForGrants(tenantId, appId, found.id, tx);
       const { created, accounts } = await this.grantInTx(tx, tenantId, app, ent, [user], expiresAt);
       if (created.length > 0) return 'created';
       if (!expiresAt) return 'unchanged';
@@ -190,13 +171,17 @@ export class GrantsService {
     });
   }
 
-  private async lockManualApp(tenantId: string, appId: string, tx: Db, lock: RowLock = true): Promise<AppRow> {
-    const app = await this.apps.requireRow(tenantId, appId, tx, lock);
+  /** FOR KEY SHARE: the app cannot be deleted meanwhile, while grants and revokes in it run side by side. */
+  private async lockManualApp(tenantId: string, appId: string, tx: Db): Promise<AppRow> {
+    const app = await this.apps.requireRow(tenantId, appId, tx, 'key share');
     if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
     return app;
   }
 
-  /** Grants `ent` (locked) to the users' accounts, making accounts as needed. */
+  /**
+   * Grants `ent` (locked) to the users' accounts, making accounts as needed: two statements,
+   * whatever the number of users (two more when some hold a grant past its deadline).
+   */
   private async grantInTx(
     tx: Db,
     tenantId: string,
@@ -204,105 +189,24 @@ export class GrantsService {
     ent: EntitlementRow,
     users: User[],
     deprovisionAt?: Date,
-  ): Promise<{ created: store.GrantRow[]; accounts: AppUserRow[] }> {
-    const accounts: AppUserRow[] = [];
-    for (const user of [...users].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      accounts.push(await this.appUsers.ensureForUser(tenantId, app, user, tx));
-    }
-    const ents = new Map([[ent.id, ent]]);
-    // An overdue grant the sweep has not reached yet ends now, so that the new grant replaces it.
-    const overdue = await store.deleteGrants(tx, tenantId, app.id, {
-      entitlementIds: [ent.id],
-      appUserIds: accounts.map((a) => a.id),
-      onlyOverdue: true,
-    });
-    await this.revokeRows(tx, tenantId, app.id, ents, overdue, 'expired');
+  ): Promise<{ created: string[]; accounts: AccountRef[] }> {
+    const accounts = await this.appUsers.ensureForUsers(tenantId, app, users, tx);
     const until =
       deprovisionAt ?? (ent.durationGrantSeconds ? sql`now() + make_interval(secs => ${ent.durationGrantSeconds})` : null);
-    const created = await store.insertGrants(
-      tx,
-      accounts.map((a) => ({
+    const grant = (list: AccountRef[]) =>
+      grantMany(
+        tx,
         tenantId,
-        id: newId(),
-        appId: app.id,
-        appEntitlementId: ent.id,
-        appUserId: a.id,
-        identityUserId: a.identityUserId,
-        deprovisionAt: until as Date | null,
-      })),
-    );
-    await store.insertHistory(
-      tx,
-      created.map((c) => ({
-        tenantId,
-        id: newId(),
-        grantId: c.id,
-        appId: c.appId,
-        appEntitlementId: c.appEntitlementId,
-        appUserId: c.appUserId,
-        identityUserId: c.identityUserId,
-        grantedAt: c.createdAt,
-      })),
-    );
-    await this.applyCounts(tx, tenantId, app.id, ents, created, 1);
-    return { created, accounts };
-  }
-
-  /** Revokes the overdue grants of the app (of some entitlements only, if given); the caller holds the app's lock. */
-  private async expireOverdue(
-    tx: Db,
-    tenantId: string,
-    appId: string,
-    entitlementIds?: string[],
-    limit?: number,
-  ): Promise<number> {
-    const ids = entitlementIds ?? (await store.overdueEntitlementIds(tx, tenantId, appId));
-    if (ids.length === 0) return 0;
-    const rows = await this.entitlements.lockForGrants(tenantId, appId, ids, tx);
-    const removed = await store.deleteGrants(tx, tenantId, appId, { entitlementIds: ids, onlyOverdue: true, limit });
-    await this.revokeRows(tx, tenantId, appId, new Map(rows.map((r) => [r.id, r])), removed, 'expired');
-    return removed.length;
-  }
-
-  private async revokeRows(
-    tx: Db,
-    tenantId: string,
-    appId: string,
-    ents: Map<string, EntitlementRow>,
-    removed: store.RemovedGrant[],
-    reason: string,
-  ): Promise<void> {
-    if (removed.length === 0) return;
-    // A grant removed after its deadline ended at the deadline, whoever removed it.
-    const expired = removed.filter((r) => r.overdue);
-    const other = removed.filter((r) => !r.overdue);
-    await store.closeHistory(tx, tenantId, expired, 'expired');
-    await store.closeHistory(tx, tenantId, other, reason);
-    await this.applyCounts(tx, tenantId, appId, ents, removed, -1);
-  }
-
-  /** Entitlement and resource grantCount, account grant counts, then the app's userCount. */
-  private async applyCounts(
-    tx: Db,
-    tenantId: string,
-    appId: string,
-    ents: Map<string, EntitlementRow>,
-    rows: store.GrantRow[],
-    sign: 1 | -1,
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    const perEntitlement = new Map<string, number>();
-    const perAccount = new Map<string, number>();
-    for (const r of rows) {
-      perEntitlement.set(r.appEntitlementId, (perEntitlement.get(r.appEntitlementId) ?? 0) + sign);
-      perAccount.set(r.appUserId, (perAccount.get(r.appUserId) ?? 0) + sign);
-    }
-    for (const id of [...perEntitlement.keys()].sort()) {
-      const ent = ents.get(id);
-      if (!ent) throw new ApiError(Code.INTERNAL, `grant of entitlement ${id} changed without its lock`);
-      await this.entitlements.addGrantCount(tenantId, ent, perEntitlement.get(id) ?? 0, tx);
-    }
-    const holders = await this.appUsers.addGrantCounts(tenantId, perAccount, tx);
-    await this.apps.addUserCount(tenantId, appId, holders, tx);
+        app.id,
+        ent.id,
+        list.map((a) => ({ appUserId: a.id, identityUserId: a.identityUserId, grantId: newId(), historyId: newId() })),
+        until,
+      );
+    const first = await grant(accounts);
+    if (first.overdue.length === 0) return { created: first.created, accounts };
+    // A grant past its deadline that the sweep has not reached yet ends now, so that a new grant replaces it.
+    await revokeMany(tx, tenantId, app.id, { entitlementIds: [ent.id], appUserIds: first.overdue, onlyOverdue: true }, 'expired');
+    const again = await grant(accounts.filter((a) => first.overdue.includes(a.id)));
+    return { created: first.created.concat(again.created), accounts };
   }
 }

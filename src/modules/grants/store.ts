@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appEntitlements, grantHistory, grants } from '../../db/schema.ts';
 import { after, allOf, inIds } from '../../db/sql-helpers.ts';
@@ -16,37 +16,6 @@ const h = grantHistory;
 /** Grants still in force: an expired one is never shown, even before the sweep removes it. */
 export const inForce = (): SQL => sql`(${g.deprovisionAt} is null or ${g.deprovisionAt} > now())`;
 const overdue = (): SQL => sql`(${g.deprovisionAt} is not null and ${g.deprovisionAt} <= now())`;
-
-/** Inserts the grants that do not exist yet and answers those (the others were already granted). */
-export async function insertGrants(db: Db, rows: NewGrantRow[]): Promise<GrantRow[]> {
-  if (rows.length === 0) return [];
-  return db
-    .insert(g)
-    .values(rows)
-    .onConflictDoNothing({ target: [g.tenantId, g.appEntitlementId, g.appUserId] })
-    .returning();
-}
-
-export type RemoveFilter = { entitlementIds?: string[]; appUserIds?: string[]; onlyOverdue?: boolean; limit?: number };
-
-/** Deletes an app's grants and answers exactly the rows this statement removed. */
-export async function deleteGrants(db: Db, tenantId: string, appId: string, f: RemoveFilter): Promise<RemovedGrant[]> {
-  let where = allOf(
-    eq(g.tenantId, tenantId),
-    eq(g.appId, appId),
-    inIds(g.appEntitlementId, f.entitlementIds),
-    inIds(g.appUserId, f.appUserIds),
-    f.onlyOverdue ? overdue() : undefined,
-  );
-  if (f.limit) {
-    const batch = db.select({ id: g.id }).from(g).where(where).orderBy(asc(g.id)).limit(f.limit);
-    where = and(eq(g.tenantId, tenantId), inArray(g.id, batch));
-  }
-  return db
-    .delete(g)
-    .where(where)
-    .returning({ ...getTableColumns(g), overdue: sql<boolean>`${overdue()}` });
-}
 
 /** Sets (or clears) the deadline of a grant in force; undefined if there is none. */
 export async function setDeprovisionAt(
@@ -136,44 +105,6 @@ export async function listGrants(
 /** Apps (of any tenant) holding grants whose deadline has passed. */
 export async function appsWithOverdue(db: Db, limit: number): Promise<{ tenantId: string; appId: string }[]> {
   return db.selectDistinct({ tenantId: g.tenantId, appId: g.appId }).from(g).where(overdue()).limit(limit);
-}
-
-export async function overdueEntitlementIds(db: Db, tenantId: string, appId: string): Promise<string[]> {
-  const rows = await db
-    .selectDistinct({ id: g.appEntitlementId })
-    .from(g)
-    .where(and(eq(g.tenantId, tenantId), eq(g.appId, appId), overdue()));
-  return rows.map((r) => r.id);
-}
-
-export async function insertHistory(db: Db, rows: (typeof h.$inferInsert)[]): Promise<void> {
-  if (rows.length > 0) await db.insert(h).values(rows);
-}
-
-const CHUNK = 1000;
-
-/** Records the end of removed grants: at their deadline if overdue, else now. */
-export async function closeHistory(db: Db, tenantId: string, removed: RemovedGrant[], reason: string): Promise<void> {
-  for (let i = 0; i < removed.length; i += CHUNK) {
-    const values = removed
-      .slice(i, i + CHUNK)
-      .map((r) => sql`(${r.id}, ${r.overdue && r.deprovisionAt ? r.deprovisionAt.toISOString() : null})`);
-    await db.execute(sql`update ${h} set revoked_at = coalesce(v.at::timestamptz, now()), revoke_reason = ${reason}
-      from (values ${sql.join(values, sql`, `)}) as v(gid, at)
-      where ${h.tenantId} = ${tenantId} and ${h.grantId} = v.gid and ${h.revokedAt} is null`);
-  }
-}
-
-/** App deletion: every grant of the app ends (overdue ones at their deadline) and goes; history stays. */
-export async function removeAllOfApp(db: Db, tenantId: string, appId: string, reason: string): Promise<void> {
-  await db.execute(sql`update ${h} set revoked_at = ${g.deprovisionAt}, revoke_reason = 'expired' from ${g}
-    where ${h.tenantId} = ${tenantId} and ${h.appId} = ${appId} and ${h.revokedAt} is null
-      and ${g.tenantId} = ${h.tenantId} and ${g.id} = ${h.grantId} and ${overdue()}`);
-  await db
-    .update(h)
-    .set({ revokedAt: sql`now()`, revokeReason: reason })
-    .where(and(eq(h.tenantId, tenantId), eq(h.appId, appId), sql`${h.revokedAt} is null`));
-  await db.delete(g).where(and(eq(g.tenantId, tenantId), eq(g.appId, appId)));
 }
 
 export type PastFilter = { appIds?: string[]; entitlementRefs?: Ref[]; appUserRefs?: Ref[] };

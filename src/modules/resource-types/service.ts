@@ -5,9 +5,9 @@ import type { SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { invalidArgument, notFound } from '../../lib/errors.ts';
+import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import {
   type AppResourceType,
@@ -23,9 +23,6 @@ import * as store from './store.ts';
 
 export type ResourceTypeRow = store.ResourceTypeRow;
 
-/** Called inside the deleting transaction (with the type locked); may refuse by throwing. */
-export type ResourceTypeDeleteHook = (tx: Db, tenantId: string, type: ResourceTypeRow) => Promise<void>;
-
 export function toResourceType(row: ResourceTypeRow): AppResourceType {
   return {
     id: row.id,
@@ -38,19 +35,10 @@ export function toResourceType(row: ResourceTypeRow): AppResourceType {
 }
 
 export class ResourceTypesService {
-  private readonly deleteHooks: ResourceTypeDeleteHook[] = [];
-
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,
-  ) {
-    apps.onDelete((tx, tenantId, appId) => store.deleteTypesOfApp(tx, tenantId, appId));
-  }
-
-  /** Lets dependents (resources) refuse or follow the deletion of a type. */
-  onDelete(hook: ResourceTypeDeleteHook): void {
-    this.deleteHooks.push(hook);
-  }
+  ) {}
 
   async create(tenantId: string, appId: string, req: CreateResourceTypeRequest): Promise<AppResourceType> {
     const displayName = displayNameOf(req.displayName);
@@ -120,11 +108,10 @@ export class ResourceTypesService {
     updateMask: string | undefined,
   ): Promise<AppResourceType> {
     const fields = fieldsToUpdate<ResourceTypeWritable>(updateMask, RESOURCE_TYPE_WRITABLE, RESOURCE_TYPE_READ_ONLY, input);
-    const set: Partial<store.NewResourceTypeRow> = {};
-    for (const f of fields) {
-      if (f === 'displayName') set.displayName = displayNameOf(input?.displayName ?? '', 'appResourceType.displayName');
-      else set.resourceType = kindOf(input?.traitIds);
-    }
+    const set = columnsToSet<ResourceTypeWritable, store.NewResourceTypeRow>(fields, input, {
+      displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'appResourceType.displayName') }),
+      traitIds: (v) => ({ resourceType: kindOf(v as string[] | undefined) }),
+    });
     return this.db.transaction(async (tx) => {
       const row =
         fields.length === 0
@@ -134,11 +121,20 @@ export class ResourceTypesService {
     });
   }
 
+  /**
+   * Deletes a type that has no resources. The foreign key from resources refuses otherwise;
+   * the DELETE runs in a savepoint so that the refusal can then say how many there are.
+   */
   async delete(tenantId: string, appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const row = await this.requireType(tenantId, appId, id, tx, 'update');
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
-      await store.deleteType(tx, tenantId, appId, id);
+      await this.requireType(tenantId, appId, id, tx, 'update');
+      try {
+        await tx.transaction((sp) => store.deleteType(sp, tenantId, appId, id));
+      } catch (err) {
+        if (pgErrorCode(err) !== '23503') throw err;
+        const n = await store.countResources(tx, tenantId, appId, id);
+        throw failedPrecondition(`app resource type ${id} still has ${n} resource(s); delete them first`);
+      }
     });
   }
 

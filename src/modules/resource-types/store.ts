@@ -67,8 +67,11 @@ export async function deleteType(db: Db, tenantId: string, appId: string, id: st
     .where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.id, id), eq(appResourceTypes.appId, appId)));
 }
 
-export async function deleteTypesOfApp(db: Db, tenantId: string, appId: string): Promise<void> {
-  await db.delete(appResourceTypes).where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.appId, appId)));
+/** Resources of the type (for the message when the foreign key refuses its deletion). */
+export async function countResources(db: Db, tenantId: string, appId: string, id: string): Promise<number> {
+  const res = await db.execute(sql`select count(*)::int as n from app_resources
+    where tenant_id = ${tenantId} and app_id = ${appId} and app_resource_type_id = ${id}`);
+  return Number((res as unknown as { rows: { n: number }[] }).rows[0]?.n ?? 0);
 }
 
 export async function listTypes(
@@ -81,6 +84,7 @@ export async function listTypes(
   return selectPage(
     db,
     t,
+    undefined,
     tenantId,
     page,
     inIds(t.appId, filter.appIds),

@@ -6,10 +6,20 @@ import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { expandOne } from '../../http/expand.ts';
 import { displayNameOf } from '../../http/schemas.ts';
-import { ApiError, Code, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import {
+  ApiError,
+  Code,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  pgErrorCode,
+  refusedByReference,
+} from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { fieldsToUpdate } from '../../lib/update-mask.ts';
+import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { GrantLedger } from '../grants/ledger.ts';
+import type { Hold, OwnersService } from '../owners/service.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
@@ -33,13 +43,7 @@ export type ResourceRow = store.ResourceRow;
 export { toAppResource } from './rows.ts';
 export type { ResourceUpsert } from './upsert.ts';
 
-/** Called inside the transaction that deletes the resource (alone or with its app). */
-export type ResourceDeleteHook = (tx: Db, tenantId: string, resource: ResourceRow) => Promise<void>;
-
-const HOOK_BATCH = 1000;
-
 export class ResourcesService {
-  private readonly deleteHooks: ResourceDeleteHook[] = [];
   private readonly trigramShares = new TrigramShareCache(() => store.trigramShares(this.db));
 
   constructor(
@@ -47,17 +51,13 @@ export class ResourcesService {
     private readonly apps: AppsService,
     private readonly types: ResourceTypesService,
     private readonly users: UsersService,
-  ) {
-    apps.onDelete((tx, tenantId, appId) => this.deleteAllOfApp(tx, tenantId, appId));
-    types.onDelete(async (tx, tenantId, type) => {
-      const n = await store.countOfType(tx, tenantId, type.appId, type.id);
-      if (n > 0) throw failedPrecondition(`app resource type ${type.id} still has ${n} resource(s); delete them first`);
-    });
-  }
+    private readonly owners: OwnersService,
+    private readonly grants: GrantLedger,
+  ) {}
 
-  /** Lets dependents (entitlements) go with a resource; also called when its app is deleted. */
-  onDelete(hook: ResourceDeleteHook): void {
-    this.deleteHooks.push(hook);
+  /** The resource, locked as asked: what the owners component holds while it changes its owners. */
+  private hold(tenantId: string, appId: string, typeId: string, id: string): Hold {
+    return (tx, lock) => this.requireResource(tenantId, appId, typeId, id, tx, lock);
   }
 
   async create(tenantId: string, appId: string, typeId: string, req: CreateResourceRequest): Promise<AppResource> {
@@ -68,14 +68,8 @@ export class ResourcesService {
       return await this.db.transaction(async (tx) => {
         await this.apps.requireManual(tenantId, appId, tx);
         await this.types.requireType(tenantId, appId, typeId, tx, 'share');
-        const owners = await this.users.requireAll(tenantId, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds', tx);
         const row = await store.insertResource(tx, { ...fields, appResourceTypeId: typeId });
-        await store.addOwners(
-          tx,
-          tenantId,
-          row.id,
-          owners.map((u) => u.id),
-        );
+        await this.owners.addIn(tx, 'resource', tenantId, row.id, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds');
         return toAppResource(row);
       });
     } catch (err) {
@@ -156,7 +150,9 @@ export class ResourcesService {
         excludeIds: req.excludeResourceIds,
         query,
         refs: req.refs,
-        ownerUserIds: req.ownerUserIds,
+        where: req.ownerUserIds?.length
+          ? this.owners.ownedByAny('resource', store.resourceKey.tenantId, store.resourceKey.id, req.ownerUserIds)
+          : undefined,
       },
       page,
     );
@@ -171,28 +167,28 @@ export class ResourcesService {
     updateMask: string | undefined,
   ): Promise<AppResource> {
     const fields = fieldsToUpdate<ResourceWritable>(updateMask, RESOURCE_WRITABLE, RESOURCE_READ_ONLY, input);
-    const set: Partial<store.NewResourceRow> = {};
-    for (const f of fields) {
-      if (f === 'displayName') set.displayName = displayNameOf(input?.displayName ?? '', 'appResource.displayName');
-      // A masked field absent from the body is cleared, as in C1.
-      else set[f] = input?.[f] ?? null;
-    }
+    const set = columnsToSet<ResourceWritable, store.NewResourceRow>(fields, input, {
+      displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'appResource.displayName') }),
+    });
     // One UPDATE, its own transaction; only when it finds nothing do the reads say what is missing.
     const row = fields.length > 0 ? await store.updateResource(this.db, tenantId, appId, typeId, id, set) : undefined;
     return toAppResource(row ?? (await this.requireResource(tenantId, appId, typeId, id)));
   }
 
+  /**
+   * Deletes the resource with its entitlements and owners (foreign keys); refused while its
+   * entitlements have grants in force (overdue ones end first, as expired).
+   */
   async delete(tenantId: string, appId: string, typeId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const row = await this.requireResource(tenantId, appId, typeId, id, tx, true);
-      for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
-      await store.deleteResource(tx, tenantId, id);
+      await this.requireResource(tenantId, appId, typeId, id, tx, true);
+      await this.grants.expireOverdue(tx, tenantId, appId, { resourceId: id });
+      const n = await this.grants.count(tx, tenantId, { resourceId: id });
+      if (n > 0) {
+        throw failedPrecondition(`app resource ${id} has ${n} grant(s) through its entitlements; revoke them before deleting it`);
+      }
+      await refusedByReference(store.deleteResource(tx, tenantId, id), `app resource ${id} has grants through its entitlements`);
     });
-  }
-
-  /** Keeps grantCount exact; call inside the grant's transaction. */
-  async addGrantCount(tenantId: string, resourceId: string, delta: number, db: Db): Promise<void> {
-    if (delta !== 0) await store.addGrantCount(db, tenantId, resourceId, delta);
   }
 
   /** The tenant's resources with these ids (unknown ids are left out). */
@@ -201,30 +197,19 @@ export class ResourcesService {
     return new Map(rows.map((row) => [row.id, toAppResource(row)]));
   }
 
-  async listOwners(tenantId: string, appId: string, typeId: string, resourceId: string, page: PageRequest): Promise<Page<User>> {
-    await this.requireResource(tenantId, appId, typeId, resourceId);
-    const ids = await store.pageOwnerIds(this.db, tenantId, resourceId, page);
-    const p = toPage(ids, page.size, (id) => id);
-    const users = await this.users.byIds(tenantId, p.list);
-    return { list: p.list.flatMap((id) => users.get(id) ?? []), nextPageToken: p.nextPageToken };
+  listOwners(tenantId: string, appId: string, typeId: string, resourceId: string, page: PageRequest): Promise<Page<User>> {
+    return this.owners.list('resource', tenantId, resourceId, this.hold(tenantId, appId, typeId, resourceId), page);
   }
 
-  async addOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
-      await this.users.requireAll(tenantId, [userId], 'userId', tx);
-      await store.addOwners(tx, tenantId, resourceId, [userId]);
-    });
+  addOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
+    const hold = this.hold(tenantId, appId, typeId, resourceId);
+    return this.owners.add('resource', tenantId, resourceId, hold, userId, 'userId');
   }
 
-  /** Idempotent, like C1: removing someone who is not an owner changes nothing. */
-  async removeOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await this.requireResource(tenantId, appId, typeId, resourceId, tx, true);
-      // An id that is no user is refused as add refuses it.
-      await this.users.requireAll(tenantId, [userId], 'userId', tx);
-      await store.removeOwners(tx, tenantId, resourceId, [userId]);
-    });
+  /** Idempotent, like C1: removing a user who is not an owner changes nothing. */
+  removeOwner(tenantId: string, appId: string, typeId: string, resourceId: string, userId: string): Promise<void> {
+    const hold = this.hold(tenantId, appId, typeId, resourceId);
+    return this.owners.remove('resource', tenantId, resourceId, hold, userId, 'userId');
   }
 
   /**
@@ -285,20 +270,6 @@ export class ResourcesService {
       }
     });
     return { appResourceView: x.view, expanded: x.expanded };
-  }
-
-  /** App deletion: hooks see every resource (in batches), then resources and owners go in bulk. */
-  private async deleteAllOfApp(tx: Db, tenantId: string, appId: string): Promise<void> {
-    if (this.deleteHooks.length > 0) {
-      let afterId: string | undefined;
-      for (;;) {
-        const batch = await store.batchOfApp(tx, tenantId, appId, afterId, HOOK_BATCH);
-        for (const row of batch) for (const hook of this.deleteHooks) await hook(tx, tenantId, row);
-        if (batch.length < HOOK_BATCH) break;
-        afterId = batch[batch.length - 1].id;
-      }
-    }
-    await store.deleteResourcesOfApp(tx, tenantId, appId);
   }
 }
 

@@ -1,14 +1,14 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
+import { resourceColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
-import { appResourceOwners, appResources } from '../../db/schema.ts';
+import { appResources } from '../../db/schema.ts';
 import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
 import type { KeySlice, TrigramShares } from './search-key.ts';
 
-export type ResourceRow = typeof appResources.$inferSelect;
+export type ResourceRow = typeof appResources.$inferSelect & { grantCount: number };
 export type NewResourceRow = typeof appResources.$inferInsert;
 const r = appResources;
-const o = appResourceOwners;
 
 export type ResourceFilter = {
   appId?: string;
@@ -20,19 +20,16 @@ export type ResourceFilter = {
   /** Slices of the query's search key that every match's key contains (see search-key.ts). */
   keySlices?: KeySlice[];
   refs?: { appId?: string; appResourceTypeId?: string; id?: string }[];
-  /** Resources owned by any of these users. */
-  ownerUserIds?: string[];
+  /** A condition on the resource from another module (e.g. owned by some users; see ResourcesService.search). */
+  where?: SQL;
 };
 
-/** The resource has an owner among these users. */
-function ownedByAny(ids: string[] | undefined): SQL | undefined {
-  if (!ids?.length) return undefined;
-  return sql`exists (select 1 from ${o} where ${o.tenantId} = ${r.tenantId} and ${o.appResourceId} = ${r.id} and ${inArray(o.userId, ids)})`;
-}
+/** Columns other modules' conditions correlate with. */
+export const resourceKey = { tenantId: r.tenantId, id: r.id };
 
 /** `row` may take a column from a subquery (see ResourcesService.create's guarded insert). */
 export async function insertResource(db: Db, row: PgInsertValue<typeof r>): Promise<ResourceRow> {
-  const [out] = await db.insert(r).values(row).returning();
+  const [out] = await db.insert(r).values(row).returning(resourceColumns);
   return out;
 }
 
@@ -46,7 +43,7 @@ export async function getResource(
   lock: RowLock = false,
 ): Promise<ResourceRow | undefined> {
   const q = db
-    .select()
+    .select(resourceColumns)
     .from(r)
     .where(
       allOf(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), typeId ? eq(r.appResourceTypeId, typeId) : undefined),
@@ -55,24 +52,10 @@ export async function getResource(
   return row;
 }
 
-export async function getByBatonId(
-  db: Db,
-  tenantId: string,
-  appId: string,
-  typeId: string,
-  matchBatonId: string,
-): Promise<ResourceRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(r)
-    .where(and(eq(r.tenantId, tenantId), eq(r.appId, appId), eq(r.appResourceTypeId, typeId), eq(r.matchBatonId, matchBatonId)));
-  return row;
-}
-
 export async function getResources(db: Db, tenantId: string, ids: string[]): Promise<ResourceRow[]> {
   if (ids.length === 0) return [];
   return db
-    .select()
+    .select(resourceColumns)
     .from(r)
     .where(and(eq(r.tenantId, tenantId), inArray(r.id, ids)));
 }
@@ -90,48 +73,13 @@ export async function updateResource(
     .update(r)
     .set({ ...set, updatedAt: new Date() })
     .where(and(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), eq(r.appResourceTypeId, typeId)))
-    .returning();
+    .returning(resourceColumns);
   return row;
 }
 
+/** Deletes the resource; its owners and entitlements go with it (foreign keys, migration 0007). */
 export async function deleteResource(db: Db, tenantId: string, id: string): Promise<void> {
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, id)));
   await db.delete(r).where(and(eq(r.tenantId, tenantId), eq(r.id, id)));
-}
-
-/** Deletes the app's resources and their owners. */
-export async function deleteResourcesOfApp(db: Db, tenantId: string, appId: string): Promise<void> {
-  const ofApp = db
-    .select({ id: r.id })
-    .from(r)
-    .where(and(eq(r.tenantId, tenantId), eq(r.appId, appId)));
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), inArray(o.appResourceId, ofApp)));
-  await db.delete(r).where(and(eq(r.tenantId, tenantId), eq(r.appId, appId)));
-}
-
-/** A page of the app's resource rows in id order (to run delete hooks over all of them). */
-export async function batchOfApp(db: Db, tenantId: string, appId: string, afterId: string | undefined, size: number) {
-  return db
-    .select()
-    .from(r)
-    .where(allOf(eq(r.tenantId, tenantId), eq(r.appId, appId), after(r.id, afterId)))
-    .orderBy(asc(r.id))
-    .limit(size);
-}
-
-export async function countOfType(db: Db, tenantId: string, appId: string, typeId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(r)
-    .where(and(eq(r.tenantId, tenantId), eq(r.appId, appId), eq(r.appResourceTypeId, typeId)));
-  return Number(row.n);
-}
-
-export async function addGrantCount(db: Db, tenantId: string, id: string, delta: number): Promise<void> {
-  await db
-    .update(r)
-    .set({ grantCount: sql`${r.grantCount} + ${delta}` })
-    .where(and(eq(r.tenantId, tenantId), eq(r.id, id)));
 }
 
 export async function listResources(
@@ -140,9 +88,10 @@ export async function listResources(
   filter: ResourceFilter,
   page: { size: number; after?: string },
 ): Promise<ResourceRow[]> {
-  return selectPage(
+  return selectPage<typeof r, ResourceRow>(
     db,
     r,
+    resourceColumns,
     tenantId,
     page,
     ...filterConditions(filter),
@@ -164,7 +113,7 @@ export async function probeResources(
   window: number,
 ): Promise<{ rows: ResourceRow[]; windowEnd?: string }> {
   const where = allOf(eq(r.tenantId, tenantId), after(r.id, page.after), ...filterConditions(filter));
-  const w = db.select().from(r).where(where).orderBy(asc(r.id)).limit(window).as('w');
+  const w = db.select(resourceColumns).from(r).where(where).orderBy(asc(r.id)).limit(window).as('w');
   const rows = await db
     .select()
     .from(w)
@@ -191,7 +140,7 @@ function filterConditions(filter: ResourceFilter): (SQL | undefined)[] {
     inIds(r.id, filter.ids),
     notInIds(r.id, filter.excludeIds),
     filter.refs?.length ? or(...filter.refs.map(refCondition)) : undefined,
-    ownedByAny(filter.ownerUserIds),
+    filter.where,
   ];
 }
 
@@ -225,41 +174,4 @@ function refCondition(ref: { appId?: string; appResourceTypeId?: string; id?: st
       ref.appResourceTypeId ? eq(r.appResourceTypeId, ref.appResourceTypeId) : undefined,
     ) ?? sql`true`
   );
-}
-
-/** Owner user ids of one resource, keyset-paged by user id (size + 1 rows). */
-export async function pageOwnerIds(
-  db: Db,
-  tenantId: string,
-  resourceId: string,
-  page: { size: number; after?: string },
-): Promise<string[]> {
-  const rows = await db
-    .select({ userId: o.userId })
-    .from(o)
-    .where(allOf(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId), after(o.userId, page.after)))
-    .orderBy(asc(o.userId))
-    .limit(page.size + 1);
-  return rows.map((x) => x.userId);
-}
-
-export async function ownerIdsOf(db: Db, tenantId: string, resourceId: string): Promise<string[]> {
-  const rows = await db
-    .select({ userId: o.userId })
-    .from(o)
-    .where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId)));
-  return rows.map((x) => x.userId);
-}
-
-export async function addOwners(db: Db, tenantId: string, resourceId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .insert(o)
-    .values(userIds.map((userId) => ({ tenantId, appResourceId: resourceId, userId })))
-    .onConflictDoNothing();
-}
-
-export async function removeOwners(db: Db, tenantId: string, resourceId: string, userIds: string[]): Promise<void> {
-  if (userIds.length === 0) return;
-  await db.delete(o).where(and(eq(o.tenantId, tenantId), eq(o.appResourceId, resourceId), inArray(o.userId, userIds)));
 }

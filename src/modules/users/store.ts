@@ -80,6 +80,7 @@ export async function listUsers(
   return selectPage(
     db,
     users,
+    undefined,
     tenantId,
     page,
     matchesQuery(filter.query, [users.email, users.displayName, users.username]),

@@ -78,17 +78,19 @@ export async function scalar(s: TestServer, query: SQL): Promise<number> {
 
 type Counted = { id: string; stored: number; actual: number };
 
-/** Every stored count of the app against COUNT(*) over the grants table. */
+/** Every stored count of the app (counter slots summed, account columns) against COUNT(*) over the grants table. */
 export async function expectExactCounts(s: TestServer, tenantId: string, appId: string): Promise<void> {
   const ents = await rows<Counted>(
     s,
-    sql`select e.id, e.grant_count::int as stored, (select count(*)::int from grants g where g.tenant_id = e.tenant_id
+    sql`select e.id, (select coalesce(sum(c.grants), 0)::int from grant_count_slots c where c.tenant_id = e.tenant_id
+      and c.app_entitlement_id = e.id) as stored, (select count(*)::int from grants g where g.tenant_id = e.tenant_id
       and g.app_entitlement_id = e.id) as actual from app_entitlements e where e.tenant_id = ${tenantId} and e.app_id = ${appId}`,
   );
   for (const r of ents) expect(r.stored, `entitlement ${r.id}`).toBe(r.actual);
   const res = await rows<Counted>(
     s,
-    sql`select r.id, r.grant_count::int as stored, (select count(*)::int from grants g join app_entitlements e
+    sql`select r.id, (select coalesce(sum(c.grants), 0)::int from grant_count_slots c join app_entitlements e
+      on e.tenant_id = c.tenant_id and e.id = c.app_entitlement_id where c.tenant_id = r.tenant_id and e.app_resource_id = r.id) as stored, (select count(*)::int from grants g join app_entitlements e
       on e.tenant_id = g.tenant_id and e.id = g.app_entitlement_id where g.tenant_id = r.tenant_id and e.app_resource_id = r.id)
       as actual from app_resources r where r.tenant_id = ${tenantId} and r.app_id = ${appId}`,
   );
@@ -103,6 +105,9 @@ export async function expectExactCounts(s: TestServer, tenantId: string, appId: 
     s,
     sql`select count(distinct app_user_id)::int as n from grants where tenant_id = ${tenantId} and app_id = ${appId}`,
   );
-  const userCount = await scalar(s, sql`select user_count::int as n from apps where tenant_id = ${tenantId} and id = ${appId}`);
+  const userCount = await scalar(
+    s,
+    sql`select coalesce(sum(users), 0)::int as n from user_count_slots where tenant_id = ${tenantId} and app_id = ${appId}`,
+  );
   expect(userCount, 'app userCount').toBe(holders);
 }

@@ -1,0 +1,159 @@
+// The set-based writes of grants: each is ONE statement, whatever the number of grants,
+// that changes the grants, their history and the counts together (data-modifying CTEs).
+// Counts go to the connection's counter slot (db/counts.ts); an account's own grant count
+// is a plain column, locked in id order first, so that the app's userCount (accounts
+// holding at least one grant) changes exactly when an account's count crosses zero.
+import { type SQL, sql } from 'drizzle-orm';
+import { countSlot } from '../../db/counts.ts';
+import type { Db } from '../../db/index.ts';
+
+type Rows<T> = { rows: T[] };
+const rowsOf = <T>(res: unknown): T[] => (res as Rows<T>).rows;
+
+/** One grant to make: the account, its identity, and ids for the grant and its history row. */
+export type NewGrant = { appUserId: string; identityUserId: string | null; grantId: string; historyId: string };
+
+/**
+ * Grants the entitlement to each account that does not hold it yet, until `until` (null: no end).
+ * Answers the accounts that got a new grant, and those whose grant is past its deadline (not yet
+ * swept): those keep it, for the caller to end (revokeMany) and grant again.
+ */
+export async function grantMany(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  entitlementId: string,
+  grants: NewGrant[],
+  until: SQL | Date | null,
+): Promise<{ created: string[]; overdue: string[] }> {
+  if (grants.length === 0) return { created: [], overdue: [] };
+  const input = JSON.stringify(
+    grants.map((x) => ({ aid: x.appUserId, uid: x.identityUserId, gid: x.grantId, hid: x.historyId })),
+  );
+  const deadline = until instanceof Date ? sql`${until.toISOString()}::timestamptz` : (until ?? sql`null::timestamptz`);
+  const res = await db.execute(sql`
+    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(aid text, uid text, gid text, hid text)),
+    ins as (
+      insert into grants (tenant_id, id, app_id, app_entitlement_id, app_user_id, identity_user_id, deprovision_at)
+      select ${tenantId}, i.gid, ${appId}, ${entitlementId}, i.aid, i.uid, ${deadline} from input i order by i.aid
+      on conflict (tenant_id, app_entitlement_id, app_user_id) do nothing
+      returning id, app_user_id, identity_user_id, created_at),
+    hist as (
+      insert into grant_history (tenant_id, id, grant_id, app_id, app_entitlement_id, app_user_id, identity_user_id, granted_at)
+      select ${tenantId}, i.hid, ins.id, ${appId}, ${entitlementId}, ins.app_user_id, ins.identity_user_id, ins.created_at
+      from ins join input i on i.gid = ins.id),
+    ent as (
+      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants)
+      select ${tenantId}, ${entitlementId}, ${countSlot()}, count(*) from ins having count(*) > 0
+      on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
+    acc as (
+      update app_users a set grant_count = a.grant_count + 1 from ins
+      where a.tenant_id = ${tenantId} and a.id = ins.app_user_id
+      returning a.grant_count),
+    app as (
+      insert into user_count_slots as s (tenant_id, app_id, slot, users)
+      select ${tenantId}, ${appId}, ${countSlot()}, count(*) from acc where acc.grant_count = 1 having count(*) > 0
+      on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users)
+    select app_user_id, false as overdue from ins
+    union all
+    select g.app_user_id, true from grants g
+    where g.tenant_id = ${tenantId} and g.app_entitlement_id = ${entitlementId}
+      and g.app_user_id in (select aid from input) and g.deprovision_at <= now()`);
+  const rows = rowsOf<{ app_user_id: string; overdue: boolean }>(res);
+  return {
+    created: rows.filter((r) => !r.overdue).map((r) => r.app_user_id),
+    overdue: rows.filter((r) => r.overdue).map((r) => r.app_user_id),
+  };
+}
+
+export type RevokeFilter = { entitlementIds?: string[]; resourceId?: string; appUserIds?: string[]; onlyOverdue?: boolean };
+
+/**
+ * Ends the app's grants that match, at most `limit`: they go, their history records the end
+ * (at the deadline, as 'expired', for a grant past it; else now, with `reason`), and the counts
+ * drop. Answers how many ended. A grant is removed by exactly one statement (DELETE ... RETURNING),
+ * so concurrent revokes and sweeps never count one twice.
+ */
+export async function revokeMany(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  f: RevokeFilter,
+  reason: string,
+  limit?: number,
+): Promise<number> {
+  const conds: SQL[] = [sql`g.tenant_id = ${tenantId}`, sql`g.app_id = ${appId}`];
+  if (f.entitlementIds)
+    conds.push(sql`g.app_entitlement_id in (select jsonb_array_elements_text(${JSON.stringify(f.entitlementIds)}::jsonb))`);
+  if (f.resourceId) {
+    conds.push(sql`g.app_entitlement_id in (select e.id from app_entitlements e
+      where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.app_resource_id = ${f.resourceId})`);
+  }
+  if (f.appUserIds) conds.push(sql`g.app_user_id in (select jsonb_array_elements_text(${JSON.stringify(f.appUserIds)}::jsonb))`);
+  if (f.onlyOverdue) conds.push(sql`g.deprovision_at is not null and g.deprovision_at <= now()`);
+  let where = sql.join(conds, sql` and `);
+  if (limit)
+    where = sql`g.tenant_id = ${tenantId} and g.id in (select g.id from grants g where ${where} order by g.id limit ${limit})`;
+  const res = await db.execute(sql`
+    with
+    -- The accounts first, in id order, as grants lock them (AppUsersService.ensureForUsers): a grant
+    -- waiting for a row this statement deletes never holds an account this statement waits for.
+    locked as (
+      select a.id from app_users a
+      where a.tenant_id = ${tenantId} and a.id in (select g.app_user_id from grants g where ${where})
+      order by a.id for no key update),
+    removed as (
+      delete from grants g where ${where} and g.app_user_id in (select id from locked)
+      returning g.id, g.app_entitlement_id, g.app_user_id, g.deprovision_at,
+        (g.deprovision_at is not null and g.deprovision_at <= now()) as overdue),
+    hist as (
+      update grant_history h
+      set revoked_at = case when r.overdue then r.deprovision_at else now() end,
+        revoke_reason = case when r.overdue then 'expired' else ${reason} end
+      from removed r where h.tenant_id = ${tenantId} and h.grant_id = r.id and h.revoked_at is null),
+    ent as (
+      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants)
+      select ${tenantId}, r.app_entitlement_id, ${countSlot()}, -count(*) from removed r
+      group by r.app_entitlement_id order by r.app_entitlement_id
+      on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
+    per_acc as (select app_user_id, count(*) as n from removed group by app_user_id),
+    acc as (
+      update app_users a set grant_count = a.grant_count - p.n from per_acc p
+      where a.tenant_id = ${tenantId} and a.id = p.app_user_id
+      returning a.grant_count, p.n),
+    app as (
+      insert into user_count_slots as s (tenant_id, app_id, slot, users)
+      select ${tenantId}, ${appId}, ${countSlot()}, -count(*) from acc
+      where acc.grant_count <= 0 and acc.grant_count + acc.n > 0 having count(*) > 0
+      on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users)
+    select count(*)::int as n from removed`);
+  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+}
+
+/** Grants (in force or overdue) of one entitlement, or of every entitlement of a resource. */
+export async function countGrants(
+  db: Db,
+  tenantId: string,
+  by: { entitlementId: string } | { resourceId: string },
+): Promise<number> {
+  const cond =
+    'entitlementId' in by
+      ? sql`g.app_entitlement_id = ${by.entitlementId}`
+      : sql`g.app_entitlement_id in (select e.id from app_entitlements e where e.tenant_id = ${tenantId} and e.app_resource_id = ${by.resourceId})`;
+  const res = await db.execute(sql`select count(*)::int as n from grants g where g.tenant_id = ${tenantId} and ${cond}`);
+  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+}
+
+/**
+ * Before an app is deleted (its grants go with it, by foreign key): the history of each of its
+ * grants records the end, at the deadline as 'expired' for one past it, else now as `reason`.
+ */
+export async function endHistoryOfApp(db: Db, tenantId: string, appId: string, reason: string): Promise<void> {
+  await db.execute(sql`
+    update grant_history h
+    set revoked_at = case when g.deprovision_at <= now() then g.deprovision_at else now() end,
+      revoke_reason = case when g.deprovision_at <= now() then 'expired' else ${reason} end
+    from grants g
+    where g.tenant_id = ${tenantId} and g.app_id = ${appId}
+      and h.tenant_id = g.tenant_id and h.grant_id = g.id and h.revoked_at is null`);
+}

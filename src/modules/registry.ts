@@ -1,0 +1,29 @@
+// Every module, in the order their services are made: each after the modules it uses.
+// Routes are mounted in this order too. To add a module, see README.md ("Adding a module").
+import { appUsersModule } from './app-users/module.ts';
+import { appsModule } from './apps/module.ts';
+import { clientsModule } from './clients/module.ts';
+import { entitlementsModule } from './entitlements/module.ts';
+import { grantLedgerModule, grantsModule } from './grants/module.ts';
+import type { ModuleDescriptor } from './module.ts';
+import { ownersModule } from './owners/module.ts';
+import { resourceTypesModule } from './resource-types/module.ts';
+import { resourcesModule } from './resources/module.ts';
+import { tenantsModule } from './tenants/module.ts';
+import { tokensModule } from './tokens/module.ts';
+import { usersModule } from './users/module.ts';
+
+export const modules: ModuleDescriptor[] = [
+  tenantsModule,
+  clientsModule,
+  tokensModule,
+  usersModule,
+  grantLedgerModule,
+  ownersModule,
+  appsModule,
+  resourceTypesModule,
+  resourcesModule,
+  entitlementsModule,
+  appUsersModule,
+  grantsModule,
+] as ModuleDescriptor[];

@@ -1,0 +1,203 @@
+// Integrity in the schema: what the foreign keys cascade and refuse, set-based grant writes
+// (a constant number of statements whatever the number of users), and counts that stay exact
+// under many concurrent grants and revokes of one entitlement.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.ts';
+import { type Core, createCore } from '../../../src/core.ts';
+import { type Backend, backends, freshPostgres, startServer, type TestServer } from '../../helpers/server.ts';
+import { appUserOf, expectExactCounts, grant, makeApp, makeEntitlement, makeResource, rows, scalar, world } from './fixtures.ts';
+
+/** Rows of every table under an app, by table (the app's tenant only). */
+async function rowsUnder(s: TestServer, tenantId: string, appId: string): Promise<Record<string, number>> {
+  const q = (table: string, cond: ReturnType<typeof sql>) =>
+    scalar(s, sql`select count(*)::int as n from ${sql.identifier(table)} x where x.tenant_id = ${tenantId} and ${cond}`);
+  const entOf = sql`x.app_entitlement_id in (select id from app_entitlements where app_id = ${appId})`;
+  return {
+    apps: await q('apps', sql`x.id = ${appId}`),
+    app_owners: await q('app_owners', sql`x.app_id = ${appId}`),
+    app_resource_types: await q('app_resource_types', sql`x.app_id = ${appId}`),
+    app_resources: await q('app_resources', sql`x.app_id = ${appId}`),
+    app_resource_owners: await q(
+      'app_resource_owners',
+      sql`x.app_resource_id in (select id from app_resources where app_id = ${appId})`,
+    ),
+    app_entitlements: await q('app_entitlements', sql`x.app_id = ${appId}`),
+    app_entitlement_owners: await q('app_entitlement_owners', entOf),
+    grant_count_slots: await q('grant_count_slots', entOf),
+    app_users: await q('app_users', sql`x.app_id = ${appId}`),
+    user_count_slots: await q('user_count_slots', sql`x.app_id = ${appId}`),
+    grants: await q('grants', sql`x.app_id = ${appId}`),
+    grant_history: await q('grant_history', sql`x.app_id = ${appId}`),
+  };
+}
+
+describe.each(backends)('integrity in the schema on %s', (backend) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(backend);
+  });
+  afterAll(async () => s?.close());
+
+  it('deleting an app cascades to everything below it; grant history survives with each end recorded', async () => {
+    const t = await s.caller();
+    const owner = await t.user();
+    const app = await makeApp(t, { owners: [owner.id] });
+    const { type, resource } = await makeResource(t, app.id);
+    const resPath = `/api/v1/apps/${app.id}/resource_types/${type.id}/resource/${resource.id}/owners`;
+    expect((await t.post(resPath, { userId: owner.id })).status).toBe(200);
+    const ent = await makeEntitlement(t, app.id, { appResourceId: resource.id, appEntitlementOwnerIds: [owner.id] });
+    const [u1, u2] = [await t.user(), await t.user()];
+    await grant(t, app.id, ent.id, [u1.id, u2.id]);
+    const other = await world(t);
+    await grant(t, other.app.id, other.ent.id, [u1.id]);
+    const before = await rowsUnder(s, t.tenant.id, app.id);
+    for (const [table, n] of Object.entries(before)) expect(n, table).toBeGreaterThan(0);
+    const otherBefore = await rowsUnder(s, t.tenant.id, other.app.id);
+
+    expect((await t.del(`/api/v1/apps/${app.id}`)).status).toBe(200);
+    const after = await rowsUnder(s, t.tenant.id, app.id);
+    expect(after).toEqual({ ...Object.fromEntries(Object.keys(before).map((k) => [k, 0])), grant_history: 2 });
+    const reasons = await rows<{ r: string }>(
+      s,
+      sql`select revoke_reason as r from grant_history where app_id = ${app.id} and revoked_at is not null`,
+    );
+    expect(reasons.map((x) => x.r)).toEqual(['deleted', 'deleted']);
+    // The other app of the tenant keeps all it had, and the users are untouched.
+    expect(await rowsUnder(s, t.tenant.id, other.app.id)).toEqual(otherBefore);
+    expect((await t.get(`/api/v1/users/${owner.id}`)).status).toBe(200);
+  });
+
+  it('refuses deletes C1 refuses with 400 FAILED_PRECONDITION, changing nothing', async () => {
+    const t = await s.caller();
+    const { app, type, resource, ent, base } = await world(t);
+    const u = await t.user();
+    await grant(t, app.id, ent.id, [u.id]);
+    const typePath = `/api/v1/apps/${app.id}/resource_types/${type.id}`;
+    const refusals: [string, string][] = [
+      [typePath, '1 resource(s)'],
+      [`${typePath}/resources/${resource.id}`, '1 grant(s)'],
+      [base, '1 grant(s)'],
+    ];
+    const before = await rowsUnder(s, t.tenant.id, app.id);
+    for (const [path, says] of refusals) {
+      const res = await t.del(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.code, path).toBe(9);
+      expect(res.body.message, path).toContain(says);
+      expect(await rowsUnder(s, t.tenant.id, app.id), path).toEqual(before);
+    }
+    // Once the grant is revoked, the resource goes with its entitlement, then the type.
+    const account = (await appUserOf(t, app.id, u.id))!;
+    expect((await t.del(`${base}/remove-membership`, { appUserId: account.id })).status).toBe(200);
+    expect((await t.del(`${typePath}/resources/${resource.id}`)).status).toBe(200);
+    expect((await t.get(base)).status).toBe(404);
+    expect((await t.del(typePath)).status).toBe(200);
+  });
+
+  it('the database itself refuses rows that point across tenants or apps', async () => {
+    const a = await world(s.admin);
+    const b = await world(await s.caller());
+    const db = s.core.database.db;
+    const tenantA = s.admin.tenant.id;
+    // A resource of app A under a type of another app, and an entitlement naming a resource of another tenant.
+    await expect(
+      db.execute(sql`insert into app_resources (tenant_id, id, app_id, app_resource_type_id, display_name)
+        values (${tenantA}, 'x1', ${a.app.id}, ${b.type.id}, 'x')`),
+    ).rejects.toMatchObject({ cause: { code: '23503' } });
+    await expect(
+      db.execute(sql`insert into app_entitlements (tenant_id, id, app_id, app_resource_id, display_name)
+        values (${tenantA}, 'x2', ${a.app.id}, ${b.resource.id}, 'x')`),
+    ).rejects.toMatchObject({ cause: { code: '23503' } });
+  });
+});
+
+/** A core of its own, counting the statements it sends. */
+async function countingCore(backend: Backend): Promise<{ core: Core; count: () => number; close: () => Promise<void> }> {
+  let n = 0;
+  const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
+  const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pgdb ? { DATABASE_URL: pgdb.url } : {}) });
+  const core = await createCore(config, { memory: backend === 'pglite', logQuery: () => void n++ });
+  return {
+    core,
+    count: () => n,
+    close: async () => {
+      await core.close();
+      await pgdb?.drop();
+    },
+  };
+}
+
+describe.each(backends)('set-based grant writes on %s', (backend) => {
+  let c: Awaited<ReturnType<typeof countingCore>>;
+  beforeAll(async () => {
+    c = await countingCore(backend);
+  });
+  afterAll(async () => c?.close());
+
+  it('add-manual-user sends the same number of statements for 1, 10 and 300 users, new or already granted', async () => {
+    const { services } = c.core;
+    const tenant = await services.tenants.getByDomain('localhost');
+    const app = await services.apps.create(tenant.id, { displayName: 'Counted' });
+    const ent = (await services.entitlements.create(tenant.id, app.id, { displayName: 'E' })).appEntitlement;
+    const statements = async (n: number) => {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        ids.push((await services.users.create(tenant.id, { email: `u${n}-${i}@example.com`, displayName: `U ${n} ${i}` })).id);
+      }
+      const first = c.count();
+      await services.grants.addManualUsers(tenant.id, app.id, ent.id, ids);
+      const made = c.count() - first;
+      const again = c.count();
+      await services.grants.addManualUsers(tenant.id, app.id, ent.id, ids);
+      return [made, c.count() - again];
+    };
+    const one = await statements(1);
+    expect(await statements(10)).toEqual(one);
+    expect(await statements(300)).toEqual(one);
+    // The users, then in one transaction: app, entitlement, accounts, grants (node-postgres also logs BEGIN and COMMIT).
+    expect(one[0]).toBeLessThanOrEqual(7);
+    const read = await services.entitlements.get(tenant.id, app.id, ent.id);
+    expect(read.appEntitlement.grantCount).toBe('311');
+    expect((await services.apps.get(tenant.id, app.id)).userCount).toBe('311');
+  });
+});
+
+describe.each(backends)('counts under concurrent grants and revokes on %s', (backend) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(backend);
+  });
+  afterAll(async () => s?.close());
+
+  it('200 parallel grants and revokes of one entitlement leave every count equal to the grants', async () => {
+    const t = await s.caller();
+    const { app, ent, base } = await world(t);
+    const users = [];
+    for (let i = 0; i < 20; i++) users.push(await t.user());
+    await grant(
+      t,
+      app.id,
+      ent.id,
+      users.map((u) => u.id),
+    );
+    const accounts = await Promise.all(users.map(async (u) => (await appUserOf(t, app.id, u.id))!.id));
+    const calls: Promise<{ status: number; body: unknown }>[] = [];
+    for (let i = 0; i < 200; i++) {
+      const k = (i * 7) % users.length;
+      calls.push(
+        i % 2 === 0
+          ? t.del(`${base}/remove-membership`, { appUserId: accounts[k] })
+          : t.post(`${base}/add-manual-user`, { userIds: [users[k].id, users[(k + 3) % users.length].id] }),
+      );
+    }
+    const results = await Promise.all(calls);
+    expect(results.filter((r) => r.status !== 200).map((r) => JSON.stringify(r.body))).toEqual([]);
+    await expectExactCounts(s, t.tenant.id, app.id);
+    const held = await scalar(s, sql`select count(*)::int as n from grants where app_id = ${app.id}`);
+    const listed = (await t.get(`${base}/users?page_size=100`)).body.list.length;
+    expect(listed).toBe(held);
+    expect((await t.get(base)).body.appEntitlementView.appEntitlement.grantCount).toBe(String(held));
+    expect((await t.get(`/api/v1/apps/${app.id}`)).body.app.userCount).toBe(String(held));
+  });
+});
