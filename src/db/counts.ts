@@ -2,7 +2,8 @@
 // read from the counter slots (schema.ts, grantCountSlots) as SQL expressions that stores
 // add to their selects, so a row comes back with its count in the same round trip.
 import { type AnyColumn, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import { appEntitlements, appResources, apps, COUNT_SLOTS, grantCountSlots, userCountSlots } from './schema.ts';
+import { appEntitlements, appResources, apps, COUNT_SLOTS } from './schema.ts';
+import { grantCountSlots, userCountSlots } from './schema-access.ts';
 
 /** The slot a transaction adds its deltas to: one per database connection, so concurrent writers rarely share a row. */
 export const countSlot = (): SQL => sql`(pg_backend_pid() % ${sql.raw(String(COUNT_SLOTS))})::smallint`;

@@ -13,7 +13,10 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { DurableNodeFS } from './pglite-fs.ts';
-import * as schema from './schema.ts';
+import * as catalog from './schema.ts';
+import * as access from './schema-access.ts';
+
+const schema = { ...catalog, ...access };
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */

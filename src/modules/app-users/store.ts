@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { appUsers } from '../../db/schema.ts';
+import { appUsers } from '../../db/schema-access.ts';
 import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
 
 export type AppUserRow = typeof appUsers.$inferSelect;

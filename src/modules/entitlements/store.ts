@@ -1,7 +1,8 @@
 import { and, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import { entitlementColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
-import { appEntitlements, grants } from '../../db/schema.ts';
+import { appEntitlements } from '../../db/schema.ts';
+import { grants } from '../../db/schema-access.ts';
 import { inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
 
 export type EntitlementRow = typeof appEntitlements.$inferSelect & { grantCount: number };

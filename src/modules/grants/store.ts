@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { appEntitlements, grantHistory, grants } from '../../db/schema.ts';
+import { appEntitlements } from '../../db/schema.ts';
+import { grantHistory, grants } from '../../db/schema-access.ts';
 import { after, allOf, inIds } from '../../db/sql-helpers.ts';
 
 export type GrantRow = typeof grants.$inferSelect;
