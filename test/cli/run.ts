@@ -4,6 +4,7 @@ import { runProgram } from '../../src/cli/program.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import { type Backend, freshPostgres } from '../helpers/server.ts';
+import { cliResult } from './proc.ts';
 
 export type Run = {
   code: number;
@@ -35,18 +36,7 @@ export async function inProcessCli(backend: Backend = 'pglite'): Promise<InProce
       const stdout = out.join('');
       const stderr = err.join('');
       if (error) throw error; // an unexpected failure is a bug, not an answer to check
-      return {
-        code,
-        stdout,
-        stderr,
-        json: () => {
-          try {
-            return JSON.parse(stdout);
-          } catch {
-            throw new Error(`gatehouse ${argv.join(' ')}: stdout is not JSON (exit ${code}):\n${stdout}\nstderr:\n${stderr}`);
-          }
-        },
-      };
+      return { ...cliResult(argv, code, stdout, stderr), code };
     },
     async close() {
       await core.close();
