@@ -62,3 +62,43 @@ export async function selectPage<T extends PgTable & { tenantId: AnyPgColumn; id
     .limit(page.size + 1);
   return rows as R[];
 }
+
+type TenantTable = PgTable & { tenantId: AnyPgColumn; id: AnyPgColumn };
+
+/** A lock on the rows a select returns: FOR UPDATE (true or 'update'), FOR KEY SHARE, or FOR SHARE. */
+export type SelectLock = RowLock | 'share' | 'update';
+
+/**
+ * A tenant's row of `table` with this id that also matches `conds` (e.g. "in this app"),
+ * locked as asked; undefined when there is none. Every store's get is this one statement.
+ */
+export async function selectOne<T extends TenantTable, R = T['$inferSelect']>(
+  db: Db,
+  table: T,
+  columns: SelectedFields | undefined,
+  tenantId: string,
+  id: string,
+  lock: SelectLock = false,
+  ...conds: (SQL | undefined)[]
+): Promise<R | undefined> {
+  const q = (columns ? db.select(columns) : db.select())
+    .from(table as PgTable)
+    .where(allOf(eq(table.tenantId, tenantId), eq(table.id, id), ...conds));
+  const [row] = lock ? await q.for(lock === 'share' || lock === 'update' ? lock : lockStrength(lock)) : await q;
+  return row as R | undefined;
+}
+
+/** A tenant's rows of `table` with these ids (no statement for none), in no particular order. */
+export async function selectByIds<T extends TenantTable, R = T['$inferSelect']>(
+  db: Db,
+  table: T,
+  columns: SelectedFields | undefined,
+  tenantId: string,
+  ids: string[],
+): Promise<R[]> {
+  if (ids.length === 0) return [];
+  const rows = await (columns ? db.select(columns) : db.select())
+    .from(table as PgTable)
+    .where(and(eq(table.tenantId, tenantId), inArray(table.id, ids)));
+  return rows as R[];
+}

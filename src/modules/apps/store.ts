@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { appColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appOwners, apps } from '../../db/schema.ts';
-import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock } from '../../db/sql-helpers.ts';
+import { after, allOf, inIds, matchesQuery, notInIds, type RowLock, selectOne } from '../../db/sql-helpers.ts';
 
 export type AppRow = typeof apps.$inferSelect & { userCount: number };
 export type NewAppRow = typeof apps.$inferInsert;
@@ -27,13 +27,8 @@ export function isManualApp(tenantId: string, id: string): SQL {
 }
 
 /** `lock`: true for FOR UPDATE; 'key share' keeps the row from being deleted but lets others update its counts. */
-export async function getApp(db: Db, tenantId: string, id: string, lock: RowLock = false): Promise<AppRow | undefined> {
-  const q = db
-    .select(appColumns)
-    .from(apps)
-    .where(and(eq(apps.tenantId, tenantId), eq(apps.id, id)));
-  const [row] = lock ? await q.for(lockStrength(lock)) : await q;
-  return row;
+export function getApp(db: Db, tenantId: string, id: string, lock: RowLock = false): Promise<AppRow | undefined> {
+  return selectOne(db, apps, appColumns, tenantId, id, lock);
 }
 
 // GET app is the hottest read: one round trip for the row and its owner ids, with

@@ -3,7 +3,7 @@ import { entitlementColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appEntitlements } from '../../db/schema.ts';
 import { grants } from '../../db/schema-access.ts';
-import { inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, notInIds, type RowLock, selectByIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
 
 export type EntitlementRow = typeof appEntitlements.$inferSelect & { grantCount: number };
 export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
@@ -44,20 +44,11 @@ export async function getEntitlement(
   id: string,
   lock: RowLock = false,
 ): Promise<EntitlementRow | undefined> {
-  const q = db
-    .select(entitlementColumns)
-    .from(t)
-    .where(and(eq(t.tenantId, tenantId), eq(t.appId, appId), eq(t.id, id)));
-  const [row] = lock ? await q.for(lockStrength(lock)) : await q;
-  return row;
+  return selectOne(db, t, entitlementColumns, tenantId, id, lock, eq(t.appId, appId));
 }
 
-export async function getEntitlements(db: Db, tenantId: string, ids: string[]): Promise<EntitlementRow[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select(entitlementColumns)
-    .from(t)
-    .where(and(eq(t.tenantId, tenantId), inArray(t.id, ids)));
+export function getEntitlements(db: Db, tenantId: string, ids: string[]): Promise<EntitlementRow[]> {
+  return selectByIds(db, t, entitlementColumns, tenantId, ids);
 }
 
 /** Entitlements of a resource with this slug, or of the app itself when resourceId is null. */

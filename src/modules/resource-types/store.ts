@@ -1,7 +1,7 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appResourceTypes } from '../../db/schema.ts';
-import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, notInIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
 
 export type ResourceTypeRow = typeof appResourceTypes.$inferSelect;
 export type NewResourceTypeRow = typeof appResourceTypes.$inferInsert;
@@ -38,12 +38,7 @@ export async function getType(
   id: string,
   lock?: 'share' | 'update',
 ): Promise<ResourceTypeRow | undefined> {
-  const q = db
-    .select()
-    .from(appResourceTypes)
-    .where(and(eq(appResourceTypes.tenantId, tenantId), eq(appResourceTypes.id, id), eq(appResourceTypes.appId, appId)));
-  const [row] = lock ? await q.for(lock) : await q;
-  return row;
+  return selectOne(db, appResourceTypes, undefined, tenantId, id, lock, eq(appResourceTypes.appId, appId));
 }
 
 export async function updateType(

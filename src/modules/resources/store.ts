@@ -1,9 +1,19 @@
-import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { PgInsertValue } from 'drizzle-orm/pg-core';
 import { resourceColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appResources } from '../../db/schema.ts';
-import { after, allOf, inIds, lockStrength, matchesQuery, notInIds, type RowLock, selectPage } from '../../db/sql-helpers.ts';
+import {
+  after,
+  allOf,
+  inIds,
+  matchesQuery,
+  notInIds,
+  type RowLock,
+  selectByIds,
+  selectOne,
+  selectPage,
+} from '../../db/sql-helpers.ts';
 import type { KeySlice, TrigramShares } from './search-key.ts';
 
 export type ResourceRow = typeof appResources.$inferSelect & { grantCount: number };
@@ -42,22 +52,20 @@ export async function getResource(
   id: string,
   lock: RowLock = false,
 ): Promise<ResourceRow | undefined> {
-  const q = db
-    .select(resourceColumns)
-    .from(r)
-    .where(
-      allOf(eq(r.tenantId, tenantId), eq(r.id, id), eq(r.appId, appId), typeId ? eq(r.appResourceTypeId, typeId) : undefined),
-    );
-  const [row] = lock ? await q.for(lockStrength(lock)) : await q;
-  return row;
+  return selectOne(
+    db,
+    r,
+    resourceColumns,
+    tenantId,
+    id,
+    lock,
+    eq(r.appId, appId),
+    typeId ? eq(r.appResourceTypeId, typeId) : undefined,
+  );
 }
 
-export async function getResources(db: Db, tenantId: string, ids: string[]): Promise<ResourceRow[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select(resourceColumns)
-    .from(r)
-    .where(and(eq(r.tenantId, tenantId), inArray(r.id, ids)));
+export function getResources(db: Db, tenantId: string, ids: string[]): Promise<ResourceRow[]> {
+  return selectByIds(db, r, resourceColumns, tenantId, ids);
 }
 
 /** Updates the resource if it is in the app and of the type; undefined if it is not. */

@@ -1,7 +1,7 @@
-import { and, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
-import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, notInIds, selectByIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUserRow = typeof users.$inferInsert;
@@ -47,20 +47,12 @@ export async function updateUser(db: Db, tenantId: string, id: string, set: Part
   return out;
 }
 
-export async function getUser(db: Db, tenantId: string, id: string): Promise<UserRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(users)
-    .where(and(eq(users.tenantId, tenantId), eq(users.id, id)));
-  return row;
+export function getUser(db: Db, tenantId: string, id: string): Promise<UserRow | undefined> {
+  return selectOne(db, users, undefined, tenantId, id);
 }
 
-export async function getUsers(db: Db, tenantId: string, ids: string[]): Promise<UserRow[]> {
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(users)
-    .where(and(eq(users.tenantId, tenantId), inArray(users.id, ids)));
+export function getUsers(db: Db, tenantId: string, ids: string[]): Promise<UserRow[]> {
+  return selectByIds(db, users, undefined, tenantId, ids);
 }
 
 export async function getUserByEmail(db: Db, tenantId: string, email: string): Promise<UserRow | undefined> {
