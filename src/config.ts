@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tenantDomainProblem } from './lib/domain.ts';
+import { isHostName, tenantDomainProblem } from './lib/domain.ts';
 
 /** `.gatehouse/` in the project, whatever the cwd: the server and `npx gatehouse` in a subdirectory find the same database. */
 const DEFAULT_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.gatehouse');
@@ -93,7 +93,7 @@ function publicHostOf(raw: string | undefined): string | undefined {
   if (/^[a-z0-9.-]+:[0-9]+$/.test(v)) {
     throw new ConfigError(`GATEHOUSE_PUBLIC_HOST must not contain a port ("${raw}"); set GATEHOUSE_PUBLIC_PORT`);
   }
-  if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(v)) {
+  if (!isHostName(v)) {
     throw new ConfigError(`GATEHOUSE_PUBLIC_HOST must be a host name or IP address, got "${raw}"`);
   }
   return v;

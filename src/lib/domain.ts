@@ -3,6 +3,9 @@
 
 const HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
+/** A DNS host name (lowercase letters, digits, hyphens, dots), without a port. */
+export const isHostName = (name: string): boolean => HOST.test(name);
+
 /** Why `domain` (lowercased, trimmed) is not a tenant domain, or undefined when it is one. */
 export function tenantDomainProblem(domain: string): string | undefined {
   const port = /^(.*):(\d*)$/.exec(domain);

@@ -101,15 +101,9 @@ export class OwnersService {
   ): Promise<void> {
     await this.db.transaction(async (tx) => {
       await hold(tx, true);
-      const users = await this.users.requireAll(tenantId, userIds, field, tx);
+      // An unknown user refuses the whole set: the transaction undoes the removal.
       await store.remove(tx, kind, tenantId, ownedId);
-      await store.add(
-        tx,
-        kind,
-        tenantId,
-        ownedId,
-        users.map((u) => u.id),
-      );
+      await this.addIn(tx, kind, tenantId, ownedId, userIds, field);
     });
   }
 }
