@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
 import { authHook } from './http/auth.ts';
+import { authorizeHook, narrowHook } from './http/authorize.ts';
 import { registerDocs } from './http/docs.ts';
 import { clientErrorHandler, frameworkErrors, inputRefusedByDatabase } from './http/framework-errors.ts';
 import { registerMetrics } from './http/metrics.ts';
@@ -138,6 +139,8 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
   await app.register(
     async (api) => {
       api.addHook('onRequest', authHook(core.services.tokens));
+      api.addHook('onRequest', authorizeHook(core.services));
+      api.addHook('preHandler', narrowHook);
       for (const mod of apiModules) await mod(api as Api, core);
     },
     { prefix: '/api/v1' },

@@ -17,6 +17,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  check,
   foreignKey,
   index,
   integer,
@@ -27,6 +28,10 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { BASIC_USER_ROLE_ID, ROLE_IDS } from '../modules/roles/builtin.ts';
+
+/** A SQL text[] literal of fixed ids (built-in role ids: base62, nothing to escape). */
+const roleArray = (ids: readonly string[]) => `array[${ids.map((id) => `'${id}'`).join(', ')}]::text[]`;
 
 export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 export const created = () => ts('created_at').notNull().defaultNow();
@@ -46,23 +51,6 @@ export const tenants = pgTable('tenants', {
   domain: text('domain').notNull().unique(),
   createdAt: created(),
 });
-
-export const clients = pgTable(
-  'clients',
-  {
-    tenantId: text('tenant_id')
-      .notNull()
-      .references(() => tenants.id),
-    id: text('id').notNull(),
-    name: text('name').notNull(),
-    role: text('role').notNull(),
-    /** Ed25519 public key (JWK `x`); the private half is never stored. */
-    publicKey: text('public_key').notNull(),
-    createdAt: created(),
-    revokedAt: ts('revoked_at'),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('clients_id_uq').on(t.id)],
-);
 
 /** Client assertions already used (by jti or nonce), kept until they expire. */
 export const usedAssertions = pgTable('used_assertions', {
@@ -91,10 +79,82 @@ export const users = pgTable(
     delegatedUserId: text('delegated_user_id'),
     /** C1's User.origin; users made by the CLI, the API or a CSV import are USER_ORIGIN_LOCAL. */
     origin: text('origin').notNull().default('USER_ORIGIN_LOCAL'),
+    employmentType: text('employment_type'),
+    employeeIds: text('employee_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** C1's User.roleIds: built-in role ids (roles/builtin.ts); Basic User always among them. */
+    roleIds: text('role_ids')
+      .array()
+      .notNull()
+      .default(sql.raw(`'{${BASIC_USER_ROLE_ID}}'::text[]`)),
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), uniqueIndex('users_email_uq').on(t.tenantId, sql`lower(${t.email})`)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('users_email_uq').on(t.tenantId, sql`lower(${t.email})`),
+    check(
+      'users_roles_ck',
+      sql`${t.roleIds} <@ ${sql.raw(roleArray(ROLE_IDS))} and ${sql.raw(`'${BASIC_USER_ROLE_ID}'`)} = any(${t.roleIds})`,
+    ),
+  ],
+);
+
+/**
+ * A tenant's changes to a built-in role: only the display name may change (C1's
+ * Roles.Update refuses permission changes on built-in roles).
+ */
+export const roleSettings = pgTable(
+  'role_settings',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    roleId: text('role_id').notNull(),
+    displayName: text('display_name').notNull(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.roleId] }),
+    check('role_settings_role_ck', sql`${t.roleId} = any(${sql.raw(roleArray(ROLE_IDS))})`),
+  ],
+);
+
+export const clients = pgTable(
+  'clients',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    id: text('id').notNull(),
+    /** C1's PersonalClient.id (a KSUID; the client id has '@' and '/', unfit for a URL path). Null only for clients made before it existed. */
+    credentialId: text('credential_id'),
+    name: text('name').notNull(),
+    /** A service client's role ('admin' or 'read-only'); null for a personal client. */
+    role: text('role'),
+    /** A personal client's user (C1's personal client credentials act as their user); null for a service client. */
+    userId: text('user_id'),
+    /** Ed25519 public key (JWK `x`); the private half is never stored. */
+    publicKey: text('public_key').notNull(),
+    /** CIDRs a token request must come from; empty allows any. */
+    allowSourceCidr: text('allow_source_cidr').array().notNull().default(sql`'{}'::text[]`),
+    /** Role ids the client is narrowed to (a subset of its user's); empty means all of them. */
+    scopedRoles: text('scoped_roles').array().notNull().default(sql`'{}'::text[]`),
+    expiresAt: ts('expires_at'),
+    /** Last token issued, written at most once a minute. */
+    lastUsedAt: ts('last_used_at'),
+    createdAt: created(),
+    updatedAt: updated(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    uniqueIndex('clients_id_uq').on(t.id),
+    uniqueIndex('clients_credential_uq').on(t.tenantId, t.credentialId),
+    index('clients_user_idx').on(t.tenantId, t.userId),
+    foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }).onDelete('cascade'),
+    check('clients_owner_ck', sql`(${t.userId} is null) <> (${t.role} is null)`),
+    check('clients_role_ck', sql`${t.role} in ('admin', 'read-only')`),
+  ],
 );
 
 export const apps = pgTable(

@@ -7,10 +7,15 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
 import { type PageRequest, pageRequest } from '../lib/paging.ts';
+import type { Principal } from '../modules/tokens/service.ts';
 import { Empty, EmptyBody, PageQuery } from './schemas.ts';
 import type { Api } from './types.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** Who is calling, for the few routes that need more than the tenant (authorize.ts sets `ownOnly`). */
+export type Caller = Principal & { ownOnly?: string };
+const callerOf = (req: FastifyRequest): Caller => (req.ownOnly ? { ...req.principal, ownOnly: req.ownOnly } : req.principal);
 
 /** What a route documents besides its 200 answer; a schema left out is not in the route's schema. */
 export type RouteDoc<P extends TSchema, B extends TSchema> = {
@@ -50,11 +55,11 @@ export function route<P extends TSchema, B extends TSchema, R extends TSchema>(
   method: Method,
   url: string,
   spec: Spec<P, B, R>,
-  run: (tenantId: string, params: Static<P>, body: Static<B>) => Promise<Static<R>>,
+  run: (tenantId: string, params: Static<P>, body: Static<B>, caller: Caller) => Promise<Static<R>>,
 ): void {
   const { response, ...doc } = spec;
   register(api, method, url, doc, response, async (req) =>
-    run(req.principal.tenantId, req.params as Static<P>, req.body as Static<B>),
+    run(req.principal.tenantId, req.params as Static<P>, req.body as Static<B>, callerOf(req)),
   );
 }
 
@@ -63,12 +68,12 @@ export function listRoute<P extends TSchema, R extends TSchema>(
   api: Api,
   url: string,
   spec: Spec<P, never, R>,
-  list: (tenantId: string, params: Static<P>, page: PageRequest) => Promise<Static<R>>,
+  list: (tenantId: string, params: Static<P>, page: PageRequest, caller: Caller) => Promise<Static<R>>,
 ): void {
   const { response, ...doc } = spec;
   register(api, 'GET', url, { ...doc, querystring: PageQuery }, response, async (req) => {
     const q = req.query as Static<typeof PageQuery>;
-    return list(req.principal.tenantId, req.params as Static<P>, pageRequest(q.page_size, q.page_token));
+    return list(req.principal.tenantId, req.params as Static<P>, pageRequest(q.page_size, q.page_token), callerOf(req));
   });
 }
 
@@ -79,12 +84,12 @@ export function searchRoute<B extends TSchema, R extends TSchema>(
   api: Api,
   url: string,
   spec: Spec<never, B, R> & { body: B },
-  search: (tenantId: string, body: Static<B>, page: PageRequest) => Promise<Static<R>>,
+  search: (tenantId: string, body: Static<B>, page: PageRequest, caller: Caller) => Promise<Static<R>>,
 ): void {
   const { response, ...doc } = spec;
   register(api, 'POST', url, doc, response, async (req) => {
     const b = req.body as Static<B> & PageFields;
-    return search(req.principal.tenantId, b, pageRequest(b.pageSize, b.pageToken, 'pageToken'));
+    return search(req.principal.tenantId, b, pageRequest(b.pageSize, b.pageToken, 'pageToken'), callerOf(req));
   });
 }
 
@@ -94,10 +99,10 @@ export function emptyRoute<P extends TSchema, B extends TSchema = typeof EmptyBo
   method: Exclude<Method, 'GET'>,
   url: string,
   doc: RouteDoc<P, B> & { params: P },
-  run: (tenantId: string, params: Static<P>, body: Static<B>) => Promise<unknown>,
+  run: (tenantId: string, params: Static<P>, body: Static<B>, caller: Caller) => Promise<unknown>,
 ): void {
   register(api, method, url, { body: EmptyBody, ...doc }, Empty, async (req) => {
-    await run(req.principal.tenantId, req.params as Static<P>, req.body as Static<B>);
+    await run(req.principal.tenantId, req.params as Static<P>, req.body as Static<B>, callerOf(req));
     return {};
   });
 }

@@ -29,6 +29,11 @@ export class OwnersService {
     return store.ownedByAny(kind, tenantId, ownedId, userIds);
   }
 
+  /** Whether the user owns the object (authorization's owner relations). */
+  isOwner(kind: store.OwnedKind, tenantId: string, ownedId: string, userId: string): Promise<boolean> {
+    return store.isOwner(this.db, kind, tenantId, ownedId, userId);
+  }
+
   /** Owner ids of each object, in the order they were added. */
   idsOf(kind: store.OwnedKind, tenantId: string, ownedIds: string[], db: Db = this.db): Promise<Map<string, string[]>> {
     return store.idsOf(db, kind, tenantId, ownedIds);

@@ -26,6 +26,16 @@ export async function idsOf(db: Db, kind: OwnedKind, tenantId: string, ownedIds:
   return out;
 }
 
+export async function isOwner(db: Db, kind: OwnedKind, tenantId: string, ownedId: string, userId: string): Promise<boolean> {
+  const { t, owned } = tables[kind];
+  const rows = await db
+    .select({ one: sql`1` })
+    .from(t)
+    .where(and(eq(t.tenantId, tenantId), eq(owned, ownedId), eq(t.userId, userId)))
+    .limit(1);
+  return rows.length > 0;
+}
+
 /** Owner user ids of one object, keyset-paged by user id (size + 1 rows). */
 export async function pageIds(
   db: Db,

@@ -7,7 +7,7 @@ import type { Db } from '../../db/index.ts';
 import { serverSettings, usedAssertions } from '../../db/schema.ts';
 import { invalidArgument, pgErrorCode, unauthenticated } from '../../lib/errors.ts';
 import { parseClientSecret } from '../clients/secret.ts';
-import type { ClientRow, ClientsService } from '../clients/service.ts';
+import type { ClientIdentity, ClientRow, ClientsService } from '../clients/service.ts';
 
 export type TokenRequest = {
   grant_type?: string;
@@ -20,7 +20,8 @@ export type TokenRequest = {
 /** Client credentials from an HTTP Basic header (client_secret_basic). */
 export type HeaderCredentials = { clientId: string; clientSecret: string };
 
-export type Principal = { tenantId: string; clientId: string; role: string };
+/** Who is calling: the client, its user (none for a service client) and the role ids it acts with. */
+export type Principal = ClientIdentity;
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const SKEW_SECONDS = 120;
@@ -53,7 +54,7 @@ function withHeaderCredentials(form: TokenRequest, basic: HeaderCredentials): To
 export class TokensService {
   private signingKey?: Uint8Array;
   /** token → its claims, once verified: HMAC checking through WebCrypto costs ~0.2 ms a request. */
-  private readonly verified = new Map<string, { tid: string; role: string; sub: string; exp: number }>();
+  private readonly verified = new Map<string, { tid: string; sub: string; exp: number }>();
 
   constructor(
     private readonly db: Db,
@@ -86,7 +87,7 @@ export class TokensService {
     const client = await this.authenticate(req, requestHost).catch(() => undefined);
     if (!client) throw unauthenticated('invalid client credentials');
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ tid: client.tenantId, role: client.role })
+    const token = await new SignJWT({ tid: client.tenantId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setSubject(client.id)
@@ -167,17 +168,18 @@ export class TokensService {
       } catch {
         throw unauthenticated('invalid or expired access token');
       }
-      const { tid, role, sub, exp } = payload as JWTPayload & { tid?: unknown; role?: unknown };
-      if (typeof tid !== 'string' || typeof role !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') {
+      const { tid, sub, exp } = payload as JWTPayload & { tid?: unknown };
+      if (typeof tid !== 'string' || typeof sub !== 'string' || typeof exp !== 'number') {
         throw unauthenticated('invalid or expired access token');
       }
-      claims = { tid, role, sub, exp };
+      claims = { tid, sub, exp };
       if (this.verified.size >= VERIFIED_CACHE_MAX) this.verified.clear();
       this.verified.set(token, claims);
     }
-    // Revocation is not cached here: isActive has its own short-lived cache.
-    if (!(await this.clients.isActive(claims.sub))) throw unauthenticated('client revoked');
-    return { tenantId: claims.tid, clientId: claims.sub, role: claims.role };
+    // Roles, revocation, expiry and the user's status are not cached here: identity() has its own short-lived cache.
+    const identity = await this.clients.identity(claims.sub);
+    if (!identity || identity.tenantId !== claims.tid) throw unauthenticated('client revoked, expired or its user disabled');
+    return identity;
   }
 
   /** Forgets assertions that have expired; run by the background sweep. */

@@ -1,0 +1,118 @@
+// The authorization table: for every operation Gatehouse serves, the permission a
+// caller's roles must hold to call it on any object of the tenant, and the object
+// relations that let other callers in. The HTTP edge enforces it in one hook
+// (src/http/authorize.ts); README "Authorization" prints it (scripts/authorization-doc.ts),
+// and test/http/authorization-matrix.test.ts checks every row against every role.
+import { type Permission, roleById } from './builtin.ts';
+
+/**
+ * How a caller without the permission may still call the operation:
+ * - `appOwner`: an Application Administrator who owns the app named by this path parameter;
+ * - `entitlementOwner`: an owner of the entitlement named by this path parameter (any role);
+ * - `self`: the path parameter names the caller's own user (another user's answers 404: they may not see it);
+ * - `ownClient`: the path parameter names one of the caller's personal clients (another's answers 404);
+ * - `narrow`: a list or search the caller may make over what is theirs only (their user, their
+ *   grants, their clients) when they have no permission for all: any caller with a user may; the
+ *   route is told to narrow it, and a body field naming someone else's user is refused (403).
+ */
+export type Rule = {
+  /** Undefined: any authenticated caller. */
+  permission?: Permission;
+  appOwner?: string;
+  entitlementOwner?: string;
+  self?: string;
+  ownClient?: string;
+  narrow?: { bodyField?: string };
+};
+
+const anyone = { permission: 'catalog:read' } as const satisfies Rule;
+const read = (permission: Permission, extra: Omit<Rule, 'permission'> = {}): Rule => ({ permission, ...extra });
+/** A change to an app or something in it: administrators of that app may make it. */
+const appWrite = (permission: Permission, appParam = 'app_id'): Rule => ({ permission, appOwner: appParam });
+/** A change to an entitlement's members: its app's administrators and its own owners may make it. */
+const memberWrite: Rule = { permission: 'grants:write', appOwner: 'app_id', entitlementOwner: 'app_entitlement_id' };
+
+const app = 'c1.api.app.v1';
+export const AUTHORIZATION: Record<string, Rule> = {
+  // Who is calling: every authenticated caller.
+  'c1.api.auth.v1.Auth.Introspect': {},
+  'c1.api.iam.v1.Roles.List': read('roles:read'),
+  'c1.api.iam.v1.Roles.Get': read('roles:read'),
+  'c1.api.iam.v1.Roles.Update': read('roles:write'),
+  // Personal clients: everyone manages their own; the *_all permissions reach everyone's.
+  'c1.api.iam.v1.PersonalClientService.Create': read('personal_clients:write'),
+  'c1.api.iam.v1.PersonalClientService.List': read('personal_clients:read_all', { narrow: {} }),
+  'c1.api.iam.v1.PersonalClientSearchService.Search': read('personal_clients:read_all', { narrow: {} }),
+  'c1.api.iam.v1.PersonalClientService.Get': read('personal_clients:read_all', { ownClient: 'id' }),
+  'c1.api.iam.v1.PersonalClientService.Update': read('personal_clients:write_all', { ownClient: 'id' }),
+  'c1.api.iam.v1.PersonalClientService.Delete': read('personal_clients:write_all', { ownClient: 'id' }),
+  // People.
+  'c1.api.user.v1.UserService.List': read('users:read'),
+  'c1.api.user.v1.UserService.Get': read('users:read', { self: 'id' }),
+  'c1.api.user.v1.UserSearch.Search': read('users:read'),
+  // Apps and their owners.
+  [`${app}.Apps.Create`]: read('apps:create'),
+  [`${app}.Apps.List`]: anyone,
+  [`${app}.Apps.Get`]: anyone,
+  [`${app}.AppSearch.Search`]: anyone,
+  [`${app}.Apps.Update`]: appWrite('apps:write', 'id'),
+  [`${app}.Apps.Delete`]: appWrite('apps:write', 'id'),
+  [`${app}.AppOwners.List`]: anyone,
+  [`${app}.AppOwners.Set`]: appWrite('apps:write'),
+  [`${app}.AppOwners.Add`]: appWrite('apps:write'),
+  [`${app}.AppOwners.Remove`]: appWrite('apps:write'),
+  // Resource types and resources.
+  [`${app}.AppResourceTypeService.List`]: anyone,
+  [`${app}.AppResourceTypeService.Get`]: anyone,
+  [`${app}.AppResourceSearch.SearchAppResourceTypes`]: anyone,
+  [`${app}.AppResourceTypeService.CreateManuallyManagedResourceType`]: appWrite('resources:write'),
+  [`${app}.AppResourceTypeService.UpdateManuallyManagedResourceType`]: appWrite('resources:write'),
+  [`${app}.AppResourceTypeService.DeleteManuallyManagedResourceType`]: appWrite('resources:write'),
+  [`${app}.AppResourceService.List`]: anyone,
+  [`${app}.AppResourceService.Get`]: anyone,
+  [`${app}.AppResourceSearch.SearchAppResources`]: anyone,
+  [`${app}.AppResourceService.CreateManuallyManagedAppResource`]: appWrite('resources:write'),
+  [`${app}.AppResourceService.Update`]: appWrite('resources:write'),
+  [`${app}.AppResourceService.DeleteManuallyManagedAppResource`]: appWrite('resources:write'),
+  [`${app}.AppResourceOwners.List`]: anyone,
+  [`${app}.AppResourceOwners.Add`]: appWrite('resources:write'),
+  [`${app}.AppResourceOwners.Remove`]: appWrite('resources:write'),
+  // Entitlements.
+  [`${app}.AppEntitlements.List`]: anyone,
+  [`${app}.AppEntitlements.ListForAppResource`]: anyone,
+  [`${app}.AppEntitlements.Get`]: anyone,
+  [`${app}.AppEntitlementSearchService.Search`]: anyone,
+  [`${app}.AppEntitlements.Create`]: appWrite('entitlements:write'),
+  [`${app}.AppEntitlements.Update`]: appWrite('entitlements:write'),
+  [`${app}.AppEntitlements.Delete`]: appWrite('entitlements:write'),
+  [`${app}.AppEntitlementOwners.List`]: anyone,
+  [`${app}.AppEntitlementOwners.Add`]: appWrite('entitlements:write'),
+  [`${app}.AppEntitlementOwners.Set`]: appWrite('entitlements:write'),
+  [`${app}.AppEntitlementOwners.Remove`]: appWrite('entitlements:write'),
+  // Accounts.
+  [`${app}.AppUserService.List`]: read('app_users:read'),
+  [`${app}.AppUserService.ListAppUsersForUser`]: read('app_users:read', { self: 'user_id' }),
+  [`${app}.AppUserService.Search`]: read('app_users:read', { narrow: { bodyField: 'userIds' } }),
+  [`${app}.AppUserService.Update`]: appWrite('app_users:write', 'app_user_app_id'),
+  // Grants.
+  [`${app}.AppEntitlements.AddManuallyManagedMembers`]: memberWrite,
+  [`${app}.AppEntitlements.RemoveEntitlementMembership`]: memberWrite,
+  [`${app}.AppEntitlementUserBindingService.UpdateGrantDuration`]: memberWrite,
+  [`${app}.AppEntitlementUserBindingService.RemoveGrantDuration`]: memberWrite,
+  [`${app}.AppEntitlements.ListUsers`]: read('grants:read', { entitlementOwner: 'app_entitlement_id' }),
+  [`${app}.AppEntitlements.ListForAppUser`]: read('grants:read'),
+  [`${app}.AppEntitlementSearchService.SearchGrants`]: read('grants:read', { narrow: { bodyField: 'userId' } }),
+  [`${app}.AppEntitlementUserBindingService.ListAppUsersForIdentityWithGrant`]: read('grants:read', {
+    self: 'identity_user_id',
+    entitlementOwner: 'app_entitlement_id',
+  }),
+  [`${app}.AppEntitlementUserBindingService.SearchPastGrants`]: read('grants:read'),
+};
+
+/** The permissions of these roles together. */
+export function permissionsOf(roleIds: readonly string[]): Set<Permission> {
+  return new Set(roleIds.flatMap((id) => roleById.get(id)?.permissions ?? []));
+}
+
+/** Whether one of these roles is Application Administrator (the app-owner relation is theirs). */
+export const isAppAdmin = (roleIds: readonly string[]): boolean => roleIds.some((id) => roleById.get(id)?.key === 'app_admin');
