@@ -11,6 +11,7 @@ import { buildApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import type { Api } from '../../src/http/types.ts';
+import { BASIC_USER_ROLE_ID, type RoleKey, roleByKey } from '../../src/modules/roles/builtin.ts';
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
@@ -45,6 +46,11 @@ export type TestServer = {
   admin: Caller;
   /** A caller for another tenant (a new one unless `domain` names one), with the given role. */
   caller(opts?: { domain?: string; role?: string }): Promise<Caller>;
+  /**
+   * A caller in the admin's tenant acting as a person: a new user (Basic User plus the given
+   * role keys, e.g. 'app_admin') and a personal client of theirs. `me` is that user.
+   */
+  callerAs(roleKeys?: RoleKey[], opts?: { scopedRoles?: string[] }): Promise<Caller & { me: User }>;
   /** Raw HTTP, for auth and malformed-input tests. */
   fetch(path: string, init?: RequestInit): Promise<Res>;
   close(): Promise<void>;
@@ -172,8 +178,12 @@ export async function startServer(
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const rawFetch = opts.listen ? socketSender(url) : injectSender(app, url.slice('http://'.length));
 
-  const makeCaller = async (tenant: Tenant, role = 'admin'): Promise<Caller> => {
-    const creds = await core.services.clients.create(tenant, 'test', role);
+  const makeCaller = async (
+    tenant: Tenant,
+    role = 'admin',
+    given?: { clientId: string; clientSecret: string },
+  ): Promise<Caller> => {
+    const creds = given ?? (await core.services.clients.create(tenant, 'test', role));
     const tok = await rawFetch('/auth/v1/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -219,14 +229,30 @@ export async function startServer(
     return makeCaller(tenant, o.role);
   };
   const server = app;
+  const admin = await caller();
+  let people = 0;
+  const callerAs = async (roleKeys: RoleKey[] = [], o: { scopedRoles?: string[] } = {}) => {
+    people++;
+    const tenant = admin.tenant;
+    const tag = randomBytes(3).toString('hex');
+    const roleIds = [BASIC_USER_ROLE_ID, ...roleKeys.map((k) => roleByKey[k].id)];
+    const u = await core.services.users.create(tenant.id, {
+      email: `person${people}-${tag}@example.com`,
+      displayName: `Person ${people} ${tag}`,
+      roleIds,
+    });
+    const creds = await core.services.clients.createPersonal(tenant, u.id, 'test', { scopedRoles: o.scopedRoles });
+    return { ...(await makeCaller(tenant, undefined, creds)), me: u };
+  };
   return {
     backend,
     core,
     app,
     url,
-    admin: await caller(),
+    admin,
     fetch: rawFetch,
     caller,
+    callerAs,
     close: async () => {
       await server.close();
       if (own) {

@@ -72,6 +72,38 @@ export class ClientsService {
     return { clientId, clientSecret: secret };
   }
 
+  /**
+   * A personal client: it acts as the user, with the user's roles (narrowed by `scopedRoles`
+   * when given). The secret is returned once.
+   */
+  async createPersonal(
+    tenant: Tenant,
+    userId: string,
+    name: string,
+    opts: { scopedRoles?: string[]; allowSourceCidr?: string[]; expiresAt?: Date } = {},
+    db: Db = this.db,
+  ): Promise<{ clientId: string; clientSecret: string; row: ClientRow }> {
+    const n = name.trim();
+    if (!n || n.length > 256) throw invalidArgument('displayName: must be 1 to 256 characters');
+    const { secret, publicKey } = newClientSecret();
+    const clientId = newClientId(this.hostOf(tenant));
+    const [row] = await db
+      .insert(clients)
+      .values({
+        tenantId: tenant.id,
+        id: clientId,
+        credentialId: newId(),
+        name: n,
+        userId,
+        publicKey,
+        scopedRoles: opts.scopedRoles ?? [],
+        allowSourceCidr: opts.allowSourceCidr ?? [],
+        expiresAt: opts.expiresAt,
+      })
+      .returning();
+    return { clientId, clientSecret: secret, row };
+  }
+
   async list(tenantId: string): Promise<ClientInfo[]> {
     const rows = await this.db.select().from(clients).where(eq(clients.tenantId, tenantId)).orderBy(asc(clients.createdAt));
     return rows.map(info);

@@ -6,6 +6,7 @@ import type { Db } from '../../db/index.ts';
 import { displayNameOf, orUndef, textLength } from '../../http/schemas.ts';
 import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { BASIC_USER_ROLE_ID, roleById } from '../roles/builtin.ts';
 import type { SearchUsersRequest, User } from './schemas.ts';
 import * as store from './store.ts';
 
@@ -20,6 +21,10 @@ export type UserInput = {
   managerIds?: string[];
   /** The user who acts for this one while away. */
   delegatedUserId?: string;
+  /** Built-in role ids; Basic User is always added. */
+  roleIds?: string[];
+  employmentType?: string;
+  employeeIds?: string[];
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -67,7 +72,17 @@ export function checkUserInput(input: UserInput): UserInput {
     employmentStatus: opt('employmentStatus', input.employmentStatus),
     managerIds: input.managerIds,
     delegatedUserId: opt('delegatedUserId', input.delegatedUserId),
+    roleIds: input.roleIds && rolesWithBasic(input.roleIds),
+    employmentType: opt('employmentType', input.employmentType),
+    employeeIds: input.employeeIds,
   };
+}
+
+/** The role ids, checked (INVALID_ARGUMENT naming roleIds), with Basic User added: every user has it. */
+export function rolesWithBasic(roleIds: string[]): string[] {
+  const unknown = roleIds.find((id) => !roleById.has(id));
+  if (unknown !== undefined) throw invalidArgument(`roleIds: "${unknown}" is not a role`);
+  return [...new Set([BASIC_USER_ROLE_ID, ...roleIds])];
 }
 
 const ORIGIN_UNSPECIFIED = 'USER_ORIGIN_UNSPECIFIED';
