@@ -12,6 +12,7 @@ import type { OwnersService } from './modules/owners/service.ts';
 import { modules } from './modules/registry.ts';
 import type { ResourceTypesService } from './modules/resource-types/service.ts';
 import type { ResourcesService } from './modules/resources/service.ts';
+import type { RolesService } from './modules/roles/service.ts';
 import type { TenantsService } from './modules/tenants/service.ts';
 import type { TokensService } from './modules/tokens/service.ts';
 import type { UsersService } from './modules/users/service.ts';
@@ -20,6 +21,7 @@ export type Services = {
   tenants: TenantsService;
   clients: ClientsService;
   tokens: TokensService;
+  roles: RolesService;
   users: UsersService;
   grantLedger: GrantLedger;
   owners: OwnersService;

@@ -66,15 +66,14 @@ export function authorizeHook(deps: AuthorizeDeps) {
  */
 export async function narrowHook(req: FastifyRequest): Promise<void> {
   const me = req.ownOnly;
-  const field = me && AUTHORIZATION[operationOf(req) ?? '']?.narrow?.bodyField;
-  if (!me || !field) return;
+  const rule = me ? AUTHORIZATION[operationOf(req) ?? ''] : undefined;
+  const field = rule?.narrow?.bodyField;
+  if (!me || !rule || !field) return;
   const body = req.body as Record<string, unknown>;
   const given = body[field];
-  const list = Array.isArray(given) ? given : given === undefined || given === '' ? [] : [given];
-  if (list.some((u) => u !== me)) {
-    throw permissionDenied(
-      `missing permission ${AUTHORIZATION[operationOf(req) ?? '']?.permission}: ${field} may name only your own user`,
-    );
+  const named = Array.isArray(given) ? given : given === undefined || given === '' ? [] : [given];
+  if (named.some((u) => u !== me)) {
+    throw permissionDenied(`missing permission ${rule.permission}: ${field} may name only your own user`);
   }
-  body[field] = Array.isArray(given) ? [me] : me;
+  body[field] = rule.narrow?.many ? [me] : me;
 }

@@ -9,6 +9,7 @@ import type { ModuleDescriptor } from './module.ts';
 import { ownersModule } from './owners/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
+import { rolesModule } from './roles/module.ts';
 import { tenantsModule } from './tenants/module.ts';
 import { tokensModule } from './tokens/module.ts';
 import { usersModule } from './users/module.ts';
@@ -17,6 +18,7 @@ export const modules: ModuleDescriptor[] = [
   tenantsModule,
   clientsModule,
   tokensModule,
+  rolesModule,
   usersModule,
   grantLedgerModule,
   ownersModule,
