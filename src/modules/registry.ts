@@ -7,6 +7,7 @@ import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
 import { ownersModule } from './owners/module.ts';
+import { personalClientsModule } from './personal-clients/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
 import { tenantsModule } from './tenants/module.ts';
@@ -18,6 +19,7 @@ export const modules: ModuleDescriptor[] = [
   clientsModule,
   tokensModule,
   usersModule,
+  personalClientsModule,
   grantLedgerModule,
   ownersModule,
   appsModule,
