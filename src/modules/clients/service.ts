@@ -250,9 +250,10 @@ export class ClientsService {
     return row?.userId ?? undefined;
   }
 
-  /** Forgets what is cached about a client (after a change made on this server). */
+  /** Forgets what is cached about a client (after a change made on this server), its last recorded use too. */
   forget(clientId: string): void {
     this.identityCache.delete(clientId);
+    this.usedAt.delete(clientId);
   }
 }
 
