@@ -1,5 +1,5 @@
 // API clients: each has an Ed25519 key pair of which only the public half is kept.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { clients, users } from '../../db/schema.ts';
@@ -128,13 +128,7 @@ export class ClientsService {
   }
 
   async list(tenantId: string): Promise<ClientInfo[]> {
-    const rows = await this.db
-      .select({ client: clients, email: users.email })
-      .from(clients)
-      .leftJoin(users, and(eq(users.tenantId, clients.tenantId), eq(users.id, clients.userId)))
-      .where(eq(clients.tenantId, tenantId))
-      .orderBy(asc(clients.createdAt));
-    return rows.map((r) => info(r.client, r.email));
+    return (await store.listWithUsers(this.db, tenantId)).map((r) => info(r.client, r.email));
   }
 
   /** A live personal client by its credential id (C1's PersonalClient.id); undefined when none. */

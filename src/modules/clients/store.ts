@@ -3,7 +3,7 @@
 // (a KSUID, so oldest first), since the client id is not time-ordered.
 import { and, asc, eq, gt, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { clients } from '../../db/schema.ts';
+import { clients, users } from '../../db/schema.ts';
 import { allOf, matchesQuery } from '../../db/sql-helpers.ts';
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -86,4 +86,14 @@ export async function touchLastUsed(db: Db, tenantId: string, clientId: string):
         sql`(${clients.lastUsedAt} is null or ${clients.lastUsedAt} < now() - interval '1 minute')`,
       ),
     );
+}
+
+/** Every client of the tenant, oldest first, with a personal client's user's email. */
+export function listWithUsers(db: Db, tenantId: string): Promise<{ client: ClientRow; email: string | null }[]> {
+  return db
+    .select({ client: clients, email: users.email })
+    .from(clients)
+    .leftJoin(users, and(eq(users.tenantId, clients.tenantId), eq(users.id, clients.userId)))
+    .where(eq(clients.tenantId, tenantId))
+    .orderBy(asc(clients.createdAt));
 }
