@@ -1,9 +1,9 @@
 import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import type { AppUserRow } from '../app-users/service.ts';
 import { appEntitlements } from '../../db/schema.ts';
 import { grantHistory, grants } from '../../db/schema-access.ts';
 import { after, allOf, inIds } from '../../db/sql-helpers.ts';
+import type { AppUserRow } from '../app-users/service.ts';
 
 export type GrantRow = typeof grants.$inferSelect;
 export type NewGrantRow = typeof grants.$inferInsert;

@@ -47,8 +47,8 @@ export async function grantMany(
       select ${tenantId}, ${entitlementId}, ${countSlot()}, count(*) from ins having count(*) > 0
       on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
     acc as (
-      update app_users a set grant_count = a.grant_count + 1 from ins
-      where a.tenant_id = ${tenantId} and a.id = ins.app_user_id
+      update app_users a set grant_count = a.grant_count + 1
+      where a.tenant_id = ${tenantId} and a.id = any (array(select app_user_id from ins))
       returning a.grant_count),
     app as (
       insert into user_count_slots as s (tenant_id, app_id, slot, users)
@@ -58,7 +58,7 @@ export async function grantMany(
     union all
     select g.app_user_id, true from grants g
     where g.tenant_id = ${tenantId} and g.app_entitlement_id = ${entitlementId}
-      and g.app_user_id in (select aid from input) and g.deprovision_at <= now()`);
+      and g.app_user_id = any (array(select aid from input)) and g.deprovision_at <= now()`);
   const rows = rowsOf<{ app_user_id: string; overdue: boolean }>(res);
   return {
     created: rows.filter((r) => !r.overdue).map((r) => r.app_user_id),
@@ -197,17 +197,19 @@ export async function grantToUsers(
       select u.id, u.display_name, u.email, u.username, i.aid, i.gid, i.hid from input i
       join users u on u.tenant_id = ${t} and u.id = i.uid),
     linked as (
-      select a.id, a.identity_user_id from app_users a
-      where a.tenant_id = ${t} and a.app_id = ${appId} and a.identity_user_id in (select id from usr)
-      order by a.id for no key update),
+      -- By (tenant, identity user): "app_id = x is true" keeps the planner off the (tenant, app)
+      -- index, which it picks for an app grown since the last ANALYZE and then scans whole.
+      select a.id, a.identity_user_id from usr u
+      join app_users a on a.tenant_id = ${t} and a.identity_user_id = u.id and (a.app_id = ${appId}) is true
+      order by a.id for no key update of a),
     adoptable as (
       select 1 from usr join app_users c on c.tenant_id = ${t} and c.app_id = ${appId} and c.identity_user_id is null
         and lower(case when (select by_name from app) then c.display_name else c.email end)
           = lower(case when (select by_name from app) then usr.display_name else usr.email end)
       where usr.id not in (select identity_user_id from linked) limit 1),
     overdue as (
-      select 1 from grants g where g.tenant_id = ${t} and g.app_entitlement_id = ${entitlementId}
-        and g.app_user_id in (select id from linked) and g.deprovision_at <= now() limit 1),
+      select 1 from linked l join grants g on g.tenant_id = ${t} and g.app_entitlement_id = ${entitlementId}
+        and g.app_user_id = l.id and g.deprovision_at <= now() limit 1),
     go as (
       select ent.until from app, ent
       where app.manual and not exists (select 1 from adoptable) and not exists (select 1 from overdue)),
@@ -235,8 +237,8 @@ export async function grantToUsers(
       select ${t}, ${entitlementId}, ${countSlot()}, count(*) from ins having count(*) > 0
       on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
     acc as (
-      update app_users a set grant_count = a.grant_count + 1 from ins
-      where a.tenant_id = ${t} and a.id = ins.app_user_id and a.id in (select id from linked)
+      update app_users a set grant_count = a.grant_count + 1
+      where a.tenant_id = ${t} and a.id = any (array(select app_user_id from ins where app_user_id in (select id from linked)))
       returning a.grant_count),
     appc as (
       insert into user_count_slots as s (tenant_id, app_id, slot, users)
