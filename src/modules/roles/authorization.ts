@@ -110,9 +110,20 @@ export const AUTHORIZATION: Record<string, Rule> = {
   [`${app}.AppEntitlementUserBindingService.SearchPastGrants`]: read('grants:read'),
 };
 
+/** Role sets seen so far → their permissions: few distinct sets exist, and this runs on every request. */
+const permissionCache = new Map<string, ReadonlySet<Permission>>();
+
 /** The permissions of these roles together. */
-export function permissionsOf(roleIds: readonly string[]): Set<Permission> {
-  return new Set(roleIds.flatMap((id) => roleById.get(id)?.permissions ?? []));
+export function permissionsOf(roleIds: readonly string[]): ReadonlySet<Permission> {
+  const key = roleIds.join(',');
+  let perms = permissionCache.get(key);
+  if (!perms) {
+    perms = new Set(roleIds.flatMap((id) => roleById.get(id)?.permissions ?? []));
+    // Role ids are the eight built-ins, so the sets are bounded; the guard is for safety only.
+    if (permissionCache.size > 1000) permissionCache.clear();
+    permissionCache.set(key, perms);
+  }
+  return perms;
 }
 
 /** Whether one of these roles is Application Administrator (the app-owner relation is theirs). */
