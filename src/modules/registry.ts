@@ -7,6 +7,7 @@ import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
 import { ownersModule } from './owners/module.ts';
+import { policiesModule } from './policies/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
 import { rolesModule } from './roles/module.ts';
@@ -22,6 +23,7 @@ export const modules: ModuleDescriptor[] = [
   usersModule,
   grantLedgerModule,
   ownersModule,
+  policiesModule,
   appsModule,
   resourceTypesModule,
   resourcesModule,
