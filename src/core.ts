@@ -9,6 +9,7 @@ import type { GrantLedger } from './modules/grants/ledger.ts';
 import type { GrantsService } from './modules/grants/service.ts';
 import type { ModuleContext } from './modules/module.ts';
 import type { OwnersService } from './modules/owners/service.ts';
+import type { PersonalClientsService } from './modules/personal-clients/service.ts';
 import type { PoliciesService } from './modules/policies/service.ts';
 import { modules } from './modules/registry.ts';
 import type { ResourceTypesService } from './modules/resource-types/service.ts';
@@ -24,6 +25,7 @@ export type Services = {
   tokens: TokensService;
   roles: RolesService;
   users: UsersService;
+  personalClients: PersonalClientsService;
   grantLedger: GrantLedger;
   owners: OwnersService;
   policies: PoliciesService;

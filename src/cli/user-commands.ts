@@ -11,7 +11,7 @@ import { jsonOption } from './read-commands.ts';
 type TenantOpt = { tenant?: string };
 
 /** A user by id, or by email when the argument has an @. */
-async function findUser(core: Core, tenantId: string, idOrEmail: string): Promise<User> {
+export async function findUser(core: Core, tenantId: string, idOrEmail: string): Promise<User> {
   if (!idOrEmail.includes('@')) return naming({ user: idOrEmail }, () => core.services.users.get(tenantId, idOrEmail));
   const user = await core.services.users.findByEmail(tenantId, idOrEmail.trim());
   if (!user) throw new ApiError(Code.NOT_FOUND, `user ${idOrEmail} not found`);

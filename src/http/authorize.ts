@@ -36,8 +36,11 @@ async function byRelation(req: FastifyRequest, rule: Rule, deps: AuthorizeDeps):
   if (app && isAppAdmin(roleIds) && (await deps.owners.isOwner('app', tenantId, app, userId))) return true;
   const client = named(rule.ownClient);
   if (client !== undefined) {
-    if ((await deps.clients.userOfCredential(tenantId, client)) === userId) return true;
-    throw notFound('personal client');
+    const owner = await deps.clients.userOfCredential(tenantId, client);
+    if (owner === userId) return true;
+    // Someone else's client: 403 for a caller who may see every client, 404 for one who may not (or none).
+    if (owner === undefined || !permissionsOf(roleIds).has('personal_clients:read_all')) throw notFound('personal client');
+    return false;
   }
   if (rule.narrow) {
     req.ownOnly = userId;

@@ -7,6 +7,7 @@ import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
 import { ownersModule } from './owners/module.ts';
+import { personalClientsModule } from './personal-clients/module.ts';
 import { policiesModule } from './policies/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
@@ -21,6 +22,7 @@ export const modules: ModuleDescriptor[] = [
   tokensModule,
   rolesModule,
   usersModule,
+  personalClientsModule,
   grantLedgerModule,
   ownersModule,
   policiesModule,

@@ -43,7 +43,10 @@ function expected(rule: Rule, p: Persona, pathUser?: string, pathClientOwner?: s
   if (rule.self && pathUser === p.userId) return 'allowed';
   if (rule.entitlementOwner && p.ownsEntitlement) return 'allowed';
   if (rule.appOwner && isAppAdmin(p.roleIds) && p.ownsApp) return 'allowed';
-  if (rule.ownClient) return pathClientOwner === p.userId ? 'allowed' : 'hidden';
+  if (rule.ownClient) {
+    if (pathClientOwner === p.userId) return 'allowed';
+    return permissionsOf(p.roleIds).has('personal_clients:read_all') ? 'denied' : 'hidden';
+  }
   if (rule.narrow) return 'allowed';
   if (rule.self) return 'hidden';
   return 'denied';
