@@ -10,6 +10,7 @@ import type { GrantsService } from './modules/grants/service.ts';
 import type { ModuleContext } from './modules/module.ts';
 import type { OwnersService } from './modules/owners/service.ts';
 import type { PersonalClientsService } from './modules/personal-clients/service.ts';
+import type { PoliciesService } from './modules/policies/service.ts';
 import { modules } from './modules/registry.ts';
 import type { ResourceTypesService } from './modules/resource-types/service.ts';
 import type { ResourcesService } from './modules/resources/service.ts';
@@ -27,6 +28,7 @@ export type Services = {
   personalClients: PersonalClientsService;
   grantLedger: GrantLedger;
   owners: OwnersService;
+  policies: PoliciesService;
   apps: AppsService;
   resourceTypes: ResourceTypesService;
   resources: ResourcesService;

@@ -15,8 +15,9 @@ import pg from 'pg';
 import { DurableNodeFS } from './pglite-fs.ts';
 import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
+import * as policyTables from './schema-policies.ts';
 
-const schema = { ...catalog, ...access };
+const schema = { ...catalog, ...access, ...policyTables };
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */

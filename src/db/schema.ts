@@ -14,6 +14,7 @@
 // service turns into FAILED_PRECONDITION). grant_history has no key to grants,
 // apps or entitlements: it outlives them.
 import { sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import {
   bigint,
   boolean,
@@ -25,17 +26,21 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { BASIC_USER_ROLE_ID, ROLE_IDS } from '../modules/roles/builtin.ts';
+import { created, ts, updated } from './columns.ts';
+import { policies } from './schema-policies.ts';
 
 /** A SQL text[] literal of fixed ids (built-in role ids: base62, nothing to escape). */
 const roleArray = (ids: readonly string[]) => `array[${ids.map((id) => `'${id}'`).join(', ')}]::text[]`;
 
-export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
-export const created = () => ts('created_at').notNull().defaultNow();
-export const updated = () => ts('updated_at').notNull().defaultNow();
+/** A tenant-scoped key to a policy, NO ACTION: a policy in use is not deleted (schema-policies.ts). */
+const policyFk = (name: string, tenantId: AnyPgColumn, column: AnyPgColumn) =>
+  foreignKey({ name, columns: [tenantId, column], foreignColumns: [policies.tenantId, policies.id] });
+
+// Column helpers live in columns.ts (schema-policies.ts needs them while this file is still loading).
+export { created, ts, updated } from './columns.ts';
 export const count = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 /** How many counter slots each counted object has (see grantCountSlots). */
 export const COUNT_SLOTS = 16;
@@ -182,7 +187,12 @@ export const apps = pgTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    policyFk('apps_certify_policy_fk', t.tenantId, t.certifyPolicyId),
+    policyFk('apps_grant_policy_fk', t.tenantId, t.grantPolicyId),
+    policyFk('apps_revoke_policy_fk', t.tenantId, t.revokePolicyId),
+  ],
 );
 
 export const appOwners = pgTable(
@@ -346,6 +356,19 @@ export const appEntitlements = pgTable(
     uniqueIndex('app_entitlements_app_slug_uq')
       .on(t.tenantId, t.appId, t.slug)
       .where(sql`${t.slug} is not null and ${t.appResourceId} is null`),
+    ...(['certify', 'grant', 'revoke', 'emergency_grant'] as const).flatMap((k) => {
+      const col = {
+        certify: t.certifyPolicyId,
+        grant: t.grantPolicyId,
+        revoke: t.revokePolicyId,
+        emergency_grant: t.emergencyGrantPolicyId,
+      }[k];
+      // Partial indexes: the key's check when a policy is deleted, without weighing on entitlements that name none.
+      return [
+        policyFk(`app_entitlements_${k}_policy_fk`, t.tenantId, col),
+        index(`app_entitlements_${k}_policy_idx`).on(t.tenantId, col).where(sql`${col} is not null`),
+      ];
+    }),
   ],
 );
 

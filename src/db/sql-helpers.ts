@@ -102,3 +102,26 @@ export async function selectByIds<T extends TenantTable, R = T['$inferSelect']>(
     .where(and(eq(table.tenantId, tenantId), inArray(table.id, ids)));
   return rows as R[];
 }
+
+/**
+ * The first of a tenant's rows of `table` in which one of `columns` (field name → column) holds
+ * `value`: the `pick`ed columns and the field that holds it. What "in use by" messages name.
+ */
+export async function firstNaming<T extends TenantTable>(
+  db: Db,
+  table: T,
+  tenantId: string,
+  value: string,
+  columns: Record<string, AnyPgColumn>,
+  pick: Record<string, AnyPgColumn>,
+): Promise<{ row: Record<string, unknown>; field: string } | undefined> {
+  const refs = Object.entries(columns);
+  const [row] = (await db
+    .select({ ...pick, ...Object.fromEntries(refs.map(([f, c]) => [`ref:${f}`, c])) })
+    .from(table as PgTable)
+    .where(and(eq(table.tenantId, tenantId), or(...refs.map(([, c]) => eq(c, value)))))
+    .limit(1)) as Record<string, unknown>[];
+  if (!row) return undefined;
+  const field = refs.find(([f]) => row[`ref:${f}`] === value)?.[0] ?? refs[0][0];
+  return { row, field };
+}

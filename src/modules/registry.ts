@@ -8,6 +8,7 @@ import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
 import { ownersModule } from './owners/module.ts';
 import { personalClientsModule } from './personal-clients/module.ts';
+import { policiesModule } from './policies/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
 import { rolesModule } from './roles/module.ts';
@@ -24,6 +25,7 @@ export const modules: ModuleDescriptor[] = [
   personalClientsModule,
   grantLedgerModule,
   ownersModule,
+  policiesModule,
   appsModule,
   resourceTypesModule,
   resourcesModule,

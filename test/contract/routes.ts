@@ -64,12 +64,19 @@ export async function discoverRoutes(s: TestServer, opts: { apiOnly?: boolean } 
         pathParams: [...template.matchAll(/\{([^}]+)\}/g)].map((x) => x[1]),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
         body,
-        write: template.startsWith('/api/v1/') && method !== 'GET' && !template.startsWith('/api/v1/search/'),
+        write:
+          template.startsWith('/api/v1/') &&
+          method !== 'GET' &&
+          !template.startsWith('/api/v1/search/') &&
+          !READ_POSTS.has(template),
       });
     }
   }
   return routes;
 }
+
+/** POSTs that only read, besides searches: checking a CEL expression stores nothing. */
+const READ_POSTS = new Set(['/api/v1/policies/validate/cel']);
 
 /** A concrete path: each {param} replaced by `value(name, previous segment)`, percent-encoded unless `raw`. */
 export function fillPath(template: string, value: (name: string, prev: string) => string, raw = false): string {

@@ -28,7 +28,7 @@ export type C1Operation = { operationId: string; tags: string[]; response?: Sche
 export type C1Spec = { paths: Record<string, Record<string, C1Operation>>; definitions: Record<string, Schema> };
 
 // Bump when convert() changes, so stale disk caches are ignored.
-const CONVERTER_VERSION = 4;
+const CONVERTER_VERSION = 5;
 const REF_ROOT = 'c1';
 
 const ErrorShape = {
@@ -87,7 +87,34 @@ export function convert(s: unknown, inComposition = false): unknown {
  * Response fields of C1's newer SDKs (../shared/c1-api/sdk-fields.md) that Gatehouse
  * emits: declared here as the SDK types them, so that they are not flagged as extras.
  */
+const entitlementRefs = {
+  type: 'array',
+  items: { $ref: '#/components/schemas/c1.api.policy.v1.AppEntitlementReference' },
+};
+/** The SDK's fields of every approval that finds its approvers at run time. */
+const approverFallback = {
+  fallbackGroupIds: entitlementRefs,
+  isGroupFallbackEnabled: { type: 'boolean' },
+  requireDistinctApprovers: { type: 'boolean' },
+};
 const SDK_FIELDS: Record<string, Record<string, Schema>> = {
+  'c1.api.policy.v1.AppGroupApproval': approverFallback,
+  'c1.api.policy.v1.EntitlementOwnerApproval': approverFallback,
+  'c1.api.policy.v1.ExpressionApproval': approverFallback,
+  'c1.api.policy.v1.ManagerApproval': approverFallback,
+  'c1.api.policy.v1.ResourceOwnerApproval': approverFallback,
+  'c1.api.policy.v1.SelfApproval': approverFallback,
+  'c1.api.policy.v1.AppOwnerApproval': { requireDistinctApprovers: { type: 'boolean' } },
+  'c1.api.policy.v1.UserApproval': { requireDistinctApprovers: { type: 'boolean' } },
+  'c1.api.policy.v1.Escalation': { cancelTicket: { type: 'object' }, skipStep: { type: 'object' } },
+  'c1.api.policy.v1.ManualProvision': { provisionerAssignment: { type: 'object', additionalProperties: true } },
+  'c1.api.policy.v1.Wait': {
+    duration: { type: 'object', properties: { duration: { type: 'string', format: 'duration' } } },
+    untilTime: {
+      type: 'object',
+      properties: { hours: { type: 'integer' }, minutes: { type: 'integer' }, timezone: { type: 'string' } },
+    },
+  },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',

@@ -5,6 +5,7 @@
 // refused one gets 403 (code 7, naming the permission) or 404 (an object they may not see).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import operations from '../../src/http/c1-operations.json' with { type: 'json' };
+import { DEFAULT_GRANT_POLICY } from '../../src/modules/policies/builtin.ts';
 import { AUTHORIZATION, isAppAdmin, permissionsOf, type Rule } from '../../src/modules/roles/authorization.ts';
 import { BUILTIN_ROLES, type RoleKey, roleByKey, SERVICE_CLIENT_ROLES } from '../../src/modules/roles/builtin.ts';
 import { backends, type Caller, type Res, startServer, type TestServer } from '../helpers/server.ts';
@@ -147,6 +148,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/resources/{id}')) return ids.resource;
       if (path.includes('/resource_types/{id}')) return ids.type;
       if (path.includes('/entitlements/{id}')) return ids.ent;
+      if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       return ids.app;
     };
     return op.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => (name === 'id' ? idOf(op.path) : byName[name]));

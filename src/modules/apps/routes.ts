@@ -34,7 +34,8 @@ export async function appRoutes(api: Api, core: Core): Promise<void> {
         'Create',
         'Create an app',
         "Creates a manually managed app in the caller's tenant and answers it. Gatehouse has no connectors: every app it " +
-          'holds is manually managed. Policy ids are stored and answered as given (Gatehouse runs no policies). ' +
+          'holds is manually managed. `grantPolicyId`, `revokePolicyId` and `certifyPolicyId` must name policies of the ' +
+          'tenant of that type (else a 400 naming the field); empty text names none. ' +
           '`owners` must be users of the tenant: an unknown one is a 400 naming it, and nothing is created. An ' +
           'Application Administrator who creates an app becomes one of its owners (they manage only the apps they own).',
       ),

@@ -10,6 +10,7 @@ import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
 import type { Hold, OwnersService } from '../owners/service.ts';
+import type { PoliciesService, PolicyRef } from '../policies/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import {
@@ -22,6 +23,18 @@ import {
   type SearchAppsRequest,
 } from './schemas.ts';
 import * as store from './store.ts';
+
+/** The policy ids an app's fields name, each with the type it needs (field names under `prefix`). */
+function policyRefs(
+  a: Partial<Pick<AppInput, 'grantPolicyId' | 'revokePolicyId' | 'certifyPolicyId'>>,
+  prefix = '',
+): PolicyRef[] {
+  return [
+    { field: `${prefix}grantPolicyId`, id: a.grantPolicyId, type: 'POLICY_TYPE_GRANT' },
+    { field: `${prefix}revokePolicyId`, id: a.revokePolicyId, type: 'POLICY_TYPE_REVOKE' },
+    { field: `${prefix}certifyPolicyId`, id: a.certifyPolicyId, type: 'POLICY_TYPE_CERTIFY' },
+  ];
+}
 
 export type AppRow = store.AppRow;
 
@@ -64,6 +77,7 @@ export class AppsService {
     private readonly users: UsersService,
     private readonly owners: OwnersService,
     private readonly grants: GrantLedger,
+    private readonly policies: PoliciesService,
     /** The entitlements service, made after this one (it depends on apps): asked only while serving a create. */
     private readonly entitlementRefs: () => EntitlementRefs,
   ) {}
@@ -77,6 +91,7 @@ export class AppsService {
     const displayName = displayNameOf(req.displayName);
     // Without owners the INSERT alone is the write: no transaction round trips.
     const write = async (tx: Db) => {
+      await this.policies.checkRefs(tx, tenantId, policyRefs(req));
       const refs = req.appEntitlementOwnerRefs?.length
         ? await this.entitlementRefs().resolveRefs(tx, tenantId, req.appEntitlementOwnerRefs, 'appEntitlementOwnerRefs')
         : null;
@@ -85,9 +100,10 @@ export class AppsService {
         id: newId(),
         displayName,
         description: req.description,
-        certifyPolicyId: req.certifyPolicyId,
-        grantPolicyId: req.grantPolicyId,
-        revokePolicyId: req.revokePolicyId,
+        // Empty text names no policy, as in proto3.
+        certifyPolicyId: req.certifyPolicyId || null,
+        grantPolicyId: req.grantPolicyId || null,
+        revokePolicyId: req.revokePolicyId || null,
         identityMatching: req.identityMatching ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED',
         monthlyCostUsd: req.monthlyCostUsd,
         strictAccessEntitlementProvisioning: req.strictAccessEntitlementProvisioning,
@@ -98,7 +114,8 @@ export class AppsService {
       const owners = req.owners?.length ? await this.owners.addIn(tx, 'app', tenantId, row.id, req.owners, 'owners') : [];
       return toApp(row, owners);
     };
-    return req.owners?.length || req.appEntitlementOwnerRefs?.length ? this.db.transaction(write) : write(this.db);
+    const inTx = req.owners?.length || req.appEntitlementOwnerRefs?.length || policyRefs(req).some((r) => r.id);
+    return inTx ? this.db.transaction(write) : write(this.db);
   }
 
   /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction (see store.getApp). */
@@ -158,8 +175,12 @@ export class AppsService {
     const set = columnsToSet<AppWritable, store.NewAppRow>(fields, app, {
       displayName: (v) => ({ displayName: displayNameOf(v === undefined ? '' : String(v), 'app.displayName') }),
       identityMatching: (v) => ({ identityMatching: (v as string | undefined) ?? 'APP_USER_IDENTITY_MATCHING_UNSPECIFIED' }),
+      certifyPolicyId: (v) => ({ certifyPolicyId: (v as string | undefined) || null }),
+      grantPolicyId: (v) => ({ grantPolicyId: (v as string | undefined) || null }),
+      revokePolicyId: (v) => ({ revokePolicyId: (v as string | undefined) || null }),
     });
     return this.db.transaction(async (tx) => {
+      await this.policies.checkRefs(tx, tenantId, policyRefs(set as AppInput, 'app.'));
       const row =
         fields.length === 0 ? await this.requireRow(tenantId, appId, tx) : await store.updateApp(tx, tenantId, appId, set);
       if (!row) throw notFound('app');
@@ -178,6 +199,12 @@ export class AppsService {
       await this.grants.endAllOfApp(tx, tenantId, appId);
       await store.deleteApp(tx, tenantId, appId);
     });
+  }
+
+  /** For the policies service: the first app that names the policy, as `app "name" (field)`. */
+  async policyUser(tx: Db, tenantId: string, policyId: string): Promise<string | undefined> {
+    const found = await store.firstNamingPolicy(tx, tenantId, policyId);
+    return found && `app "${found.row.displayName}" (${found.field})`;
   }
 
   listOwners(tenantId: string, appId: string, page: PageRequest): Promise<Page<User>> {

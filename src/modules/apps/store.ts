@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { appColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appOwners, apps } from '../../db/schema.ts';
-import { after, allOf, inIds, matchesQuery, notInIds, type RowLock, selectOne } from '../../db/sql-helpers.ts';
+import { after, allOf, firstNaming, inIds, matchesQuery, notInIds, type RowLock, selectOne } from '../../db/sql-helpers.ts';
 
 export type AppRow = typeof apps.$inferSelect & { userCount: number };
 export type NewAppRow = typeof apps.$inferInsert;
@@ -109,4 +109,16 @@ export async function listApps(
     .where(where)
     .orderBy(asc(apps.id))
     .limit(page.size + 1);
+}
+
+/** The first app whose policy fields name this policy, and the field. */
+export function firstNamingPolicy(db: Db, tenantId: string, policyId: string) {
+  return firstNaming(
+    db,
+    apps,
+    tenantId,
+    policyId,
+    { grantPolicyId: apps.grantPolicyId, revokePolicyId: apps.revokePolicyId, certifyPolicyId: apps.certifyPolicyId },
+    { displayName: apps.displayName },
+  );
 }

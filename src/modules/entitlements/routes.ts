@@ -45,7 +45,8 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
           '(`appResourceTypeId` with `appResourceId`), with optional `slug`, owners and grant duration (`durationGrant`, ' +
           'e.g. `"3600s"`: grants then end on their own). A slug already used in the app is a 409; an unknown owner is a ' +
           '400 naming it; an app that is not manually managed is a 400 (FAILED_PRECONDITION); an unknown app or resource ' +
-          'is a 404. Policy ids are stored, not enforced. `expandMask` fills `expanded`.',
+          "is a 404. Policy ids must name policies of the tenant of the field's type (grant and emergency grant: GRANT; " +
+          'revoke: REVOKE; certify: CERTIFY), else a 400 naming the field. `expandMask` fills `expanded`.',
       ),
       params: AppIdParams,
       body: CreateEntitlementRequest,

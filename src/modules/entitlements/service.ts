@@ -19,6 +19,7 @@ import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
 import type { Hold, OwnersService } from '../owners/service.ts';
+import type { PoliciesService, PolicyRef } from '../policies/service.ts';
 import type { ResourcesService } from '../resources/service.ts';
 import type { User } from '../users/schemas.ts';
 import { parseDuration, toView } from './rows.ts';
@@ -35,6 +36,17 @@ import * as store from './store.ts';
 
 export type EntitlementRow = store.EntitlementRow;
 
+type PolicyFields = 'grantPolicyId' | 'revokePolicyId' | 'certifyPolicyId' | 'emergencyGrantPolicyId';
+/** The policy ids an entitlement's fields name, each with the type it needs (field names under `prefix`). */
+function policyRefs(e: Partial<Record<PolicyFields, string | null>>, prefix = ''): PolicyRef[] {
+  return [
+    { field: `${prefix}grantPolicyId`, id: e.grantPolicyId, type: 'POLICY_TYPE_GRANT' },
+    { field: `${prefix}revokePolicyId`, id: e.revokePolicyId, type: 'POLICY_TYPE_REVOKE' },
+    { field: `${prefix}certifyPolicyId`, id: e.certifyPolicyId, type: 'POLICY_TYPE_CERTIFY' },
+    { field: `${prefix}emergencyGrantPolicyId`, id: e.emergencyGrantPolicyId, type: 'POLICY_TYPE_GRANT' },
+  ];
+}
+
 function slugConflict(err: unknown, slug: string | null | undefined): unknown {
   if (pgErrorCode(err) === '23505') return alreadyExists(`slug: an entitlement with slug "${slug}" already exists here`);
   return err;
@@ -47,6 +59,7 @@ export class EntitlementsService {
     private readonly owners: OwnersService,
     private readonly res: ResourcesService,
     private readonly grants: GrantLedger,
+    private readonly policies: PoliciesService,
   ) {}
 
   /** The entitlements the refs name, with their apps; INVALID_ARGUMENT naming the first that names none. */
@@ -90,6 +103,7 @@ export class EntitlementsService {
         // FOR KEY SHARE, as the foreign keys would: neither can be deleted before this commits.
         const app = await this.apps.requireRow(tenantId, appId, tx, 'key share');
         if (!app.isManuallyManaged) throw failedPrecondition(`app ${appId} is not manually managed`);
+        await this.policies.checkRefs(tx, tenantId, policyRefs(req));
         const resource = resourceId
           ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, 'key share')
           : undefined;
@@ -218,6 +232,7 @@ export class EntitlementsService {
       return await this.db.transaction(async (tx) => {
         const row = await this.requireRow(tenantId, appId, id, tx);
         if (Object.keys(set).length === 0) return toView(row);
+        await this.policies.checkRefs(tx, tenantId, policyRefs(set, 'entitlement.'));
         return toView((await store.updateEntitlement(tx, tenantId, appId, id, set)) ?? row);
       });
     } catch (err) {
@@ -289,6 +304,12 @@ export class EntitlementsService {
       );
     }
     return matches[0];
+  }
+
+  /** For the policies service: the first entitlement that names the policy, as `entitlement "name" of app … (field)`. */
+  async policyUser(tx: Db, tenantId: string, policyId: string): Promise<string | undefined> {
+    const found = await store.firstNamingPolicy(tx, tenantId, policyId);
+    return found && `entitlement "${found.row.displayName}" of app ${found.row.appId} (${found.field})`;
   }
 
   listOwners(tenantId: string, appId: string, id: string, page: PageRequest): Promise<Page<User>> {

@@ -3,7 +3,16 @@ import { entitlementColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appEntitlements } from '../../db/schema.ts';
 import { grants } from '../../db/schema-access.ts';
-import { inIds, matchesQuery, notInIds, type RowLock, selectByIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
+import {
+  firstNaming,
+  inIds,
+  matchesQuery,
+  notInIds,
+  type RowLock,
+  selectByIds,
+  selectOne,
+  selectPage,
+} from '../../db/sql-helpers.ts';
 
 export type EntitlementRow = typeof appEntitlements.$inferSelect & { grantCount: number };
 export type NewEntitlementRow = typeof appEntitlements.$inferInsert;
@@ -144,5 +153,22 @@ export async function listEntitlements(
     f.appUserIds?.length ? activeGrants(appUserIn(f.appUserIds)) : undefined,
     f.excludeAppUserIds?.length ? sql`not ${activeGrants(appUserIn(f.excludeAppUserIds))}` : undefined,
     f.onlyExpiring ? activeGrants(sql`g.deprovision_at is not null`) : undefined,
+  );
+}
+
+/** The first entitlement whose policy fields name this policy, and the field. */
+export function firstNamingPolicy(db: Db, tenantId: string, policyId: string) {
+  return firstNaming(
+    db,
+    t,
+    tenantId,
+    policyId,
+    {
+      grantPolicyId: t.grantPolicyId,
+      revokePolicyId: t.revokePolicyId,
+      certifyPolicyId: t.certifyPolicyId,
+      emergencyGrantPolicyId: t.emergencyGrantPolicyId,
+    },
+    { displayName: t.displayName, appId: t.appId },
   );
 }

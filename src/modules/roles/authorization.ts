@@ -51,6 +51,14 @@ export const AUTHORIZATION: Record<string, Rule> = {
   'c1.api.user.v1.UserService.List': read('users:read'),
   'c1.api.user.v1.UserService.Get': read('users:read', { self: 'id' }),
   'c1.api.user.v1.UserSearch.Search': read('users:read'),
+  // Policies: staff read them (validate/cel is a read); Super and Access Request Administrators write them.
+  'c1.api.policy.v1.Policies.List': read('policies:read'),
+  'c1.api.policy.v1.Policies.Get': read('policies:read'),
+  'c1.api.policy.v1.PolicySearch.Search': read('policies:read'),
+  'c1.api.policy.v1.PolicyValidate.ValidateCEL': read('policies:read'),
+  'c1.api.policy.v1.Policies.Create': read('policies:write'),
+  'c1.api.policy.v1.Policies.Update': read('policies:write'),
+  'c1.api.policy.v1.Policies.Delete': read('policies:write'),
   // Apps and their owners.
   [`${app}.Apps.Create`]: read('apps:create'),
   [`${app}.Apps.List`]: anyone,

@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'personal_clients:write',
   'personal_clients:read_all',
   'personal_clients:write_all',
+  'policies:read',
+  'policies:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,7 +48,7 @@ const ALL_READS = PERMISSIONS.filter((p) => p.endsWith(':read') || p.endsWith(':
 /** What every person may do: read the catalog and the roles, and manage their own clients. */
 const BASIC: Permission[] = ['catalog:read', 'roles:read', 'personal_clients:write'];
 /** What the administrators below Super Administrator read tenant-wide. */
-const STAFF_READS: Permission[] = [...BASIC, 'users:read', 'app_users:read', 'grants:read'];
+const STAFF_READS: Permission[] = [...BASIC, 'users:read', 'app_users:read', 'grants:read', 'policies:read'];
 
 export const BUILTIN_ROLES: readonly BuiltinRole[] = [
   {
@@ -80,7 +82,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:access_request_admin',
     displayName: 'Access Request Administrator',
     serviceRoles: ['role/c1.api.request.v1.Requests:owner'],
-    permissions: STAFF_READS,
+    permissions: [...STAFF_READS, 'policies:write'],
   },
   {
     key: 'helpdesk',

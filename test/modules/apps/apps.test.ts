@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GRANT_POLICY, DEFAULT_REVOKE_POLICY } from '../../../src/modules/policies/builtin.ts';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
+import { makePolicy } from '../policies/fixtures.ts';
 
 describe.each(backends)('apps on %s', (backend) => {
   let s: TestServer;
@@ -13,9 +15,9 @@ describe.each(backends)('apps on %s', (backend) => {
     // Fields that come back as they were sent.
     const asSent = {
       description: 'SSO',
-      certifyPolicyId: 'cp',
-      grantPolicyId: 'gp',
-      revokePolicyId: 'rp',
+      certifyPolicyId: await makePolicy(s.admin, 'POLICY_TYPE_CERTIFY'),
+      grantPolicyId: DEFAULT_GRANT_POLICY.id,
+      revokePolicyId: DEFAULT_REVOKE_POLICY.id,
       identityMatching: 'APP_USER_IDENTITY_MATCHING_STRICT',
       monthlyCostUsd: 12,
       strictAccessEntitlementProvisioning: true,

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GRANT_POLICY, DEFAULT_REVOKE_POLICY } from '../../../src/modules/policies/builtin.ts';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
 import { appUserOf, grant, MISSING, makeApp, makeEntitlement, makeResource, world } from '../grants/fixtures.ts';
+import { makePolicy } from '../policies/fixtures.ts';
 
 type View = { appEntitlement: { id: string } };
 const idsOf = (list: View[]) => list.map((v) => v.appEntitlement.id);
@@ -26,11 +28,11 @@ describe.each(backends)('entitlements on %s', (backend) => {
       alias: 'eng-admin',
       purpose: 'APP_ENTITLEMENT_PURPOSE_VALUE_PERMISSION',
       durationGrant: '86400s',
-      certifyPolicyId: 'cp',
-      grantPolicyId: 'gp',
-      revokePolicyId: 'rp',
+      certifyPolicyId: await makePolicy(s.admin, 'POLICY_TYPE_CERTIFY'),
+      grantPolicyId: await makePolicy(s.admin),
+      revokePolicyId: DEFAULT_REVOKE_POLICY.id,
       emergencyGrantEnabled: true,
-      emergencyGrantPolicyId: 'ep',
+      emergencyGrantPolicyId: DEFAULT_GRANT_POLICY.id,
       riskLevelValueId: 'high',
       complianceFrameworkValueIds: ['sox'],
       overrideAccessRequestsDefaults: true,
@@ -276,7 +278,8 @@ describe.each(backends)('entitlements on %s', (backend) => {
     const t = await s.caller();
     const w1 = await world(t, { displayName: 'Engineering member', alias: 'eng', description: 'builds 100%' });
     const w2 = await world(t, { displayName: 'Sales member' });
-    const plain = await makeEntitlement(t, w1.app.id, { displayName: 'Viewer', grantPolicyId: 'pol-1' });
+    const pol = await makePolicy(t);
+    const plain = await makeEntitlement(t, w1.app.id, { displayName: 'Viewer', grantPolicyId: pol });
     const u = await t.user();
     await grant(t, w1.app.id, plain.id, [u.id]);
     const a = (await appUserOf(t, w1.app.id, u.id))!;
@@ -301,7 +304,7 @@ describe.each(backends)('entitlements on %s', (backend) => {
     expect(await search({ refs: [{ appId: w1.app.id, id: plain.id }] })).toEqual([plain.id]);
     expect(await search({ refs: [{ appId: w2.app.id, id: plain.id }] })).toEqual([]);
     expect(await search({ excludedEntitlementRefs: [{ id: plain.id }] })).toEqual(sorted(w1.ent.id, w2.ent.id));
-    expect(await search({ policyRefs: [{ id: 'pol-1' }] })).toEqual([plain.id]);
+    expect(await search({ policyRefs: [{ id: pol }] })).toEqual([plain.id]);
     expect(await search({ onlyGetExpiring: true })).toEqual([]);
     expect(await search({ includeDeleted: true, expandMask: { paths: ['*'] } })).toHaveLength(3);
     expect((await t.post('/api/v1/search/entitlements', { appIds: 'x' })).status).toBe(400);
