@@ -8,6 +8,7 @@ import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { BASIC_USER_ROLE_ID, roleById } from '../roles/builtin.ts';
 import type { SearchUsersRequest, User } from './schemas.ts';
+import { describeCycle, lockManagerChains, managerCycles } from './managers.ts';
 import * as store from './store.ts';
 
 export type UserInput = {
@@ -54,6 +55,19 @@ export function toUser(row: store.UserRow): User {
   };
 }
 
+/** At most this many managers, and employee ids, per user. */
+const MAX_LIST = 100;
+
+/** A list field's values, trimmed, without empties or repeats (first kept), each checked. */
+function listOf(field: string, values: string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const out = [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
+  if (out.length > MAX_LIST) throw invalidArgument(`${field}: at most ${MAX_LIST} values`);
+  const long = out.find((v) => textLength(v) > 256);
+  if (long !== undefined) throw invalidArgument(`${field}: "${long.slice(0, 40)}..." is over 256 characters`);
+  return out;
+}
+
 /** Checks and normalises a user's fields; throws INVALID_ARGUMENT naming the field. */
 export function checkUserInput(input: UserInput): UserInput {
   const email = input.email?.trim() ?? '';
@@ -70,11 +84,11 @@ export function checkUserInput(input: UserInput): UserInput {
     department: opt('department', input.department),
     jobTitle: opt('jobTitle', input.jobTitle),
     employmentStatus: opt('employmentStatus', input.employmentStatus),
-    managerIds: input.managerIds,
+    managerIds: listOf('managerIds', input.managerIds),
     delegatedUserId: opt('delegatedUserId', input.delegatedUserId),
     roleIds: input.roleIds && rolesWithBasic(input.roleIds),
     employmentType: opt('employmentType', input.employmentType),
-    employeeIds: input.employeeIds,
+    employeeIds: listOf('employeeIds', input.employeeIds),
   };
 }
 
@@ -84,6 +98,25 @@ export function rolesWithBasic(roleIds: string[]): string[] {
   if (unknown !== undefined) throw invalidArgument(`roleIds: "${unknown}" is not a role`);
   return [...new Set([BASIC_USER_ROLE_ID, ...roleIds])];
 }
+
+/** The columns of a checked input (absent optional fields become NULL or empty). */
+function columnsOf(v: UserInput) {
+  return {
+    email: v.email,
+    displayName: v.displayName,
+    username: v.username ?? null,
+    department: v.department ?? null,
+    jobTitle: v.jobTitle ?? null,
+    employmentStatus: v.employmentStatus ?? null,
+    employmentType: v.employmentType ?? null,
+    employeeIds: v.employeeIds ?? [],
+    managerIds: v.managerIds ?? [],
+    delegatedUserId: v.delegatedUserId ?? null,
+    roleIds: v.roleIds ?? [BASIC_USER_ROLE_ID],
+  };
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 const ORIGIN_UNSPECIFIED = 'USER_ORIGIN_UNSPECIFIED';
 /** Origins a filter names; UNSPECIFIED names none (proto3's zero value). */
@@ -118,63 +151,88 @@ export class UsersService {
 
   async create(tenantId: string, input: UserInput, db: Db = this.db): Promise<User> {
     const v = checkUserInput(input);
-    const related = [...(v.managerIds ?? []), ...(v.delegatedUserId ? [v.delegatedUserId] : [])];
-    if (related.length > 0)
-      await this.requireAll(tenantId, related, v.delegatedUserId ? 'managerIds/delegatedUserId' : 'managerIds', db);
+    const id = newId();
+    // A new user manages nobody yet, so their managers cannot close a cycle: no lock, no walk.
+    await this.checkRelations(db, tenantId, id, v);
     try {
-      return toUser(await store.insertUser(db, { tenantId, id: newId(), ...v }));
+      return toUser(await store.insertUser(db, { tenantId, id, ...columnsOf(v) }));
     } catch (err) {
       if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${v.email} already exists`);
       throw err;
     }
   }
 
-  /** Creates the user, or updates the one with the same email; says which. */
+  /** Creates the user, or updates the one with the same email (absent fields keep their values); says which. */
   async upsertByEmail(tenantId: string, input: UserInput): Promise<{ user: User; created: boolean }> {
     const v = checkUserInput(input);
     return this.db.transaction(async (tx) => {
-      const existing = await store.getUserByEmail(tx, tenantId, v.email);
-      if (!existing) return { user: toUser(await store.insertUser(tx, { tenantId, id: newId(), ...v })), created: true };
-      const row = await store.updateUser(tx, tenantId, existing.id, {
-        displayName: v.displayName,
-        username: v.username ?? existing.username,
-        department: v.department ?? existing.department,
-        jobTitle: v.jobTitle ?? existing.jobTitle,
-        employmentStatus: v.employmentStatus ?? existing.employmentStatus,
-      });
-      return { user: toUser(row), created: false };
+      const existing = await store.getUserByEmail(tx, tenantId, v.email, true);
+      if (!existing) return { user: await this.create(tenantId, v, tx), created: true };
+      return { user: toUser(await this.change(tx, tenantId, existing, { ...v, email: existing.email })), created: false };
     });
   }
 
-  /** Changes the given fields; an empty optional field clears it. Checked as on create. */
+  /**
+   * Changes the given fields; an empty optional field clears it, an absent one keeps it. Checked as on
+   * create; roleIds replace the user's roles (Basic User stays); managerIds may not close a cycle.
+   */
   async update(tenantId: string, id: string, patch: Partial<UserInput>): Promise<User> {
     try {
       return await this.db.transaction(async (tx) => {
-        const row = await store.getUser(tx, tenantId, id);
+        const row = await store.getUser(tx, tenantId, id, true);
         if (!row) throw notFound('user');
-        const keep = (v: string | undefined, stored: string | null) => v ?? stored ?? undefined;
-        const v = checkUserInput({
-          email: patch.email ?? row.email,
-          displayName: patch.displayName ?? row.displayName,
-          username: keep(patch.username, row.username),
-          department: keep(patch.department, row.department),
-          jobTitle: keep(patch.jobTitle, row.jobTitle),
-          employmentStatus: keep(patch.employmentStatus, row.employmentStatus),
-        });
-        return toUser(
-          await store.updateUser(tx, tenantId, id, {
-            email: v.email,
-            displayName: v.displayName,
-            username: v.username ?? null,
-            department: v.department ?? null,
-            jobTitle: v.jobTitle ?? null,
-            employmentStatus: v.employmentStatus ?? null,
-          }),
-        );
+        return toUser(await this.change(tx, tenantId, row, patch));
       });
     } catch (err) {
       if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${patch.email} already exists`);
       throw err;
+    }
+  }
+
+  /** update's and upsertByEmail's write, in their transaction. */
+  private async change(tx: Db, tenantId: string, row: store.UserRow, patch: Partial<UserInput>): Promise<store.UserRow> {
+    const keep = (v: string | undefined, stored: string | null) => v ?? stored ?? undefined;
+    const v = checkUserInput({
+      email: patch.email ?? row.email,
+      displayName: patch.displayName ?? row.displayName,
+      username: keep(patch.username, row.username),
+      department: keep(patch.department, row.department),
+      jobTitle: keep(patch.jobTitle, row.jobTitle),
+      employmentStatus: keep(patch.employmentStatus, row.employmentStatus),
+      employmentType: keep(patch.employmentType, row.employmentType),
+      delegatedUserId: keep(patch.delegatedUserId, row.delegatedUserId),
+      managerIds: patch.managerIds ?? row.managerIds,
+      employeeIds: patch.employeeIds ?? row.employeeIds,
+      roleIds: patch.roleIds ?? row.roleIds,
+    });
+    const cols = columnsOf(v);
+    await this.checkRelations(tx, tenantId, row.id, v);
+    const managersChange = !sameList(cols.managerIds, row.managerIds);
+    if (managersChange) await lockManagerChains(tx, tenantId);
+    const out = await store.updateUser(tx, tenantId, row.id, cols);
+    if (managersChange) {
+      const [cycle] = await managerCycles(tx, tenantId, [row.id], 1);
+      if (cycle) {
+        throw invalidArgument(
+          `managerIds: would make a cycle in the manager chain: ${describeCycle(cycle)} (each managed by the next)`,
+        );
+      }
+    }
+    return out;
+  }
+
+  /** Managers and delegate are other users of the tenant (INVALID_ARGUMENT naming the field and value). */
+  private async checkRelations(db: Db, tenantId: string, id: string, v: UserInput): Promise<void> {
+    const managers = v.managerIds ?? [];
+    if (managers.includes(id)) throw invalidArgument(`managerIds: a user cannot be their own manager ("${id}")`);
+    if (v.delegatedUserId === id) throw invalidArgument(`delegatedUserId: a user cannot be their own delegate ("${id}")`);
+    const related = [...new Set([...managers, ...(v.delegatedUserId ? [v.delegatedUserId] : [])])];
+    if (related.length === 0) return;
+    const found = new Set((await store.getUsers(db, tenantId, related)).map((r) => r.id));
+    const manager = managers.find((m) => !found.has(m));
+    if (manager !== undefined) throw invalidArgument(`managerIds: user "${manager}" does not exist`);
+    if (v.delegatedUserId && !found.has(v.delegatedUserId)) {
+      throw invalidArgument(`delegatedUserId: user "${v.delegatedUserId}" does not exist`);
     }
   }
 
