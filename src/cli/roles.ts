@@ -9,7 +9,8 @@ export const ROLE_NAMES = BUILTIN_ROLES.map((r) => `${r.displayName} (${r.key})`
 export function roleIdsOf(field: string, names: string[]): string[] {
   return names.map((name) => {
     const role = findRole(name);
-    if (!role) throw new ApiError(Code.INVALID_ARGUMENT, `${field}: "${name.trim()}" is not a role; the roles are: ${ROLE_NAMES}`);
+    if (!role)
+      throw new ApiError(Code.INVALID_ARGUMENT, `${field}: "${name.trim()}" is not a role; the roles are: ${ROLE_NAMES}`);
     return role.id;
   });
 }

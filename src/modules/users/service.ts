@@ -3,120 +3,15 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { displayNameOf, orUndef, textLength } from '../../http/schemas.ts';
 import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { BASIC_USER_ROLE_ID, roleById } from '../roles/builtin.ts';
-import type { SearchUsersRequest, User } from './schemas.ts';
+import { UserImport } from './import.ts';
+import { checkUserInput, columnsOf, sameList, toUser, type UserInput } from './input.ts';
 import { describeCycle, lockManagerChains, managerCycles } from './managers.ts';
+import type { SearchUsersRequest, User } from './schemas.ts';
 import * as store from './store.ts';
 
-export type UserInput = {
-  email: string;
-  displayName: string;
-  username?: string;
-  department?: string;
-  jobTitle?: string;
-  employmentStatus?: string;
-  /** Ids of this tenant's users who manage this one. */
-  managerIds?: string[];
-  /** The user who acts for this one while away. */
-  delegatedUserId?: string;
-  /** Built-in role ids; Basic User is always added. */
-  roleIds?: string[];
-  employmentType?: string;
-  employeeIds?: string[];
-};
-
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-export function toUser(row: store.UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    emails: [row.email],
-    displayName: row.displayName,
-    username: orUndef(row.username),
-    usernames: row.username ? [row.username] : [],
-    department: orUndef(row.department),
-    jobTitle: orUndef(row.jobTitle),
-    employmentStatus: orUndef(row.employmentStatus),
-    employmentType: orUndef(row.employmentType),
-    employeeIds: row.employeeIds,
-    roleIds: row.roleIds,
-    managerIds: row.managerIds.length > 0 ? row.managerIds : undefined,
-    delegatedUserId: orUndef(row.delegatedUserId),
-    origin: row.origin as User['origin'],
-    status: row.status as User['status'],
-    directoryStatus: row.status as User['status'],
-    type: 'USER_TYPE_HUMAN',
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-/** At most this many managers, and employee ids, per user. */
-const MAX_LIST = 100;
-
-/** A list field's values, trimmed, without empties or repeats (first kept), each checked. */
-function listOf(field: string, values: string[] | undefined): string[] | undefined {
-  if (values === undefined) return undefined;
-  const out = [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
-  if (out.length > MAX_LIST) throw invalidArgument(`${field}: at most ${MAX_LIST} values`);
-  const long = out.find((v) => textLength(v) > 256);
-  if (long !== undefined) throw invalidArgument(`${field}: "${long.slice(0, 40)}..." is over 256 characters`);
-  return out;
-}
-
-/** Checks and normalises a user's fields; throws INVALID_ARGUMENT naming the field. */
-export function checkUserInput(input: UserInput): UserInput {
-  const email = input.email?.trim() ?? '';
-  if (!EMAIL.test(email) || email.length > 320) throw invalidArgument(`email: "${input.email}" is not an email address`);
-  const opt = (field: string, v: string | undefined) => {
-    const t = v?.trim();
-    if (t && textLength(t) > 256) throw invalidArgument(`${field}: at most 256 characters`);
-    return t || undefined;
-  };
-  return {
-    email,
-    displayName: displayNameOf(input.displayName ?? ''),
-    username: opt('username', input.username),
-    department: opt('department', input.department),
-    jobTitle: opt('jobTitle', input.jobTitle),
-    employmentStatus: opt('employmentStatus', input.employmentStatus),
-    managerIds: listOf('managerIds', input.managerIds),
-    delegatedUserId: opt('delegatedUserId', input.delegatedUserId),
-    roleIds: input.roleIds && rolesWithBasic(input.roleIds),
-    employmentType: opt('employmentType', input.employmentType),
-    employeeIds: listOf('employeeIds', input.employeeIds),
-  };
-}
-
-/** The role ids, checked (INVALID_ARGUMENT naming roleIds), with Basic User added: every user has it. */
-export function rolesWithBasic(roleIds: string[]): string[] {
-  const unknown = roleIds.find((id) => !roleById.has(id));
-  if (unknown !== undefined) throw invalidArgument(`roleIds: "${unknown}" is not a role`);
-  return [...new Set([BASIC_USER_ROLE_ID, ...roleIds])];
-}
-
-/** The columns of a checked input (absent optional fields become NULL or empty). */
-function columnsOf(v: UserInput) {
-  return {
-    email: v.email,
-    displayName: v.displayName,
-    username: v.username ?? null,
-    department: v.department ?? null,
-    jobTitle: v.jobTitle ?? null,
-    employmentStatus: v.employmentStatus ?? null,
-    employmentType: v.employmentType ?? null,
-    employeeIds: v.employeeIds ?? [],
-    managerIds: v.managerIds ?? [],
-    delegatedUserId: v.delegatedUserId ?? null,
-    roleIds: v.roleIds ?? [BASIC_USER_ROLE_ID],
-  };
-}
-
-const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+export { checkUserInput, rolesWithBasic, toUser, type UserInput } from './input.ts';
 
 const ORIGIN_UNSPECIFIED = 'USER_ORIGIN_UNSPECIFIED';
 /** Origins a filter names; UNSPECIFIED names none (proto3's zero value). */
@@ -234,6 +129,11 @@ export class UsersService {
     if (v.delegatedUserId && !found.has(v.delegatedUserId)) {
       throw invalidArgument(`delegatedUserId: user "${v.delegatedUserId}" does not exist`);
     }
+  }
+
+  /** A many-row import (the CSV import): see UserImport. */
+  importer(tenantId: string): UserImport {
+    return new UserImport(this.db, tenantId);
   }
 
   /** ENABLED or DISABLED (C1's directory status); the user's grants are left as they are. */
