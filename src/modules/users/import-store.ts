@@ -17,20 +17,23 @@ export type BatchUser = {
   employmentStatus?: string;
   employmentType?: string;
   roleIds?: string[];
-  /** Managers' emails, in order; undefined keeps the stored managers (set later, see setManagersByEmail). */
+  /** Managers' emails, in order (to tell whether they change); undefined when the row names none. */
   managerEmails?: string[];
+  /** The managers' ids when all are known already; undefined keeps the stored ones (see setManagers). */
+  managerIds?: string[];
 };
 
 export type BatchOutcome = 'created' | 'updated' | 'unchanged';
+export type BatchResult = { outcome: BatchOutcome; id: string };
 
 const rowsOf = (res: unknown) => (res as { rows: Record<string, unknown>[] }).rows;
 
 /**
  * Inserts each row's user, or updates the user with its email (any case) where a value differs;
- * a row whose manager emails differ from the stored managers' counts as updated (the managers
- * themselves are written by setManagersByEmail). The emails must be distinct. One outcome per row.
+ * a row whose manager emails differ from the stored managers' counts as updated (its managers are
+ * written here when their ids are given, else later by setManagers). The emails must be distinct. One outcome, and the user's id, per row.
  */
-export async function upsertUsers(db: Db, tenantId: string, rows: BatchUser[]): Promise<BatchOutcome[]> {
+export async function upsertUsers(db: Db, tenantId: string, rows: BatchUser[]): Promise<BatchResult[]> {
   const input = JSON.stringify(
     rows.map((r, ord) => ({
       ord,
@@ -44,6 +47,7 @@ export async function upsertUsers(db: Db, tenantId: string, rows: BatchUser[]): 
       employment_type: r.employmentType ?? null,
       role_ids: r.roleIds ?? null,
       managers: r.managerEmails ?? null,
+      manager_ids: r.managerIds ?? null,
     })),
   );
   const t = tenantId;
@@ -51,12 +55,12 @@ export async function upsertUsers(db: Db, tenantId: string, rows: BatchUser[]): 
     with input as (
       select * from jsonb_to_recordset(${input}::jsonb) as x(ord int, id text, email text, display_name text,
         username text, department text, job_title text, employment_status text, employment_type text,
-        role_ids text[], managers text[])),
+        role_ids text[], managers text[], manager_ids text[])),
     -- The stored user of each row (LIMIT keeps it an index lookup), with its managers' emails when the row names managers.
     cur as (
       select i.ord, c.* from input i cross join lateral (
         select c.id, c.email, c.display_name, c.username, c.department, c.job_title, c.employment_status,
-          c.employment_type, c.role_ids,
+          c.employment_type, c.role_ids, c.manager_ids,
           case when i.managers is null then null else array(
             select lower(m.email) from unnest(c.manager_ids) with ordinality as x(id, n)
             join users m on m.tenant_id = ${t} and m.id = x.id order by x.n) end as managers
@@ -70,6 +74,7 @@ export async function upsertUsers(db: Db, tenantId: string, rows: BatchUser[]): 
         coalesce(i.employment_status, c.employment_status) as employment_status,
         coalesce(i.employment_type, c.employment_type) as employment_type,
         coalesce(i.role_ids, c.role_ids, array[${BASIC_USER_ROLE_ID}]::text[]) as role_ids,
+        coalesce(i.manager_ids, c.manager_ids, '{}'::text[]) as manager_ids,
         c.managers as stored_managers,
         case when i.managers is null then null else array(
           select lower(e) from unnest(i.managers) with ordinality as m(e, n) order by m.n) end as managers,
@@ -86,51 +91,41 @@ export async function upsertUsers(db: Db, tenantId: string, rows: BatchUser[]): 
         or (m.managers is not null and m.managers is distinct from m.stored_managers)),
     up as (
       insert into users as u (tenant_id, id, email, display_name, username, department, job_title,
-        employment_status, employment_type, role_ids)
+        employment_status, employment_type, role_ids, manager_ids)
       select ${t}, m.id, m.email, m.display_name, m.username, m.department, m.job_title, m.employment_status,
-        m.employment_type, m.role_ids
+        m.employment_type, m.role_ids, m.manager_ids
       from todo m order by m.ord
       on conflict (tenant_id, lower(email)) do update set
         display_name = excluded.display_name, username = excluded.username, department = excluded.department,
         job_title = excluded.job_title, employment_status = excluded.employment_status,
-        employment_type = excluded.employment_type, role_ids = excluded.role_ids, updated_at = now()
+        employment_type = excluded.employment_type, role_ids = excluded.role_ids,
+        manager_ids = excluded.manager_ids, updated_at = now()
       -- xmax is 0 only on a freshly inserted row version.
       returning lower(u.email) as key, (xmax = 0) as inserted)
-    select m.ord, up.inserted from merged m left join up on up.key = lower(m.email) order by m.ord`);
-  return rowsOf(res).map((r) => (r.inserted === true ? 'created' : r.inserted === false ? 'updated' : 'unchanged'));
+    select m.ord, m.id, up.inserted from merged m left join up on up.key = lower(m.email) order by m.ord`);
+  return rowsOf(res).map((r) => ({
+    id: String(r.id),
+    outcome: r.inserted === true ? 'created' : r.inserted === false ? 'updated' : 'unchanged',
+  }));
 }
 
-export type ManagerRow = { line: number; email: string; managerEmails: string[] };
-
-/** Each manager email (with its row's line) that names no user of the tenant, in line order. */
-export async function unknownManagers(db: Db, tenantId: string, rows: ManagerRow[]): Promise<{ line: number; email: string }[]> {
-  const input = JSON.stringify(rows.map((r) => ({ line: r.line, managers: r.managerEmails })));
+/** The ids of the tenant's users with these emails, by lower-cased email (absent: no such user). */
+export async function idsByEmail(db: Db, tenantId: string, emails: string[]): Promise<Map<string, string>> {
   const res = await db.execute(sql`
-    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(line int, managers text[]))
-    select i.line, m.email from input i cross join lateral unnest(i.managers) with ordinality as m(email, n)
-    where not exists (select 1 from users u where u.tenant_id = ${tenantId} and lower(u.email) = lower(m.email))
-    order by i.line, m.n`);
-  return rowsOf(res).map((r) => ({ line: Number(r.line), email: String(r.email) }));
+    select lower(e.email) as key, u.id from jsonb_array_elements_text(${JSON.stringify(emails)}::jsonb) as e(email)
+    cross join lateral (
+      select u.id from users u where u.tenant_id = ${tenantId} and lower(u.email) = lower(e.email) limit 1) u`);
+  return new Map(rowsOf(res).map((r) => [String(r.key), String(r.id)]));
 }
 
-/**
- * Sets each row's user's managers to the users with its manager emails, in order (every email
- * must name a user, see unknownManagers; the rows' emails must be distinct). Answers the ids of
- * the users whose managers changed.
- */
-export async function setManagersByEmail(db: Db, tenantId: string, rows: ManagerRow[]): Promise<string[]> {
-  const input = JSON.stringify(rows.map((r) => ({ email: r.email, managers: r.managerEmails })));
-  const t = tenantId;
+/** Sets each user's managers (the ids must be distinct); answers the ids of the users whose managers changed. */
+export async function setManagers(db: Db, tenantId: string, rows: { id: string; managerIds: string[] }[]): Promise<string[]> {
+  const input = JSON.stringify(rows.map((r) => ({ id: r.id, manager_ids: r.managerIds })));
   const res = await db.execute(sql`
-    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(email text, managers text[])),
-    target as (
-      select (select u.id from users u where u.tenant_id = ${t} and lower(u.email) = lower(i.email) limit 1) as id,
-        array(
-          select (select m.id from users m where m.tenant_id = ${t} and lower(m.email) = lower(e.email) limit 1)
-          from unnest(i.managers) with ordinality as e(email, n) order by e.n) as manager_ids
-      from input i)
-    update users u set manager_ids = g.manager_ids, updated_at = now() from target g
-    where u.tenant_id = ${t} and u.id = g.id and u.manager_ids is distinct from g.manager_ids
+    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(id text, manager_ids text[]))
+    update users u set manager_ids = i.manager_ids, updated_at = now()
+    from input i
+    where u.tenant_id = ${tenantId} and u.id = i.id and u.manager_ids is distinct from i.manager_ids
     returning u.id`);
   return rowsOf(res).map((r) => String(r.id));
 }

@@ -5,7 +5,7 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { invalidArgument } from '../../lib/errors.ts';
-import { type BatchOutcome, type ManagerRow, setManagersByEmail, unknownManagers, upsertUsers } from './import-store.ts';
+import { type BatchOutcome, idsByEmail, setManagers, upsertUsers } from './import-store.ts';
 import { checkUserInput, type UserInput } from './input.ts';
 import { describeCycle, lockManagerChains, managerCycles } from './managers.ts';
 
@@ -26,11 +26,15 @@ export class ImportRefused extends Error {
 
 /** Statements are chunked so that no parameter grows without bound. */
 const CHUNK = 5_000;
+const chunks = <T>(list: T[]): T[][] =>
+  Array.from({ length: Math.ceil(list.length / CHUNK) }, (_, i) => list.slice(i * CHUNK, (i + 1) * CHUNK));
 
 export class UserImport {
   private tx: Db | undefined;
-  /** By lower-cased email: the last row that named managers for that user. */
-  private readonly managers = new Map<string, ManagerRow>();
+  /** By lower-cased email: the last row that named managers for that user; `set` once they are written. */
+  private readonly managers = new Map<string, { line: number; managerEmails: string[]; set: boolean }>();
+  /** By lower-cased email: the id of each user the rows wrote or found. */
+  private readonly ids = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -66,10 +70,11 @@ export class UserImport {
       const outcomes = await upsertUsers(
         tx,
         this.tenantId,
-        group.map(({ row, v }) => ({ id: newId(), ...v, managerEmails: row.managerEmails })),
+        group.map(({ row, v }) => ({ id: newId(), ...v, managerEmails: row.managerEmails, managerIds: this.knownIds(row) })),
       );
-      group.forEach(({ at }, i) => {
-        out[at] = outcomes[i];
+      group.forEach(({ at, v }, i) => {
+        out[at] = outcomes[i].outcome;
+        this.ids.set(v.email.toLowerCase(), outcomes[i].id);
       });
       group = [];
       emails.clear();
@@ -88,27 +93,49 @@ export class UserImport {
       if (emails.has(key)) await flush();
       emails.add(key);
       group.push({ at, row, v });
-      if (row.managerEmails) this.managers.set(key, { line: row.line, email: v.email, managerEmails: row.managerEmails });
+      if (row.managerEmails) {
+        this.managers.set(key, { line: row.line, managerEmails: row.managerEmails, set: this.knownIds(row) !== undefined });
+      }
     }
     await flush();
     return out;
   }
 
+  /** The ids of the row's managers when every one is a user the rows already wrote (most files name managers first). */
+  private knownIds(row: ImportRow): string[] | undefined {
+    const ids = row.managerEmails?.map((e) => this.ids.get(e.toLowerCase()));
+    return ids?.every((id) => id !== undefined) ? [...new Set(ids as string[])] : undefined;
+  }
+
   private async setManagers(tx: Db): Promise<void> {
-    const rows = [...this.managers.values()];
-    if (rows.length === 0) return;
-    const chunks = Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) => rows.slice(i * CHUNK, (i + 1) * CHUNK));
-    const unknown = [];
-    for (const chunk of chunks) unknown.push(...(await unknownManagers(tx, this.tenantId, chunk)));
+    if (this.managers.size === 0) return;
+    // Managers not among the rows are looked up in the tenant, a chunk of emails per statement.
+    const others = [...new Set([...this.managers.values()].flatMap((m) => m.managerEmails.map((e) => e.toLowerCase())))].filter(
+      (e) => !this.ids.has(e),
+    );
+    for (const chunk of chunks(others)) for (const [k, id] of await idsByEmail(tx, this.tenantId, chunk)) this.ids.set(k, id);
+    const unknown = [...this.managers.values()].flatMap(({ line, managerEmails }) =>
+      managerEmails.filter((e) => !this.ids.has(e.toLowerCase())).map((email) => ({ line, email })),
+    );
     if (unknown.length > 0) {
       throw new ImportRefused(
-        unknown.map((u) => ({ line: u.line, reason: `managerEmail: no user ${u.email} in the file or the tenant` })),
+        unknown
+          .sort((a, b) => a.line - b.line)
+          .map((u) => ({ line: u.line, reason: `managerEmail: no user ${u.email} in the file or the tenant` })),
       );
     }
     await lockManagerChains(tx, this.tenantId); // see there why
-    const changed: string[] = [];
-    for (const chunk of chunks) changed.push(...(await setManagersByEmail(tx, this.tenantId, chunk)));
-    const cycles = await managerCycles(tx, this.tenantId, changed, 10);
+    // Managers named before their row came were written with the row; the others now.
+    const rows = [...this.managers]
+      .filter(([, m]) => !m.set)
+      .map(([email, m]) => ({
+        id: this.ids.get(email) as string,
+        managerIds: [...new Set(m.managerEmails.map((e) => this.ids.get(e.toLowerCase()) as string))],
+      }));
+    for (const chunk of chunks(rows)) await setManagers(tx, this.tenantId, chunk);
+    // Every user given managers is a start: a new cycle passes through one of them.
+    const starts = [...this.managers.keys()].map((email) => this.ids.get(email) as string);
+    const cycles = await managerCycles(tx, this.tenantId, starts, 10);
     if (cycles.length === 0) return;
     const lineOf = (email: string) => this.managers.get(email.toLowerCase())?.line;
     throw new ImportRefused(

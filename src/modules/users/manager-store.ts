@@ -30,6 +30,8 @@ export async function usersOnCycles(db: Db, tenantId: string, starts: string[]):
       select u.id, m.id from users u cross join lateral unnest(u.manager_ids) as m(id)
       where u.tenant_id = ${tenantId}
         and u.id in (select jsonb_array_elements_text(${JSON.stringify([...new Set(starts)])}::jsonb))
+        -- Someone on a cycle manages someone: the many who manage nobody need no walk.
+        and u.id in (select unnest(r.manager_ids) from users r where r.tenant_id = ${tenantId})
       union
       select r.start, m.id from reach r
       join users u on u.tenant_id = ${tenantId} and u.id = r.node
