@@ -25,7 +25,11 @@ function toRow(row: Record<string, string>, line: number): ImportRow {
   for (const f of TEXT) input[f] = row[f] || undefined;
   const roles = listCell(row.roles);
   if (roles) input.roleIds = roleIdsOf('roles', roles);
-  return { line, input, managerEmails: listCell(row.managerEmail) };
+  // The same manager twice (in any case) is one manager.
+  const managers = listCell(row.managerEmail)?.filter(
+    (e, i, all) => all.findIndex((x) => x.toLowerCase() === e.toLowerCase()) === i,
+  );
+  return { line, input, managerEmails: managers };
 }
 
 /**

@@ -122,7 +122,7 @@ describe.each(backends)('import users: managers, roles, employment (in-process) 
       {
         line: 3,
         reason:
-          'managerEmail: a cycle in the manager chain (lines 3): self@corp.test (line 3) → self@corp.test (line 3) (each managed by the next)',
+          'managerEmail: a cycle in the manager chain (line 3): self@corp.test (line 3) → self@corp.test (line 3) (each managed by the next)',
       },
     ]);
     // Two, within the file.
@@ -151,7 +151,7 @@ describe.each(backends)('import users: managers, roles, employment (in-process) 
       {
         line: 2,
         reason:
-          'managerEmail: a cycle in the manager chain (lines 2): dee@corp.test (line 2) → ann@corp.test (already in the tenant) → dee@corp.test (line 2) (each managed by the next)',
+          'managerEmail: a cycle in the manager chain (line 2): dee@corp.test (line 2) → ann@corp.test (already in the tenant) → dee@corp.test (line 2) (each managed by the next)',
       },
     ]);
     // Two cycles at once: both are named.

@@ -148,7 +148,7 @@ export class UserImport {
         return {
           line: lines[0] ?? 0,
           reason:
-            `managerEmail: a cycle in the manager chain (lines ${lines.join(', ')}): ` +
+            `managerEmail: a cycle in the manager chain (${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}): ` +
             `${describeCycle(cycle, where)} (each managed by the next)`,
         };
       }),

@@ -217,7 +217,9 @@ describe.each(backends)('people (the whole User) on %s', (backend) => {
       delegatedUserId: boss.id,
     });
     // Its rules are update's: the boss may not be managed by the user they manage.
-    const msg = await refused(users.upsertByEmail(t, { email: boss.email, displayName: 'Boss', managerIds: [first.user.id] }));
+    const msg = await refused(
+      users.upsertByEmail(t, { email: boss.email as string, displayName: 'Boss', managerIds: [first.user.id] }),
+    );
     expect(msg).toContain('managerIds: would make a cycle');
     expect((await apiUser(boss.id)).managerIds).toBeUndefined();
   });
