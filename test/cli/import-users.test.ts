@@ -3,9 +3,12 @@
 // roles; a manager who is nobody, or a cycle in the manager chain, refuses the file with line
 // numbers and writes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importUsersCsv } from '../../src/cli/import-users.ts';
+import { loadConfig } from '../../src/config.ts';
+import { type Core, createCore } from '../../src/core.ts';
 import { BASIC_USER_ROLE_ID, roleByKey } from '../../src/modules/roles/builtin.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
-import { backends } from '../helpers/server.ts';
+import { backends, freshPostgres } from '../helpers/server.ts';
 import { csvFiles } from './import-fixtures.ts';
 import { expectExit, type InProcessCli, inProcessCli } from './run.ts';
 
@@ -208,5 +211,42 @@ describe.each(backends)('import users: managers, roles, employment (in-process) 
     expect((await b(998)).managerIds).toEqual([(await b(999)).id]);
     expect((await b(999)).managerIds).toEqual([(await b(997)).id]);
     expect((await b(1)).managerIds).toBeUndefined();
+  });
+});
+
+describe.each(backends)('import users is set-based on %s', (backend) => {
+  let core: Core;
+  let n = 0;
+  let pg: Awaited<ReturnType<typeof freshPostgres>> | undefined;
+  beforeAll(async () => {
+    pg = backend === 'postgres' ? await freshPostgres() : undefined;
+    const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pg ? { DATABASE_URL: pg.url } : {}) });
+    core = await createCore(config, { memory: !pg, logQuery: () => void n++ });
+  });
+  afterAll(async () => {
+    await core?.close();
+    await pg?.drop();
+  });
+
+  it('sends the same number of statements for 10, 100 and 450 rows (one batch), managers and roles included', async () => {
+    const tenantId = (await core.services.tenants.getByDomain('localhost')).id;
+    await core.services.users.create(tenantId, { email: 'top@set.test', displayName: 'Top' });
+    const counts: number[] = [];
+    for (const rows of [10, 100, 450]) {
+      // Each row's manager is the next row (named before its own row comes); the last row's is a tenant user.
+      const lines = ['email,displayName,managerEmail,roles'];
+      for (let i = 0; i < rows; i++) {
+        const manager = i === rows - 1 ? 'top@set.test' : `s${rows}-${i + 1}@set.test`;
+        lines.push(`s${rows}-${i}@set.test,S ${i},${manager},${i % 2 ? 'app_admin' : ''}`);
+      }
+      const file = csv(lines);
+      n = 0;
+      const summary = await importUsersCsv(core, tenantId, file);
+      counts.push(n);
+      expect(summary).toMatchObject({ rows, created: rows, rejected: 0, errors: [] });
+    }
+    expect(counts[1]).toBe(counts[0]);
+    expect(counts[2]).toBe(counts[0]);
+    expect(counts[0]).toBeLessThanOrEqual(10);
   });
 });

@@ -25,13 +25,16 @@ export async function lockManagerChains(db: Db, tenantId: string): Promise<void>
  */
 export async function usersOnCycles(db: Db, tenantId: string, starts: string[]): Promise<string[]> {
   if (starts.length === 0) return [];
+  // Someone on a cycle manages someone: when many start (an import), the many who manage nobody
+  // are left out for the price of one pass over the tenant's users; a few walk up at once.
+  const manyStarts =
+    starts.length > 100 ? sql`and u.id in (select unnest(r.manager_ids) from users r where r.tenant_id = ${tenantId})` : sql``;
   const res = await db.execute(sql`
     with recursive reach(start, node) as (
       select u.id, m.id from users u cross join lateral unnest(u.manager_ids) as m(id)
       where u.tenant_id = ${tenantId}
         and u.id in (select jsonb_array_elements_text(${JSON.stringify([...new Set(starts)])}::jsonb))
-        -- Someone on a cycle manages someone: the many who manage nobody need no walk.
-        and u.id in (select unnest(r.manager_ids) from users r where r.tenant_id = ${tenantId})
+        ${manyStarts}
       union
       select r.start, m.id from reach r
       join users u on u.tenant_id = ${tenantId} and u.id = r.node
