@@ -7,7 +7,7 @@ import { ConfigError } from '../config.ts';
 import type { Core } from '../core.ts';
 import { ApiError } from '../lib/errors.ts';
 import type { CliIo } from './admin.ts';
-import { clientNotes } from './client-notes.ts';
+import { addClientCommands } from './client-commands.ts';
 import { type CliKit, importUsersAction, registerImportCommands } from './import.ts';
 import { LockError } from './lock.ts';
 import { formatTable } from './output.ts';
@@ -66,34 +66,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
     .description('list tenants')
     .action(async () => withCore(async (core) => print(await core.services.tenants.list())));
 
-  const clients = program.command('clients').description('manage API clients (credentials)');
-  clients
-    .command('create')
-    .description('create a client; prints its id and secret (the only time the secret is shown)')
-    .requiredOption('--name <name>', 'client name')
-    .addOption(new Option('--role <role>', 'role').choices(['admin', 'read-only']).default('admin'))
-    .addOption(tenantOption())
-    .action(async (opt: { name: string; role: string; tenant?: string }) =>
-      withCore(async (core) => {
-        const tenant = await tenantOf(core, opt);
-        print(await core.services.clients.create(tenant, opt.name, opt.role));
-        for (const note of clientNotes(core.config, tenant.domain, lifecycle !== undefined)) io.err(`${note}\n`);
-      }),
-    );
-  clients
-    .command('list')
-    .description('list clients of the tenant')
-    .addOption(tenantOption())
-    .action(async (opt: { tenant?: string }) =>
-      withCore(async (core) => print(await core.services.clients.list((await tenantOf(core, opt)).id))),
-    );
-  clients
-    .command('revoke <clientId>')
-    .description('revoke a client: no new tokens; those it has stop working within GATEHOUSE_CLIENT_CACHE_SECONDS (default 30 s)')
-    .addOption(tenantOption())
-    .action(async (clientId: string, opt: { tenant?: string }) =>
-      withCore(async (core) => print(await core.services.clients.revoke((await tenantOf(core, opt)).id, clientId))),
-    );
+  addClientCommands(program.command('clients').description('manage API clients (credentials)'), kit, io, lifecycle !== undefined);
 
   const users = program.command('users').description('manage identity users');
   addUserCreateCommand(users, kit);

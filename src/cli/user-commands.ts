@@ -68,7 +68,7 @@ async function fieldsOf(core: Core, tenantId: string, opt: FieldOpts): Promise<P
 }
 
 /** A user by id, or by email when the argument has an @. */
-async function findUser(core: Core, tenantId: string, idOrEmail: string): Promise<User> {
+export async function findUser(core: Core, tenantId: string, idOrEmail: string): Promise<User> {
   if (!idOrEmail.includes('@')) return naming({ user: idOrEmail }, () => core.services.users.get(tenantId, idOrEmail));
   const user = await core.services.users.findByEmail(tenantId, idOrEmail.trim());
   if (!user) throw new ApiError(Code.NOT_FOUND, `user ${idOrEmail} not found`);

@@ -36,8 +36,11 @@ async function byRelation(req: FastifyRequest, rule: Rule, deps: AuthorizeDeps):
   if (app && isAppAdmin(roleIds) && (await deps.owners.isOwner('app', tenantId, app, userId))) return true;
   const client = named(rule.ownClient);
   if (client !== undefined) {
-    if ((await deps.clients.userOfCredential(tenantId, client)) === userId) return true;
-    throw notFound('personal client');
+    const owner = await deps.clients.userOfCredential(tenantId, client);
+    if (owner === userId) return true;
+    // Someone else's client: 403 for a caller who may see every client, 404 for one who may not (or none).
+    if (owner === undefined || !permissionsOf(roleIds).has('personal_clients:read_all')) throw notFound('personal client');
+    return false;
   }
   if (rule.narrow) {
     req.ownOnly = userId;
@@ -66,15 +69,14 @@ export function authorizeHook(deps: AuthorizeDeps) {
  */
 export async function narrowHook(req: FastifyRequest): Promise<void> {
   const me = req.ownOnly;
-  const field = me && AUTHORIZATION[operationOf(req) ?? '']?.narrow?.bodyField;
-  if (!me || !field) return;
+  const rule = me ? AUTHORIZATION[operationOf(req) ?? ''] : undefined;
+  const field = rule?.narrow?.bodyField;
+  if (!me || !rule || !field) return;
   const body = req.body as Record<string, unknown>;
   const given = body[field];
-  const list = Array.isArray(given) ? given : given === undefined || given === '' ? [] : [given];
-  if (list.some((u) => u !== me)) {
-    throw permissionDenied(
-      `missing permission ${AUTHORIZATION[operationOf(req) ?? '']?.permission}: ${field} may name only your own user`,
-    );
+  const named = Array.isArray(given) ? given : given === undefined || given === '' ? [] : [given];
+  if (named.some((u) => u !== me)) {
+    throw permissionDenied(`missing permission ${rule.permission}: ${field} may name only your own user`);
   }
-  body[field] = Array.isArray(given) ? [me] : me;
+  body[field] = rule.narrow?.many ? [me] : me;
 }

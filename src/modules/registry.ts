@@ -7,8 +7,10 @@ import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
 import { ownersModule } from './owners/module.ts';
+import { personalClientsModule } from './personal-clients/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
+import { rolesModule } from './roles/module.ts';
 import { tenantsModule } from './tenants/module.ts';
 import { tokensModule } from './tokens/module.ts';
 import { usersModule } from './users/module.ts';
@@ -17,7 +19,9 @@ export const modules: ModuleDescriptor[] = [
   tenantsModule,
   clientsModule,
   tokensModule,
+  rolesModule,
   usersModule,
+  personalClientsModule,
   grantLedgerModule,
   ownersModule,
   appsModule,

@@ -262,6 +262,47 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
     expect(acmeUsers.body.list.map(({ user }: { user: { displayName: string } }) => user.displayName)).toEqual(['Acme Ada']);
   });
 
+  it('clients create --user makes a personal client acting as that user; clients list says whose it is', async () => {
+    const run = expectCode(await cli(['clients', 'create', '--user', 'ada@example.com']), 0);
+    const made = run.json();
+    expect(Object.keys(made).sort()).toEqual(['clientId', 'clientSecret', 'id', 'user']);
+    expect(made.user).toBe('ada@example.com');
+    expect(made.clientSecret.startsWith(SECRET_PREFIX)).toBe(true);
+    const named = expectCode(await cli(['clients', 'create', '--user', 'ada@example.com', '--name', 'laptop']), 0).json();
+
+    const { status, token } = await tokenFor(url, made.clientId, made.clientSecret);
+    expect(status).toBe(200);
+    // Ada is a Basic User: she sees her own clients, and may not create apps.
+    const mine = await api(url, token as string, 'GET', '/api/v1/iam/personal_clients');
+    expect(mine.status).toBe(200);
+    expect(mine.body.list.map((c: { id: string }) => c.id)).toEqual([made.id, named.id]);
+    expect(mine.body.list[0]).toMatchObject({ clientId: made.clientId, displayName: 'gatehouse CLI' });
+    expect(mine.body.list[1]).toMatchObject({ displayName: 'laptop', userId: mine.body.list[0].userId });
+    expect((await api(url, token as string, 'POST', '/api/v1/apps', { displayName: 'x' })).status).toBe(403);
+
+    const list = expectCode(await cli(['clients', 'list']), 0).json();
+    const personal = list.filter((c: { role: string }) => c.role === 'personal');
+    expect(personal.map((c: { name: string; user: string }) => [c.name, c.user])).toEqual([
+      ['gatehouse CLI', 'ada@example.com'],
+      ['laptop', 'ada@example.com'],
+    ]);
+    expect(list.find((c: { name: string }) => c.name === 'ci').user).toBeUndefined();
+    if (!thorough) return;
+    const both = expectCode(await cli(['clients', 'create', '--user', 'ada@example.com', '--role', 'admin']), 1);
+    expect(both.stderr).toContain("option '--role <role>' cannot be used with option '--user <email>'");
+    expect(expectCode(await cli(['clients', 'create', '--role', 'read-only']), 1).stderr).toContain(
+      "required option '--name <name>' not specified",
+    );
+    expect(expectCode(await cli(['clients', 'create', '--user', 'nobody@example.com']), 2).stderr).toContain(
+      'user nobody@example.com not found',
+    );
+    expectCode(await cli(['users', 'create', '--email', 'gone@example.com', '--display-name', 'Gone']), 0);
+    expectCode(await cli(['users', 'disable', 'gone@example.com']), 0);
+    expect(expectCode(await cli(['clients', 'create', '--user', 'gone@example.com']), 2).stderr).toContain('DISABLED');
+    // None of the refused commands made a client.
+    expect(expectCode(await cli(['clients', 'list']), 0).json()).toEqual(list);
+  });
+
   it('import subcommands (from other modules) run the same way, files relative to the cwd', async () => {
     const work = path.join(dir, 'work');
     writeFileSync(

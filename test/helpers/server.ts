@@ -48,9 +48,9 @@ export type TestServer = {
   caller(opts?: { domain?: string; role?: string }): Promise<Caller>;
   /**
    * A caller in the admin's tenant acting as a person: a new user (Basic User plus the given
-   * role keys, e.g. 'app_admin') and a personal client of theirs. `me` is that user.
+   * role keys, e.g. 'app_admin') and a personal client of theirs. `me` is that user; `credentialId` the client's PersonalClient.id.
    */
-  callerAs(roleKeys?: RoleKey[], opts?: { scopedRoles?: string[] }): Promise<Caller & { me: User }>;
+  callerAs(roleKeys?: RoleKey[], opts?: { scopedRoles?: string[] }): Promise<Caller & { me: User; credentialId: string }>;
   /** Raw HTTP, for auth and malformed-input tests. */
   fetch(path: string, init?: RequestInit): Promise<Res>;
   close(): Promise<void>;
@@ -242,7 +242,7 @@ export async function startServer(
       roleIds,
     });
     const creds = await core.services.clients.createPersonal(tenant, u.id, 'test', { scopedRoles: o.scopedRoles });
-    return { ...(await makeCaller(tenant, undefined, creds)), me: u };
+    return { ...(await makeCaller(tenant, undefined, creds)), me: u, credentialId: creds.row.credentialId as string };
   };
   return {
     backend,

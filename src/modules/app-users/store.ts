@@ -128,7 +128,7 @@ export async function ensureAccounts(
     with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(uid text, id text, dn text, em text, un text, k text)),
     linked as (
       select a.id, a.identity_user_id from app_users a
-      where a.tenant_id = ${tenantId} and a.app_id = ${appId} and a.identity_user_id in (select uid from input)
+      where a.tenant_id = ${tenantId} and a.app_id = ${appId} and a.identity_user_id = any (array(select uid from input))
       order by a.id for no key update),
     single as (
       select i.uid, min(c.id) as cid from input i

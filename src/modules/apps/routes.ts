@@ -3,6 +3,7 @@ import type { Core } from '../../core.ts';
 import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
+import { ownersOfNewApp } from '../roles/authorization.ts';
 import {
   AppListResponse,
   AppResponse,
@@ -34,13 +35,14 @@ export async function appRoutes(api: Api, core: Core): Promise<void> {
         'Create an app',
         "Creates a manually managed app in the caller's tenant and answers it. Gatehouse has no connectors: every app it " +
           'holds is manually managed. Policy ids are stored and answered as given (Gatehouse runs no policies). ' +
-          '`owners` must be users of the tenant: an unknown one is a 400 naming it, and nothing is created.',
+          '`owners` must be users of the tenant: an unknown one is a 400 naming it, and nothing is created. An ' +
+          'Application Administrator who creates an app becomes one of its owners (they manage only the apps they own).',
       ),
       body: CreateAppRequest,
       response: AppResponse,
     },
-    async (tenant, _p, body) => ({
-      app: await apps.create(tenant, body),
+    async (tenant, _p, body, caller) => ({
+      app: await apps.create(tenant, { ...body, owners: ownersOfNewApp(caller, body.owners) }),
     }),
   );
 

@@ -1,15 +1,23 @@
 // API clients: each has an Ed25519 key pair of which only the public half is kept.
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { clients, users } from '../../db/schema.ts';
 import { invalidArgument, notFound } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { SERVICE_CLIENT_ROLES } from '../roles/builtin.ts';
 import type { Tenant, TenantsService } from '../tenants/service.ts';
 import { type AddressConfig, audiences, clientIdHost, clientIdHostOf } from './public-address.ts';
 import { newClientId, newClientSecret } from './secret.ts';
+import * as store from './store.ts';
 
-export type ClientRow = typeof clients.$inferSelect;
+export type ClientRow = store.ClientRow;
+export type PersonalFilter = store.PersonalFilter;
+/** What an update of a personal client may change. */
+export type PersonalChanges = Partial<Pick<ClientRow, 'name' | 'allowSourceCidr' | 'scopedRoles' | 'expiresAt'>>;
+
+/** lastUsedAt is kept to the minute: a server writes it at most this often per client. */
+const LAST_USED_EVERY_MS = 60_000;
 export const ROLES = Object.keys(SERVICE_CLIENT_ROLES) as Array<keyof typeof SERVICE_CLIENT_ROLES>;
 export type Role = (typeof ROLES)[number];
 
@@ -26,19 +34,34 @@ export function effectiveRoles(role: string | null, userRoles: string[] | null, 
   return scoped.length > 0 ? mine.filter((r) => scoped.includes(r)) : mine;
 }
 
-export type ClientInfo = { clientId: string; name: string; role: string; createdAt: string; revokedAt?: string };
+/** A client as the CLI shows it; `user` is the email of a personal client's user. */
+export type ClientInfo = {
+  clientId: string;
+  name: string;
+  role: string;
+  user?: string;
+  createdAt: string;
+  expiresAt?: string;
+  lastUsedAt?: string;
+  revokedAt?: string;
+};
 
-const info = (r: ClientRow): ClientInfo => ({
+const info = (r: ClientRow, userEmail?: string | null): ClientInfo => ({
   clientId: r.id,
   name: r.name,
   role: r.role ?? 'personal',
+  user: userEmail ?? undefined,
   createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt?.toISOString(),
+  lastUsedAt: r.lastUsedAt?.toISOString(),
   revokedAt: r.revokedAt?.toISOString(),
 });
 
 export class ClientsService {
   /** clientId → (identity or undefined when inactive, when checked); lets revocation reach every server within the TTL. */
   private readonly identityCache = new Map<string, { identity?: ClientIdentity; at: number }>();
+  /** clientId → when this server last wrote its lastUsedAt (ms), so most uses send no statement. */
+  private readonly usedAt = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -105,8 +128,56 @@ export class ClientsService {
   }
 
   async list(tenantId: string): Promise<ClientInfo[]> {
-    const rows = await this.db.select().from(clients).where(eq(clients.tenantId, tenantId)).orderBy(asc(clients.createdAt));
-    return rows.map(info);
+    return (await store.listWithUsers(this.db, tenantId)).map((r) => info(r.client, r.email));
+  }
+
+  /** A live personal client by its credential id (C1's PersonalClient.id); undefined when none. */
+  personal(tenantId: string, credentialId: string, db: Db = this.db, lock = false): Promise<ClientRow | undefined> {
+    return store.personalByCredential(db, tenantId, credentialId, lock);
+  }
+
+  /** A page of live personal clients, oldest first. */
+  async personalPage(tenantId: string, filter: PersonalFilter, page: PageRequest): Promise<Page<ClientRow>> {
+    const rows = await store.personalPage(this.db, tenantId, filter, page);
+    return toPage(rows, page.size, (r) => r.credentialId as string);
+  }
+
+  /** Changes a live personal client; undefined when there is none. Takes effect on its next request. */
+  async updatePersonal(
+    tenantId: string,
+    credentialId: string,
+    changes: PersonalChanges,
+    db: Db = this.db,
+  ): Promise<ClientRow | undefined> {
+    const row = await store.updatePersonal(db, tenantId, credentialId, changes);
+    if (row) this.forget(row.id);
+    return row;
+  }
+
+  /** Revokes a live personal client; undefined when there is none. */
+  async revokePersonal(tenantId: string, credentialId: string): Promise<ClientRow | undefined> {
+    const row = await store.revokePersonal(this.db, tenantId, credentialId);
+    if (row) this.forget(row.id);
+    return row;
+  }
+
+  /**
+   * Notes that the client was used (a token issued or a bearer token presented). lastUsedAt has
+   * one-minute granularity: this server skips clients it wrote in the last minute, and the one
+   * conditional UPDATE skips those another server wrote. Bookkeeping only: a failure to write it
+   * never fails the request (the next use tries again).
+   */
+  async recordUse(tenantId: string, clientId: string): Promise<void> {
+    const now = Date.now();
+    const last = this.usedAt.get(clientId);
+    if (last !== undefined && now - last < LAST_USED_EVERY_MS) return;
+    if (this.usedAt.size > 10_000) this.usedAt.clear();
+    this.usedAt.set(clientId, now);
+    try {
+      await store.touchLastUsed(this.db, tenantId, clientId);
+    } catch {
+      this.usedAt.delete(clientId);
+    }
   }
 
   async revoke(tenantId: string, clientId: string): Promise<ClientInfo> {
@@ -173,9 +244,10 @@ export class ClientsService {
     return row?.userId ?? undefined;
   }
 
-  /** Forgets what is cached about a client (after a change made on this server). */
+  /** Forgets what is cached about a client (after a change made on this server), its last recorded use too. */
   forget(clientId: string): void {
     this.identityCache.delete(clientId);
+    this.usedAt.delete(clientId);
   }
 }
 

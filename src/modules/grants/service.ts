@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
+import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import type { AccountRef, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
 import type { EntitlementRow, EntitlementsService } from '../entitlements/service.ts';
@@ -22,7 +22,7 @@ import type { UsersService } from '../users/service.ts';
 import { GrantReads } from './reads.ts';
 import * as store from './store.ts';
 import { type Binding, toBinding } from './views.ts';
-import { grantMany, revokeMany } from './writes.ts';
+import { type FastGrant, grantMany, grantToUsers, revokeMany } from './writes.ts';
 
 /** How a flat-file row changed things. */
 export type GrantImportRow = { userEmail: string; entitlement: string; expiresAt?: string };
@@ -52,6 +52,8 @@ export class GrantsService {
     userIds: string[],
   ): Promise<{ failedUsersErrorMap: Record<string, string> }> {
     if (userIds.length === 0) throw invalidArgument('userIds: at least one user id is required');
+    const fast = await this.grantFast(tenantId, appId, entitlementId, userIds);
+    if (fast) return fast;
     const found = await this.users.byIds(tenantId, userIds);
     const failedUsersErrorMap: Record<string, string> = {};
     for (const id of userIds) if (!found.has(id)) failedUsersErrorMap[id] = `user "${id}" does not exist`;
@@ -60,6 +62,40 @@ export class GrantsService {
       const ent = await this.entitlements.lockForGrants(tenantId, appId, entitlementId, tx);
       await this.grantInTx(tx, tenantId, app, ent, [...found.values()]);
     });
+    return { failedUsersErrorMap };
+  }
+
+  /**
+   * The usual case in one statement (writes.ts grantToUsers); undefined when the general
+   * path must do it (an account to adopt, an overdue grant, an account made meanwhile).
+   */
+  private async grantFast(
+    tenantId: string,
+    appId: string,
+    entitlementId: string,
+    userIds: string[],
+  ): Promise<{ failedUsersErrorMap: Record<string, string> } | undefined> {
+    const unique = [...new Set(userIds)];
+    let r: FastGrant;
+    try {
+      r = await grantToUsers(
+        this.db,
+        tenantId,
+        appId,
+        entitlementId,
+        unique.map((userId) => ({ userId, accountId: newId(), grantId: newId(), historyId: newId() })),
+      );
+    } catch (err) {
+      if (pgErrorCode(err) === '40001') return undefined;
+      throw err;
+    }
+    if (r.outcome === 'no-app') throw notFound('app');
+    if (r.outcome === 'not-manual') throw failedPrecondition(`app ${appId} is not manually managed`);
+    if (r.outcome === 'no-entitlement') throw notFound('app entitlement');
+    if (r.outcome !== 'done') return undefined;
+    const unknown = new Set(r.unknownUserIds);
+    const failedUsersErrorMap: Record<string, string> = {};
+    for (const id of userIds) if (unknown.has(id)) failedUsersErrorMap[id] = `user "${id}" does not exist`;
     return { failedUsersErrorMap };
   }
 

@@ -3,6 +3,7 @@ import type { Db } from '../../db/index.ts';
 import { appEntitlements } from '../../db/schema.ts';
 import { grantHistory, grants } from '../../db/schema-access.ts';
 import { after, allOf, inIds } from '../../db/sql-helpers.ts';
+import type { AppUserRow } from '../app-users/service.ts';
 
 export type GrantRow = typeof grants.$inferSelect;
 export type NewGrantRow = typeof grants.$inferInsert;
@@ -164,4 +165,56 @@ export async function holderIds(db: Db, tenantId: string, entitlementIds: string
     .where(and(eq(g.tenantId, tenantId), inArray(g.appEntitlementId, entitlementIds), isNotNull(g.identityUserId), inForce()))
     .orderBy(asc(g.identityUserId));
   return rows.map((r) => r.id as string);
+}
+
+/** A grant in force with its account, as listHolders answers it. */
+export type HolderRow = { grant: Pick<GrantRow, 'id' | 'createdAt' | 'deprovisionAt'>; account: AppUserRow };
+
+const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
+
+/**
+ * One keyset page of the entitlement's grants in force with their accounts, in ONE round trip
+ * (ListUsers is a hot read): undefined when the app has no such entitlement. Raw rows, mapped
+ * here: Drizzle's per-column mapping of 100 joined rows cost more than the query.
+ */
+export async function listHolders(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  entitlementId: string,
+  page: { size: number; after?: string },
+): Promise<HolderRow[] | undefined> {
+  const res = await db.execute(sql`
+    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, a.*
+    from app_entitlements e
+    left join lateral (
+      select g.id, g.app_user_id, g.created_at, g.deprovision_at from grants g
+      where g.tenant_id = e.tenant_id and g.app_entitlement_id = e.id
+        and (g.deprovision_at is null or g.deprovision_at > now())
+        ${page.after === undefined ? sql`` : sql`and g.id > ${page.after}`}
+      order by g.id limit ${page.size + 1}) g on true
+    left join app_users a on a.tenant_id = e.tenant_id and a.id = g.app_user_id
+    where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.id = ${entitlementId}
+    order by g.id`);
+  const rows = (res as unknown as { rows: Record<string, unknown>[] }).rows;
+  if (rows.length === 0) return undefined;
+  return rows
+    .filter((r) => r.gid !== null && r.id !== null)
+    .map((r) => ({
+      grant: { id: r.gid as string, createdAt: toDate(r.gc), deprovisionAt: r.gd === null ? null : toDate(r.gd) },
+      account: {
+        tenantId: r.tenant_id as string,
+        id: r.id as string,
+        appId: r.app_id as string,
+        identityUserId: r.identity_user_id as string | null,
+        displayName: r.display_name as string | null,
+        email: r.email as string | null,
+        username: r.username as string | null,
+        appUserType: r.app_user_type as string,
+        status: r.status as string,
+        grantCount: Number(r.grant_count),
+        createdAt: toDate(r.created_at),
+        updatedAt: toDate(r.updated_at),
+      },
+    }));
 }

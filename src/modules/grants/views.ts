@@ -20,7 +20,10 @@ export function toBinding(row: GrantRow): Binding {
   };
 }
 
-export function toEntitlementUserView(row: GrantRow, account: AppUserRow): EntitlementUserView {
+export function toEntitlementUserView(
+  row: Pick<GrantRow, 'createdAt' | 'deprovisionAt'>,
+  account: AppUserRow,
+): EntitlementUserView {
   return {
     appUser: toAppUserView(account),
     appEntitlementUserBindingCreatedAt: row.createdAt.toISOString(),

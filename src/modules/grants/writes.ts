@@ -47,8 +47,8 @@ export async function grantMany(
       select ${tenantId}, ${entitlementId}, ${countSlot()}, count(*) from ins having count(*) > 0
       on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
     acc as (
-      update app_users a set grant_count = a.grant_count + 1 from ins
-      where a.tenant_id = ${tenantId} and a.id = ins.app_user_id
+      update app_users a set grant_count = a.grant_count + 1
+      where a.tenant_id = ${tenantId} and a.id = any (array(select app_user_id from ins))
       returning a.grant_count),
     app as (
       insert into user_count_slots as s (tenant_id, app_id, slot, users)
@@ -58,7 +58,7 @@ export async function grantMany(
     union all
     select g.app_user_id, true from grants g
     where g.tenant_id = ${tenantId} and g.app_entitlement_id = ${entitlementId}
-      and g.app_user_id in (select aid from input) and g.deprovision_at <= now()`);
+      and g.app_user_id = any (array(select aid from input)) and g.deprovision_at <= now()`);
   const rows = rowsOf<{ app_user_id: string; overdue: boolean }>(res);
   return {
     created: rows.filter((r) => !r.overdue).map((r) => r.app_user_id),
@@ -156,4 +156,103 @@ export async function endHistoryOfApp(db: Db, tenantId: string, appId: string, r
     from grants g
     where g.tenant_id = ${tenantId} and g.app_id = ${appId}
       and h.tenant_id = g.tenant_id and h.grant_id = g.id and h.revoked_at is null`);
+}
+
+/** What grantToUsers did, or why it wrote nothing. */
+export type FastGrant =
+  | { outcome: 'done'; unknownUserIds: string[] }
+  | { outcome: 'no-app' | 'not-manual' | 'no-entitlement' | 'slow' };
+
+/**
+ * AddManuallyManagedMembers in ONE statement, so in its own implicit transaction (no BEGIN,
+ * no COMMIT, one round trip): checks the app (manual) and the entitlement, holding both FOR
+ * KEY SHARE as GrantsService's transaction does; takes the users that exist; locks their
+ * accounts in id order, makes the missing ones (with grant_count 1: a new account's grant is
+ * always new); grants, records history and counts as grantMany does. It writes nothing, and
+ * answers 'slow', when the general path is needed: an account to adopt by email or display
+ * name, or a grant past its deadline to end first. When another transaction made one of
+ * these accounts after this statement's snapshot, gatehouse_retry (migration 0010) aborts it
+ * (SQLSTATE 40001), so nothing is half done; the caller then takes the general path too.
+ * This statement crosses the accounts' and catalog's tables for the round trips it saves;
+ * the general path (GrantsService.grantInTx) goes through their services.
+ */
+export async function grantToUsers(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  entitlementId: string,
+  users: { userId: string; accountId: string; grantId: string; historyId: string }[],
+): Promise<FastGrant> {
+  const input = JSON.stringify(users.map((u) => ({ uid: u.userId, aid: u.accountId, gid: u.grantId, hid: u.historyId })));
+  const t = tenantId;
+  const res = await db.execute(sql`
+    with input as (select * from jsonb_to_recordset(${input}::jsonb) as x(uid text, aid text, gid text, hid text)),
+    app as (
+      select a.is_manually_managed as manual, a.identity_matching = 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME' as by_name
+      from apps a where a.tenant_id = ${t} and a.id = ${appId} for key share),
+    ent as (
+      select case when e.duration_grant_seconds > 0 then now() + make_interval(secs => e.duration_grant_seconds) end as until
+      from app_entitlements e where e.tenant_id = ${t} and e.app_id = ${appId} and e.id = ${entitlementId} for key share),
+    usr as (
+      select u.id, u.display_name, u.email, u.username, i.aid, i.gid, i.hid from input i
+      join users u on u.tenant_id = ${t} and u.id = i.uid),
+    linked as (
+      -- By (tenant, identity user): "app_id = x is true" keeps the planner off the (tenant, app)
+      -- index, which it picks for an app grown since the last ANALYZE and then scans whole.
+      select a.id, a.identity_user_id from usr u
+      join app_users a on a.tenant_id = ${t} and a.identity_user_id = u.id and (a.app_id = ${appId}) is true
+      order by a.id for no key update of a),
+    adoptable as (
+      select 1 from usr join app_users c on c.tenant_id = ${t} and c.app_id = ${appId} and c.identity_user_id is null
+        and lower(case when (select by_name from app) then c.display_name else c.email end)
+          = lower(case when (select by_name from app) then usr.display_name else usr.email end)
+      where usr.id not in (select identity_user_id from linked) limit 1),
+    overdue as (
+      select 1 from linked l join grants g on g.tenant_id = ${t} and g.app_entitlement_id = ${entitlementId}
+        and g.app_user_id = l.id and g.deprovision_at <= now() limit 1),
+    go as (
+      select ent.until from app, ent
+      where app.manual and not exists (select 1 from adoptable) and not exists (select 1 from overdue)),
+    made as (
+      insert into app_users (tenant_id, id, app_id, identity_user_id, display_name, email, username, app_user_type, status, grant_count)
+      select ${t}, u.aid, ${appId}, u.id, u.display_name, u.email, u.username, 'APP_USER_TYPE_USER', 'STATUS_ENABLED', 1
+      from usr u where exists (select 1 from go) and u.id not in (select identity_user_id from linked) order by u.id
+      on conflict (tenant_id, app_id, identity_user_id) do nothing
+      returning id, identity_user_id),
+    targets as (
+      select id, identity_user_id from linked where exists (select 1 from go)
+      union all select id, identity_user_id from made),
+    ins as (
+      insert into grants (tenant_id, id, app_id, app_entitlement_id, app_user_id, identity_user_id, deprovision_at)
+      select ${t}, u.gid, ${appId}, ${entitlementId}, x.id, x.identity_user_id, (select until from go)
+      from targets x join usr u on u.id = x.identity_user_id order by x.id
+      on conflict (tenant_id, app_entitlement_id, app_user_id) do nothing
+      returning id, app_user_id, identity_user_id, created_at),
+    hist as (
+      insert into grant_history (tenant_id, id, grant_id, app_id, app_entitlement_id, app_user_id, identity_user_id, granted_at)
+      select ${t}, u.hid, ins.id, ${appId}, ${entitlementId}, ins.app_user_id, ins.identity_user_id, ins.created_at
+      from ins join usr u on u.gid = ins.id),
+    entc as (
+      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants)
+      select ${t}, ${entitlementId}, ${countSlot()}, count(*) from ins having count(*) > 0
+      on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants),
+    acc as (
+      update app_users a set grant_count = a.grant_count + 1
+      where a.tenant_id = ${t} and a.id = any (array(select app_user_id from ins where app_user_id in (select id from linked)))
+      returning a.grant_count),
+    appc as (
+      insert into user_count_slots as s (tenant_id, app_id, slot, users)
+      select ${t}, ${appId}, ${countSlot()}, count(*)
+      from (select 1 from acc where acc.grant_count = 1 union all select 1 from made) n having count(*) > 0
+      on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users)
+    select (select manual from app) as manual, exists (select 1 from ent) as has_ent, exists (select 1 from go) as go,
+      coalesce((select array_agg(uid) from input where uid not in (select id from usr)), '{}') as unknown,
+      case when exists (select 1 from go) and (select count(*) from targets) < (select count(*) from usr)
+        then gatehouse_retry('an account was made meanwhile') end as retried`);
+  const [r] = rowsOf<{ manual: boolean | null; has_ent: boolean; go: boolean; unknown: string[] }>(res);
+  if (r.manual === null) return { outcome: 'no-app' };
+  if (!r.manual) return { outcome: 'not-manual' };
+  if (!r.has_ent) return { outcome: 'no-entitlement' };
+  if (!r.go) return { outcome: 'slow' };
+  return { outcome: 'done', unknownUserIds: r.unknown };
 }

@@ -22,7 +22,8 @@ export type Rule = {
   entitlementOwner?: string;
   self?: string;
   ownClient?: string;
-  narrow?: { bodyField?: string };
+  /** `bodyField` names the user filter of a search body; `many` when it is a list of user ids. */
+  narrow?: { bodyField?: string; many?: boolean };
 };
 
 const anyone = { permission: 'catalog:read' } as const satisfies Rule;
@@ -92,7 +93,7 @@ export const AUTHORIZATION: Record<string, Rule> = {
   // Accounts.
   [`${app}.AppUserService.List`]: read('app_users:read'),
   [`${app}.AppUserService.ListAppUsersForUser`]: read('app_users:read', { self: 'user_id' }),
-  [`${app}.AppUserService.Search`]: read('app_users:read', { narrow: { bodyField: 'userIds' } }),
+  [`${app}.AppUserService.Search`]: read('app_users:read', { narrow: { bodyField: 'userIds', many: true } }),
   [`${app}.AppUserService.Update`]: appWrite('app_users:write', 'app_user_app_id'),
   // Grants.
   [`${app}.AppEntitlements.AddManuallyManagedMembers`]: memberWrite,
@@ -109,10 +110,31 @@ export const AUTHORIZATION: Record<string, Rule> = {
   [`${app}.AppEntitlementUserBindingService.SearchPastGrants`]: read('grants:read'),
 };
 
+/** Role sets seen so far → their permissions: few distinct sets exist, and this runs on every request. */
+const permissionCache = new Map<string, ReadonlySet<Permission>>();
+
 /** The permissions of these roles together. */
-export function permissionsOf(roleIds: readonly string[]): Set<Permission> {
-  return new Set(roleIds.flatMap((id) => roleById.get(id)?.permissions ?? []));
+export function permissionsOf(roleIds: readonly string[]): ReadonlySet<Permission> {
+  const key = roleIds.join(',');
+  let perms = permissionCache.get(key);
+  if (!perms) {
+    perms = new Set(roleIds.flatMap((id) => roleById.get(id)?.permissions ?? []));
+    // Role ids are the eight built-ins, so the sets are bounded; the guard is for safety only.
+    if (permissionCache.size > 1000) permissionCache.clear();
+    permissionCache.set(key, perms);
+  }
+  return perms;
 }
 
 /** Whether one of these roles is Application Administrator (the app-owner relation is theirs). */
 export const isAppAdmin = (roleIds: readonly string[]): boolean => roleIds.some((id) => roleById.get(id)?.key === 'app_admin');
+
+/**
+ * The owners of an app the caller creates: an Application Administrator (who may manage only
+ * the apps they own) is added to them, or they could not manage what they made.
+ */
+export function ownersOfNewApp(caller: { userId?: string; roleIds: readonly string[] }, owners: string[] | undefined) {
+  const manageAll = permissionsOf(caller.roleIds).has('apps:write');
+  if (manageAll || !caller.userId) return owners;
+  return [...new Set([...(owners ?? []), caller.userId])];
+}

@@ -17,7 +17,6 @@ export const PERMISSIONS = [
   'users:read',
   'roles:read',
   'roles:write',
-  'personal_clients:read',
   'personal_clients:write',
   'personal_clients:read_all',
   'personal_clients:write_all',
@@ -45,7 +44,7 @@ export type BuiltinRole = {
 
 const ALL_READS = PERMISSIONS.filter((p) => p.endsWith(':read') || p.endsWith(':read_all'));
 /** What every person may do: read the catalog and the roles, and manage their own clients. */
-const BASIC: Permission[] = ['catalog:read', 'roles:read', 'personal_clients:read', 'personal_clients:write'];
+const BASIC: Permission[] = ['catalog:read', 'roles:read', 'personal_clients:write'];
 /** What the administrators below Super Administrator read tenant-wide. */
 const STAFF_READS: Permission[] = [...BASIC, 'users:read', 'app_users:read', 'grants:read'];
 

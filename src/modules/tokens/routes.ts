@@ -40,7 +40,8 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
           'secret in the form (`client_id`, `client_secret`; for curl); or HTTP Basic with the id and secret ' +
           '(client_secret_basic, RFC 6749 §2.3.1: what the Authorize button here and most OAuth2 libraries send; ' +
           'URL-encoded or not). Any bad credential is the same 401 `invalid client credentials`; credentials in both the ' +
-          'header and the body are a 400 `invalid_request`; too many requests per client or address are a 429 with ' +
+          'header and the body are a 400 `invalid_request`; a personal client with `allowSourceCidr` gets tokens only for ' +
+          'requests from those ranges (the same 401 otherwise); too many requests per client or address are a 429 with ' +
           '`Retry-After`. The body is `application/x-www-form-urlencoded`.',
         // No bearer token here: this is where it comes from.
         security: [],
@@ -55,7 +56,7 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
       // A Basic header that cannot be read is a bad credential like any other: the same 401.
       const basic = basicCredentials(req.headers.authorization);
       if (req.validationError || basic === null) throw unauthenticated('invalid client credentials');
-      return core.services.tokens.issue(req.body ?? {}, req.hostname, basic);
+      return core.services.tokens.issue(req.body ?? {}, req.hostname, basic, req.ip);
     },
   );
 }

@@ -8,6 +8,7 @@ import { serverSettings, usedAssertions } from '../../db/schema.ts';
 import { invalidArgument, pgErrorCode, unauthenticated } from '../../lib/errors.ts';
 import { parseClientSecret } from '../clients/secret.ts';
 import type { ClientIdentity, ClientRow, ClientsService } from '../clients/service.ts';
+import { sourceAllowed } from '../clients/source-cidr.ts';
 
 export type TokenRequest = {
   grant_type?: string;
@@ -75,17 +76,21 @@ export class TokensService {
   }
 
   /**
-   * Every failure is the same 401: the caller never learns which part was wrong.
-   * Credentials come from the form, or from an HTTP Basic header (`basic`), not both.
+   * Every failure is the same 401: the caller never learns which part was wrong (a request
+   * from outside the client's allowSourceCidr included). Credentials come from the form, or
+   * from an HTTP Basic header (`basic`), not both. `sourceIp` is the request's address as
+   * Fastify reads it (`req.ip`, which honours GATEHOUSE_TRUST_PROXY).
    */
   async issue(
     form: TokenRequest,
     requestHost: string,
     basic?: HeaderCredentials,
+    sourceIp = '',
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
     const req = basic ? withHeaderCredentials(form, basic) : form;
-    const client = await this.authenticate(req, requestHost).catch(() => undefined);
+    const client = await this.authenticate(req, requestHost, sourceIp).catch(() => undefined);
     if (!client) throw unauthenticated('invalid client credentials');
+    await this.clients.recordUse(client.tenantId, client.id);
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ tid: client.tenantId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -98,10 +103,11 @@ export class TokensService {
     return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds };
   }
 
-  private async authenticate(req: TokenRequest, requestHost: string): Promise<ClientRow | undefined> {
+  private async authenticate(req: TokenRequest, requestHost: string, sourceIp: string): Promise<ClientRow | undefined> {
     if (req.grant_type !== 'client_credentials' || !req.client_id) return undefined;
     const client = await this.clients.findActive(req.client_id);
-    if (!client) return undefined;
+    // Checked before the assertion, so a request from elsewhere does not use up its nonce.
+    if (!client || !sourceAllowed(client.allowSourceCidr, sourceIp)) return undefined;
     if (req.client_assertion !== undefined) {
       if (req.client_assertion_type !== ASSERTION_TYPE) return undefined;
       return (await this.checkAssertion(client, req.client_assertion, requestHost)) ? client : undefined;
@@ -179,6 +185,7 @@ export class TokensService {
     // Roles, revocation, expiry and the user's status are not cached here: identity() has its own short-lived cache.
     const identity = await this.clients.identity(claims.sub);
     if (!identity || identity.tenantId !== claims.tid) throw unauthenticated('client revoked, expired or its user disabled');
+    await this.clients.recordUse(identity.tenantId, identity.clientId);
     return identity;
   }
 
