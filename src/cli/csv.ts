@@ -30,7 +30,19 @@ export type ImportOptions = {
    */
   applyBatch?: (rows: { row: Record<string, string>; line: number }[]) => Promise<(RowOutcome | Error)[]>;
   batchSize?: number;
+  /**
+   * Optional: runs the whole write phase (every row) inside it, e.g. in one transaction; it may
+   * then refuse the file by throwing FileRefused, when nothing it wrote may stay.
+   */
+  session?: (write: () => Promise<void>) => Promise<void>;
 };
+
+/** Thrown by an import's session: the file is refused as a whole (each error names a line); nothing was written. */
+export class FileRefused extends Error {
+  constructor(readonly errors: { line: number; reason: string }[]) {
+    super(errors.map((e) => `line ${e.line}: ${e.reason}`).join('; '));
+  }
+}
 
 /** The exit code of an import: 0 all rows applied, 1 some rows rejected, 2 the file was refused (nothing written). */
 export const importExitCode = (s: ImportSummary): number => (s.rejected > 0 ? 1 : s.errors.length > 0 ? 2 : 0);
@@ -139,38 +151,51 @@ export async function importCsv(file: string, opts: ImportOptions): Promise<Impo
       else summary[r]++;
     });
   };
-  try {
-    for await (const { record: cells, info } of csv.rows) {
-      if (!header) {
-        header = checkHeader(file, cells, opts);
-        continue;
-      }
-      summary.rows++;
-      const line = info.lines;
-      if (cells.length > header.length) {
-        reject(line, new ApiError(3, `${cells.length} cells, but the header names ${header.length} columns`));
-      } else {
-        // A short row leaves its last columns out (as if the file had not those columns).
-        const record: Record<string, string> = Object.fromEntries(cells.map((v, i) => [header?.[i] as string, v]));
-        if (opts.applyBatch) {
-          batch.push({ row: record, line });
-          if (batch.length >= (opts.batchSize ?? 500)) await flush();
+  const write = async () => {
+    try {
+      for await (const { record: cells, info } of csv.rows) {
+        if (!header) {
+          header = checkHeader(file, cells, opts);
+          continue;
+        }
+        summary.rows++;
+        const line = info.lines;
+        if (cells.length > header.length) {
+          reject(line, new ApiError(3, `${cells.length} cells, but the header names ${header.length} columns`));
         } else {
-          try {
-            summary[await opts.apply(record, line)]++;
-          } catch (err) {
-            reject(line, err);
+          // A short row leaves its last columns out (as if the file had not those columns).
+          const record: Record<string, string> = Object.fromEntries(cells.map((v, i) => [header?.[i] as string, v]));
+          if (opts.applyBatch) {
+            batch.push({ row: record, line });
+            if (batch.length >= (opts.batchSize ?? 500)) await flush();
+          } else {
+            try {
+              summary[await opts.apply(record, line)]++;
+            } catch (err) {
+              reject(line, err);
+            }
           }
         }
+        if (summary.rows % every === 0) {
+          const secs = (Date.now() - started) / 1000;
+          opts.progress?.(`${summary.rows} rows (${Math.round(summary.rows / secs)} rows/s)`);
+        }
       }
-      if (summary.rows % every === 0) {
-        const secs = (Date.now() - started) / 1000;
-        opts.progress?.(`${summary.rows} rows (${Math.round(summary.rows / secs)} rows/s)`);
-      }
+      await flush();
+    } finally {
+      csv.close(); // closes the file, also when a bad header stops the import
     }
-    await flush();
+  };
+  try {
+    await (opts.session ? opts.session(write) : write());
+  } catch (err) {
+    if (!(err instanceof FileRefused)) throw err;
+    // The session rolled every row back: only the refusal is left to report.
+    Object.assign(summary, { created: 0, updated: 0, unchanged: 0, rejected: 0, errors: err.errors });
+    for (const e of err.errors) opts.progress?.(`line ${e.line}: ${e.reason}`);
+    opts.progress?.('the file was refused; nothing was imported');
   } finally {
-    csv.close(); // closes the file, also when a bad header stops the import
+    csv.close(); // also when the session failed before reading
   }
   return summary;
 }

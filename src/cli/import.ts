@@ -48,7 +48,10 @@ export const importUsersAction =
 function addImportUsersCommand(cmd: Command, kit: CliKit): void {
   cmd
     .command('users <file>')
-    .description('import users from CSV (email,displayName[,username,department,jobTitle,employmentStatus]); idempotent by email')
+    .description(
+      'import users from CSV (email,displayName[,username,department,jobTitle,employmentStatus,employmentType,' +
+        "managerEmail,roles]; several managers or roles separated by ';'); idempotent by email",
+    )
     .addOption(kit.tenantOption())
     .action(importUsersAction(kit));
 }

@@ -13,7 +13,7 @@ import { LockError } from './lock.ts';
 import { formatTable } from './output.ts';
 import { addReadCommands } from './read-commands.ts';
 import { registerTlsCommands } from './tls.ts';
-import { addUserCommands } from './user-commands.ts';
+import { addUserCommands, addUserCreateCommand } from './user-commands.ts';
 
 /** The package's version, from package.json (one level above src/ and dist/). */
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
@@ -69,19 +69,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   addClientCommands(program.command('clients').description('manage API clients (credentials)'), kit, io, lifecycle !== undefined);
 
   const users = program.command('users').description('manage identity users');
-  users
-    .command('create')
-    .description('create a user; prints it as JSON')
-    .requiredOption('--email <email>', 'email address')
-    .requiredOption('--display-name <name>', 'display name')
-    .option('--username <username>', 'username')
-    .addOption(tenantOption())
-    .action(async (opt: { email: string; displayName: string; username?: string; tenant?: string }) =>
-      withCore(async (core) => {
-        const tenant = await tenantOf(core, opt);
-        print(await core.services.users.create(tenant.id, opt));
-      }),
-    );
+  addUserCreateCommand(users, kit);
   users
     .command('import <file>')
     .description('the same as `gatehouse import users <file>`')

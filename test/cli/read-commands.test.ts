@@ -155,8 +155,8 @@ describe.each(backends)('gatehouse read and user commands (in-process) on %s', (
     const list = expectExit(await run(['users', 'list']), 0).json();
     expect(list.map((u: { email: string }) => u.email)).toEqual(['ann@example.com', 'bob@example.com', 'cat@example.com']);
     const table = expectExit(await run(['users', 'list', '--query', 'bak'], true), 0).stdout.split('\n');
-    expect(table[0]).toMatch(/^ID +EMAIL +NAME +STATUS$/);
-    expect(table[1]).toBe(`${people.bob}  bob@example.com  Bob Baker  ENABLED`);
+    expect(table[0]).toMatch(/^ID +EMAIL +NAME +STATUS +ROLES$/);
+    expect(table[1]).toBe(`${people.bob}  bob@example.com  Bob Baker  ENABLED  basic_user`);
     expect(table.length).toBe(3);
 
     expect(expectExit(await run(['users', 'get', people.cat]), 0).json()).toMatchObject({

@@ -3,87 +3,15 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { displayNameOf, orUndef, textLength } from '../../http/schemas.ts';
 import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { BASIC_USER_ROLE_ID, roleById } from '../roles/builtin.ts';
+import { UserImport } from './import.ts';
+import { checkUserInput, columnsOf, sameList, toUser, type UserInput } from './input.ts';
+import { describeCycle, lockManagerChains, managerCycles } from './managers.ts';
 import type { SearchUsersRequest, User } from './schemas.ts';
 import * as store from './store.ts';
 
-export type UserInput = {
-  email: string;
-  displayName: string;
-  username?: string;
-  department?: string;
-  jobTitle?: string;
-  employmentStatus?: string;
-  /** Ids of this tenant's users who manage this one. */
-  managerIds?: string[];
-  /** The user who acts for this one while away. */
-  delegatedUserId?: string;
-  /** Built-in role ids; Basic User is always added. */
-  roleIds?: string[];
-  employmentType?: string;
-  employeeIds?: string[];
-};
-
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
-export function toUser(row: store.UserRow): User {
-  return {
-    id: row.id,
-    email: row.email,
-    emails: [row.email],
-    displayName: row.displayName,
-    username: orUndef(row.username),
-    usernames: row.username ? [row.username] : [],
-    department: orUndef(row.department),
-    jobTitle: orUndef(row.jobTitle),
-    employmentStatus: orUndef(row.employmentStatus),
-    employmentType: orUndef(row.employmentType),
-    employeeIds: row.employeeIds,
-    roleIds: row.roleIds,
-    managerIds: row.managerIds.length > 0 ? row.managerIds : undefined,
-    delegatedUserId: orUndef(row.delegatedUserId),
-    origin: row.origin as User['origin'],
-    status: row.status as User['status'],
-    directoryStatus: row.status as User['status'],
-    type: 'USER_TYPE_HUMAN',
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-/** Checks and normalises a user's fields; throws INVALID_ARGUMENT naming the field. */
-export function checkUserInput(input: UserInput): UserInput {
-  const email = input.email?.trim() ?? '';
-  if (!EMAIL.test(email) || email.length > 320) throw invalidArgument(`email: "${input.email}" is not an email address`);
-  const opt = (field: string, v: string | undefined) => {
-    const t = v?.trim();
-    if (t && textLength(t) > 256) throw invalidArgument(`${field}: at most 256 characters`);
-    return t || undefined;
-  };
-  return {
-    email,
-    displayName: displayNameOf(input.displayName ?? ''),
-    username: opt('username', input.username),
-    department: opt('department', input.department),
-    jobTitle: opt('jobTitle', input.jobTitle),
-    employmentStatus: opt('employmentStatus', input.employmentStatus),
-    managerIds: input.managerIds,
-    delegatedUserId: opt('delegatedUserId', input.delegatedUserId),
-    roleIds: input.roleIds && rolesWithBasic(input.roleIds),
-    employmentType: opt('employmentType', input.employmentType),
-    employeeIds: input.employeeIds,
-  };
-}
-
-/** The role ids, checked (INVALID_ARGUMENT naming roleIds), with Basic User added: every user has it. */
-export function rolesWithBasic(roleIds: string[]): string[] {
-  const unknown = roleIds.find((id) => !roleById.has(id));
-  if (unknown !== undefined) throw invalidArgument(`roleIds: "${unknown}" is not a role`);
-  return [...new Set([BASIC_USER_ROLE_ID, ...roleIds])];
-}
+export { checkUserInput, rolesWithBasic, toUser, type UserInput } from './input.ts';
 
 const ORIGIN_UNSPECIFIED = 'USER_ORIGIN_UNSPECIFIED';
 /** Origins a filter names; UNSPECIFIED names none (proto3's zero value). */
@@ -118,64 +46,94 @@ export class UsersService {
 
   async create(tenantId: string, input: UserInput, db: Db = this.db): Promise<User> {
     const v = checkUserInput(input);
-    const related = [...(v.managerIds ?? []), ...(v.delegatedUserId ? [v.delegatedUserId] : [])];
-    if (related.length > 0)
-      await this.requireAll(tenantId, related, v.delegatedUserId ? 'managerIds/delegatedUserId' : 'managerIds', db);
+    const id = newId();
+    // A new user manages nobody yet, so their managers cannot close a cycle: no lock, no walk.
+    await this.checkRelations(db, tenantId, id, v);
     try {
-      return toUser(await store.insertUser(db, { tenantId, id: newId(), ...v }));
+      return toUser(await store.insertUser(db, { tenantId, id, ...columnsOf(v) }));
     } catch (err) {
       if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${v.email} already exists`);
       throw err;
     }
   }
 
-  /** Creates the user, or updates the one with the same email; says which. */
+  /** Creates the user, or updates the one with the same email (absent fields keep their values); says which. */
   async upsertByEmail(tenantId: string, input: UserInput): Promise<{ user: User; created: boolean }> {
     const v = checkUserInput(input);
     return this.db.transaction(async (tx) => {
-      const existing = await store.getUserByEmail(tx, tenantId, v.email);
-      if (!existing) return { user: toUser(await store.insertUser(tx, { tenantId, id: newId(), ...v })), created: true };
-      const row = await store.updateUser(tx, tenantId, existing.id, {
-        displayName: v.displayName,
-        username: v.username ?? existing.username,
-        department: v.department ?? existing.department,
-        jobTitle: v.jobTitle ?? existing.jobTitle,
-        employmentStatus: v.employmentStatus ?? existing.employmentStatus,
-      });
-      return { user: toUser(row), created: false };
+      const existing = await store.getUserByEmail(tx, tenantId, v.email, true);
+      if (!existing) return { user: await this.create(tenantId, v, tx), created: true };
+      return { user: toUser(await this.change(tx, tenantId, existing, { ...v, email: existing.email })), created: false };
     });
   }
 
-  /** Changes the given fields; an empty optional field clears it. Checked as on create. */
+  /**
+   * Changes the given fields; an empty optional field clears it, an absent one keeps it. Checked as on
+   * create; roleIds replace the user's roles (Basic User stays); managerIds may not close a cycle.
+   */
   async update(tenantId: string, id: string, patch: Partial<UserInput>): Promise<User> {
     try {
       return await this.db.transaction(async (tx) => {
-        const row = await store.getUser(tx, tenantId, id);
+        const row = await store.getUser(tx, tenantId, id, true);
         if (!row) throw notFound('user');
-        const keep = (v: string | undefined, stored: string | null) => v ?? stored ?? undefined;
-        const v = checkUserInput({
-          email: patch.email ?? row.email,
-          displayName: patch.displayName ?? row.displayName,
-          username: keep(patch.username, row.username),
-          department: keep(patch.department, row.department),
-          jobTitle: keep(patch.jobTitle, row.jobTitle),
-          employmentStatus: keep(patch.employmentStatus, row.employmentStatus),
-        });
-        return toUser(
-          await store.updateUser(tx, tenantId, id, {
-            email: v.email,
-            displayName: v.displayName,
-            username: v.username ?? null,
-            department: v.department ?? null,
-            jobTitle: v.jobTitle ?? null,
-            employmentStatus: v.employmentStatus ?? null,
-          }),
-        );
+        return toUser(await this.change(tx, tenantId, row, patch));
       });
     } catch (err) {
       if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${patch.email} already exists`);
       throw err;
     }
+  }
+
+  /** update's and upsertByEmail's write, in their transaction. */
+  private async change(tx: Db, tenantId: string, row: store.UserRow, patch: Partial<UserInput>): Promise<store.UserRow> {
+    const keep = (v: string | undefined, stored: string | null) => v ?? stored ?? undefined;
+    const v = checkUserInput({
+      email: patch.email ?? row.email,
+      displayName: patch.displayName ?? row.displayName,
+      username: keep(patch.username, row.username),
+      department: keep(patch.department, row.department),
+      jobTitle: keep(patch.jobTitle, row.jobTitle),
+      employmentStatus: keep(patch.employmentStatus, row.employmentStatus),
+      employmentType: keep(patch.employmentType, row.employmentType),
+      delegatedUserId: keep(patch.delegatedUserId, row.delegatedUserId),
+      managerIds: patch.managerIds ?? row.managerIds,
+      employeeIds: patch.employeeIds ?? row.employeeIds,
+      roleIds: patch.roleIds ?? row.roleIds,
+    });
+    const cols = columnsOf(v);
+    await this.checkRelations(tx, tenantId, row.id, v);
+    const managersChange = !sameList(cols.managerIds, row.managerIds);
+    if (managersChange) await lockManagerChains(tx, tenantId);
+    const out = await store.updateUser(tx, tenantId, row.id, cols);
+    if (managersChange) {
+      const [cycle] = await managerCycles(tx, tenantId, [row.id], 1);
+      if (cycle) {
+        throw invalidArgument(
+          `managerIds: would make a cycle in the manager chain: ${describeCycle(cycle)} (each managed by the next)`,
+        );
+      }
+    }
+    return out;
+  }
+
+  /** Managers and delegate are other users of the tenant (INVALID_ARGUMENT naming the field and value). */
+  private async checkRelations(db: Db, tenantId: string, id: string, v: UserInput): Promise<void> {
+    const managers = v.managerIds ?? [];
+    if (managers.includes(id)) throw invalidArgument(`managerIds: a user cannot be their own manager ("${id}")`);
+    if (v.delegatedUserId === id) throw invalidArgument(`delegatedUserId: a user cannot be their own delegate ("${id}")`);
+    const related = [...new Set([...managers, ...(v.delegatedUserId ? [v.delegatedUserId] : [])])];
+    if (related.length === 0) return;
+    const found = new Set((await store.getUsers(db, tenantId, related)).map((r) => r.id));
+    const manager = managers.find((m) => !found.has(m));
+    if (manager !== undefined) throw invalidArgument(`managerIds: user "${manager}" does not exist`);
+    if (v.delegatedUserId && !found.has(v.delegatedUserId)) {
+      throw invalidArgument(`delegatedUserId: user "${v.delegatedUserId}" does not exist`);
+    }
+  }
+
+  /** A many-row import (the CSV import): see UserImport. */
+  importer(tenantId: string): UserImport {
+    return new UserImport(this.db, tenantId);
   }
 
   /** ENABLED or DISABLED (C1's directory status); the user's grants are left as they are. */

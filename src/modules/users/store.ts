@@ -47,19 +47,21 @@ export async function updateUser(db: Db, tenantId: string, id: string, set: Part
   return out;
 }
 
-export function getUser(db: Db, tenantId: string, id: string): Promise<UserRow | undefined> {
-  return selectOne(db, users, undefined, tenantId, id);
+/** The user; with `lock`, held FOR UPDATE until the transaction ends. */
+export function getUser(db: Db, tenantId: string, id: string, lock = false): Promise<UserRow | undefined> {
+  return selectOne(db, users, undefined, tenantId, id, lock);
 }
 
 export function getUsers(db: Db, tenantId: string, ids: string[]): Promise<UserRow[]> {
   return selectByIds(db, users, undefined, tenantId, ids);
 }
 
-export async function getUserByEmail(db: Db, tenantId: string, email: string): Promise<UserRow | undefined> {
-  const [row] = await db
+export async function getUserByEmail(db: Db, tenantId: string, email: string, lock = false): Promise<UserRow | undefined> {
+  const q = db
     .select()
     .from(users)
     .where(and(eq(users.tenantId, tenantId), sql`lower(${users.email}) = lower(${email})`));
+  const [row] = lock ? await q.for('update') : await q;
   return row;
 }
 
