@@ -17,10 +17,26 @@ function expect(wt: WireType, want: WireType): void {
   if (wt !== want) throw new Error(`wire type ${wt} where ${want} was expected`);
 }
 
-export const str = (r: BinaryReader, wt: WireType): string => (expect(wt, WireType.LengthDelimited), r.string());
-export const msg = (r: BinaryReader, wt: WireType): Uint8Array => (expect(wt, WireType.LengthDelimited), r.bytes());
-export const bool = (r: BinaryReader, wt: WireType): boolean => (expect(wt, WireType.Varint), r.bool());
-export const enumValue = (r: BinaryReader, wt: WireType): number => (expect(wt, WireType.Varint), r.int32());
+export function str(r: BinaryReader, wt: WireType): string {
+  expect(wt, WireType.LengthDelimited);
+  return r.string();
+}
+export function msg(r: BinaryReader, wt: WireType): Uint8Array {
+  expect(wt, WireType.LengthDelimited);
+  return r.bytes();
+}
+export function bool(r: BinaryReader, wt: WireType): boolean {
+  expect(wt, WireType.Varint);
+  return r.bool();
+}
+export function enumValue(r: BinaryReader, wt: WireType): number {
+  expect(wt, WireType.Varint);
+  return r.int32();
+}
+function int64(r: BinaryReader, wt: WireType): number {
+  expect(wt, WireType.Varint);
+  return Number(r.int64());
+}
 
 /** A repeated enum, packed (proto3's default) or not. */
 export function enums(r: BinaryReader, wt: WireType, out: number[]): void {
@@ -37,7 +53,7 @@ export function timestamp(bytes: Uint8Array): string | undefined {
   let seconds = 0;
   let nanos = 0;
   fields(bytes, (no, wt, r) => {
-    if (no === 1) seconds = (expect(wt, WireType.Varint), Number(r.int64()));
+    if (no === 1) seconds = int64(r, wt);
     else if (no === 2) nanos = enumValue(r, wt);
     else return false;
     return true;
