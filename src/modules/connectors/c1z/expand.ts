@@ -119,7 +119,8 @@ export function expandGrants(input: ExpandInput): Expansion {
         continue;
       }
       const f = entOf(from, resource);
-      (out[f] ??= []).push({ to: ent, shallow: g.expandable.shallow, types });
+      out[f] ??= [];
+      out[f].push({ to: ent, shallow: g.expandable.shallow, types });
     }
   }
 
@@ -137,7 +138,8 @@ export function expandGrants(input: ExpandInput): Expansion {
       if (edge.types && !edge.types.has(principalType[principal])) continue;
       if (edge.shallow && !pairDirect[pair]) continue;
       const [target, made] = pairOf(edge.to, principal);
-      const origins = (pairOrigins[target] ??= []);
+      pairOrigins[target] ??= [];
+      const origins = pairOrigins[target];
       if (!origins.includes(from)) origins.push(from);
       if (made) {
         derived++;
