@@ -5,6 +5,9 @@ import { compress, init } from '@bokuweb/zstd-wasm';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import initSqlJs, { type SqlValue } from 'sql.js';
 
+/** baton's sample files (shared/ sits beside the repository). */
+export const SAMPLES = new URL('../../../../../shared/baton/samples/', import.meta.url).pathname;
+
 const LD = WireType.LengthDelimited;
 const VARINT = WireType.Varint;
 
@@ -25,7 +28,12 @@ function valuePb(v: Json): Uint8Array {
     else if (typeof v === 'number') w.tag(2, WireType.Bit64).double(v);
     else if (typeof v === 'string') w.tag(3, LD).string(v);
     else if (typeof v === 'boolean') w.tag(4, VARINT).bool(v);
-    else if (Array.isArray(v)) w.tag(6, LD).bytes(pb((l) => v.forEach((x) => l.tag(1, LD).bytes(valuePb(x)))));
+    else if (Array.isArray(v))
+      w.tag(6, LD).bytes(
+        pb((l) => {
+          for (const x of v) l.tag(1, LD).bytes(valuePb(x));
+        }),
+      );
     else w.tag(5, LD).bytes(structPb(v));
   });
 }
@@ -137,7 +145,12 @@ export class C1zBuilder {
   resourceType(syncId: string, id: string, traits: number[] = [], displayName = id): this {
     const data = pb((w) => {
       w.tag(1, LD).string(id).tag(2, LD).string(displayName);
-      if (traits.length) w.tag(3, LD).bytes(pb((p) => traits.forEach((t) => p.int32(t))));
+      if (traits.length)
+        w.tag(3, LD).bytes(
+          pb((p) => {
+            for (const t of traits) p.int32(t);
+          }),
+        );
       w.tag(5, LD).string(`${displayName} things`);
     });
     return this.row('v1_resource_types', syncId, { external_id: id, data });

@@ -3,9 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readC1z, withC1z } from '../../../../src/modules/connectors/c1z/read.ts';
-import { anyPb, C1zBuilder, pb, structPb } from './build.ts';
-
-export const SAMPLES = new URL('../../../../../shared/baton/samples/', import.meta.url).pathname;
+import { anyPb, C1zBuilder, pb, SAMPLES, structPb } from './build.ts';
 
 const all = <T>(it: Iterable<T>) => [...it];
 
