@@ -8,6 +8,8 @@
 // Set-based, in memory: ids are interned to integers, each (entitlement, principal) pair is made
 // once and pushed once on a worklist, so the work is Σ pairs × out-edges of their entitlement;
 // cycles end because a pair already held is never pushed again.
+
+import { Ids, Pairs } from './pairs.ts';
 import type { C1zSync } from './read.ts';
 import type { C1zEntitlement, C1zGrant } from './types.ts';
 import { put } from './wire.ts';
@@ -44,21 +46,6 @@ export type Expansion = {
 
 type Edge = { to: number; shallow: boolean; types: Set<string> | undefined };
 
-/** Interns strings to dense integers. */
-class Ids {
-  readonly index = new Map<string, number>();
-  readonly keys: string[] = [];
-  of(key: string): number {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.keys.length;
-      this.index.set(key, i);
-      this.keys.push(key);
-    }
-    return i;
-  }
-}
-
 export function expandGrants(input: ExpandInput): Expansion {
   const entitlementResource = new Map<string, [string, string]>();
   for (const e of input.entitlements) entitlementResource.set(e.id, [e.resourceTypeId, e.resourceId]);
@@ -74,29 +61,8 @@ export function expandGrants(input: ExpandInput): Expansion {
   const principals = new Ids();
   const principalType: string[] = [];
   const principalId: string[] = [];
-
-  // Pairs, one slot per (entitlement, principal), in arrays indexed by pair number.
-  const holders: Map<number, number>[] = [];
-  const pairEnt: number[] = [];
-  const pairPrincipal: number[] = [];
-  const pairRow: boolean[] = []; // a grant row in the file
-  const pairDirect: boolean[] = []; // held directly (what a shallow edge passes on)
-  const pairFileSources: (Record<string, { isDirect: boolean }> | undefined)[] = [];
-  const pairOrigins: (number[] | undefined)[] = [];
-  const pairOf = (ent: number, principal: number): [number, boolean] => {
-    holders[ent] ??= new Map();
-    const found = holders[ent].get(principal);
-    if (found !== undefined) return [found, false];
-    const i = pairEnt.length;
-    holders[ent].set(principal, i);
-    pairEnt.push(ent);
-    pairPrincipal.push(principal);
-    pairRow.push(false);
-    pairDirect.push(false);
-    pairFileSources.push(undefined);
-    pairOrigins.push(undefined);
-    return [i, true];
-  };
+  const pairs = new Pairs();
+  const fileSources = new Map<number, Record<string, { isDirect: boolean }>>();
 
   const out: Edge[][] = [];
   let skippedEdges = 0;
@@ -105,11 +71,11 @@ export function expandGrants(input: ExpandInput): Expansion {
     const principal = principals.of(`${g.principalResourceTypeId}\0${g.principalResourceId}`);
     principalType[principal] = g.principalResourceTypeId;
     principalId[principal] = g.principalResourceId;
-    const [pair] = pairOf(ent, principal);
+    let pair = pairs.find(ent, principal);
+    if (pair === -1) pair = pairs.add(ent, principal);
     const sourceIds = Object.keys(g.sources);
-    pairRow[pair] = true;
-    pairDirect[pair] ||= sourceIds.length === 0 || Object.hasOwn(g.sources, g.entitlementId);
-    if (sourceIds.length > 0) pairFileSources[pair] = { ...pairFileSources[pair], ...g.sources };
+    pairs.markRow(pair, sourceIds.length === 0 || Object.hasOwn(g.sources, g.entitlementId));
+    if (sourceIds.length > 0) fileSources.set(pair, { ...fileSources.get(pair), ...g.sources });
     if (!g.expandable) continue;
     const types = g.expandable.resourceTypeIds.length > 0 ? new Set(g.expandable.resourceTypeIds) : undefined;
     for (const from of g.expandable.entitlementIds) {
@@ -124,60 +90,59 @@ export function expandGrants(input: ExpandInput): Expansion {
     }
   }
 
-  // Worklist: every pair is pushed once, when it first appears.
-  const queue: number[] = [];
-  for (let i = 0; i < pairEnt.length; i++) queue.push(i);
-  let derived = 0;
-  for (let q = 0; q < queue.length; q++) {
-    const pair = queue[q];
-    const from = pairEnt[pair];
+  // Worklist: pairs are numbered as they appear, so the pairs themselves are the queue, and
+  // each is visited once.
+  const rows = pairs.length;
+  for (let pair = 0; pair < pairs.length; pair++) {
+    const from = pairs.entOf(pair);
     const edges = out[from];
     if (!edges) continue;
-    const principal = pairPrincipal[pair];
+    const principal = pairs.principalOf(pair);
     for (const edge of edges) {
       if (edge.types && !edge.types.has(principalType[principal])) continue;
-      if (edge.shallow && !pairDirect[pair]) continue;
-      const [target, made] = pairOf(edge.to, principal);
-      pairOrigins[target] ??= [];
-      const origins = pairOrigins[target];
-      if (!origins.includes(from)) origins.push(from);
-      if (made) {
-        derived++;
-        queue.push(target);
-      }
+      if (edge.shallow && !pairs.isDirect(pair)) continue;
+      let target = pairs.find(edge.to, principal);
+      if (target === -1) target = pairs.add(edge.to, principal);
+      pairs.addOrigin(target, from);
     }
   }
 
   const isAccount = input.isAccount ?? (() => true);
-  const kept: number[] = [];
-  for (let i = 0; i < pairEnt.length; i++) {
-    if (pairRow[i] || isAccount(principalType[pairPrincipal[i]], principalId[pairPrincipal[i]])) kept.push(i);
-  }
+  const kept = (pair: number) => {
+    const principal = pairs.principalOf(pair);
+    return pairs.isRow(pair) || isAccount(principalType[principal], principalId[principal]);
+  };
+  let size = 0;
+  for (let pair = 0; pair < pairs.length; pair++) if (kept(pair)) size++;
 
-  const record = (i: number): ExpandedGrant => {
-    const entitlementId = ents.keys[pairEnt[i]];
+  const record = (pair: number): ExpandedGrant => {
+    const ent = pairs.entOf(pair);
+    const entitlementId = ents.keys[ent];
     const sources: Record<string, { isDirect: boolean }> = {};
-    for (const [k, v] of Object.entries(pairFileSources[i] ?? {})) put(sources, k, { isDirect: v.isDirect });
-    for (const o of pairOrigins[i] ?? [])
-      if (!Object.hasOwn(sources, ents.keys[o])) put(sources, ents.keys[o], { isDirect: false });
-    if (pairDirect[i] && Object.keys(sources).length > 0) put(sources, entitlementId, { isDirect: true });
+    const file = fileSources.get(pair);
+    if (file) for (const [k, v] of Object.entries(file)) put(sources, k, { isDirect: v.isDirect });
+    const origins = pairs.origins(pair);
+    for (const o of origins) if (!Object.hasOwn(sources, ents.keys[o])) put(sources, ents.keys[o], { isDirect: false });
+    const direct = pairs.isDirect(pair);
+    if (direct && (file || origins.length > 0)) put(sources, entitlementId, { isDirect: true });
+    const principal = pairs.principalOf(pair);
     return {
       entitlementId,
-      entitlementResourceTypeId: entResource[pairEnt[i]][0],
-      entitlementResourceId: entResource[pairEnt[i]][1],
-      principalResourceTypeId: principalType[pairPrincipal[i]],
-      principalResourceId: principalId[pairPrincipal[i]],
-      direct: pairDirect[i],
+      entitlementResourceTypeId: entResource[ent][0],
+      entitlementResourceId: entResource[ent][1],
+      principalResourceTypeId: principalType[principal],
+      principalResourceId: principalId[principal],
+      direct,
       sources,
     };
   };
 
   return {
-    size: kept.length,
-    derived,
+    size,
+    derived: pairs.length - rows,
     skippedEdges,
     *[Symbol.iterator]() {
-      for (const i of kept) yield record(i);
+      for (let pair = 0; pair < pairs.length; pair++) if (kept(pair)) yield record(pair);
     },
   };
 }
