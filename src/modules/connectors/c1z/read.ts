@@ -6,7 +6,7 @@ import type { Database, SqlValue } from 'sql.js';
 import { type C1zLimits, unpackC1z } from './container.ts';
 import { C1zError } from './errors.ts';
 import { decodeEntitlement, decodeGrant, decodeResource, decodeResourceType } from './messages.ts';
-import { type OpenedDb, openDb, pickSync, rows } from './sqlite.ts';
+import { type OpenedDb, openDb, pickSync, rows, sqliteError } from './sqlite.ts';
 import type { C1zCounts, C1zEntitlement, C1zGrant, C1zResource, C1zResourceType, C1zSyncInfo } from './types.ts';
 
 export type { C1zLimits } from './container.ts';
@@ -126,7 +126,7 @@ export async function readC1z(input: Uint8Array | string, limits: C1zLimits = {}
     return { sync, counts, ...reader, close: () => opened.db.close() };
   } catch (err) {
     opened.db.close();
-    throw err;
+    throw sqliteError(err);
   }
 }
 

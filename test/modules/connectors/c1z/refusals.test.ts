@@ -2,6 +2,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decompress } from 'fzstd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { C1zError, type C1zRefusal } from '../../../../src/modules/connectors/c1z/errors.ts';
 import { type C1zLimits, readC1z } from '../../../../src/modules/connectors/c1z/read.ts';
@@ -112,6 +113,17 @@ describe('readC1z refuses', () => {
   it('inflated bytes that are not SQLite', async () => {
     const err = await refusal(await c1zOf(new TextEncoder().encode('hello, this is not a database'.repeat(200))));
     expect(err.reason).toBe('not-sqlite');
+  });
+
+  it('a database with damaged pages inside an intact zstd stream', async () => {
+    const db = decompress(unexpanded.subarray(5));
+    const pageSize = (db[16] << 8) | db[17];
+    for (const page of [1, 5, Math.floor(db.length / pageSize / 2), Math.floor(db.length / pageSize) - 2]) {
+      const damaged = new Uint8Array(db);
+      damaged.fill(0xa5, page * pageSize, (page + 1) * pageSize);
+      const err = await refusal(await c1zOf(damaged));
+      expect(['corrupt', 'not-sqlite', 'bad-protobuf'], `page ${page}: ${err.message}`).toContain(err.reason);
+    }
   });
 
   it('a SQLite database without the baton tables or columns', async () => {
