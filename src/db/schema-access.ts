@@ -45,6 +45,10 @@ export const appUsers = pgTable(
     username: text('username'),
     appUserType: text('app_user_type').notNull().default('APP_USER_TYPE_USER'),
     status: text('status').notNull().default('STATUS_ENABLED'),
+    /** The baton account (`<resource type>:<resource id>`), for an account a connector sync made. */
+    matchBatonId: text('match_baton_id'),
+    /** The Gatehouse sync that last saw this row (see app_resource_types.sync_id). */
+    syncId: text('sync_id'),
     /** Active grants of this account; the app's userCount counts accounts with > 0. */
     grantCount: count('grant_count'),
     createdAt: created(),
@@ -54,6 +58,7 @@ export const appUsers = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     uniqueIndex('app_users_app_idx').on(t.tenantId, t.appId, t.id),
     uniqueIndex('app_users_identity_uq').on(t.tenantId, t.appId, t.identityUserId),
+    uniqueIndex('app_users_baton_uq').on(t.tenantId, t.appId, t.matchBatonId).where(sql`${t.matchBatonId} is not null`),
     index('app_users_identity_idx').on(t.tenantId, t.identityUserId),
     foreignKey({ name: 'app_users_app_fk', columns: [t.tenantId, t.appId], foreignColumns: [apps.tenantId, apps.id] }).onDelete(
       'cascade',
@@ -95,6 +100,10 @@ export const grants = pgTable(
     appEntitlementId: text('app_entitlement_id').notNull(),
     appUserId: text('app_user_id').notNull(),
     identityUserId: text('identity_user_id'),
+    /** C1's grantSources: the entitlements (ids) this grant comes through, from a connector's expanded grants. */
+    grantSources: text('grant_sources').array().notNull().default(sql`'{}'::text[]`),
+    /** The Gatehouse sync that last saw this grant; null for a grant made by hand. */
+    syncId: text('sync_id'),
     createdAt: created(),
     deprovisionAt: ts('deprovision_at'),
   },

@@ -225,6 +225,10 @@ export const appResourceTypes = pgTable(
     displayName: text('display_name').notNull(),
     /** ROLE, GROUP, LICENSE, PROJECT, CATALOG, CUSTOM or VAULT. */
     resourceType: text('resource_type').notNull(),
+    /** The baton resource type id, for a type a connector sync made (connectors/sync.ts). */
+    matchBatonId: text('match_baton_id'),
+    /** The Gatehouse sync that last saw this row (a row a sync made and a later sync lacks is removed). */
+    syncId: text('sync_id'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -232,6 +236,7 @@ export const appResourceTypes = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     // Unique so that resources can name (tenant, app, type): a resource's type is in its app.
     uniqueIndex('app_resource_types_app_idx').on(t.tenantId, t.appId, t.id),
+    uniqueIndex('app_resource_types_baton_uq').on(t.tenantId, t.appId, t.matchBatonId).where(sql`${t.matchBatonId} is not null`),
     foreignKey({
       name: 'app_resource_types_app_fk',
       columns: [t.tenantId, t.appId],
@@ -253,6 +258,8 @@ export const appResources = pgTable(
     matchBatonId: text('match_baton_id'),
     parentAppResourceId: text('parent_app_resource_id'),
     parentAppResourceTypeId: text('parent_app_resource_type_id'),
+    /** The Gatehouse sync that last saw this row (see app_resource_types.sync_id). */
+    syncId: text('sync_id'),
     /** Display name and description, lowercased, letters and digits only (gatehouse_search_key, migration 0004). */
     searchKey: text('search_key').generatedAlwaysAs(sql`gatehouse_search_key(display_name || ' ' || coalesce(description, ''))`),
     createdAt: created(),
@@ -328,6 +335,8 @@ export const appEntitlements = pgTable(
     riskLevelValueId: text('risk_level_value_id'),
     overrideAccessRequestsDefaults: boolean('override_access_requests_defaults'),
     complianceFrameworkValueIds: text('compliance_framework_value_ids').array(),
+    /** The Gatehouse sync that last saw this row (see app_resource_types.sync_id). */
+    syncId: text('sync_id'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -351,6 +360,8 @@ export const appEntitlements = pgTable(
       columns: [t.tenantId, t.appId, t.appResourceTypeId],
       foreignColumns: [appResourceTypes.tenantId, appResourceTypes.appId, appResourceTypes.id],
     }),
+    // Only a sync's entitlements are unique by baton id: a manual matchBatonId is free text (C1 does not check it).
+    uniqueIndex('app_entitlements_baton_uq').on(t.tenantId, t.appId, t.matchBatonId).where(sql`${t.syncId} is not null`),
     uniqueIndex('app_entitlements_slug_uq').on(t.tenantId, t.appResourceId, t.slug).where(sql`${t.slug} is not null`),
     // Entitlements of the app itself (no resource): slugs unique within the app.
     uniqueIndex('app_entitlements_app_slug_uq')

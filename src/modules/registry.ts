@@ -3,6 +3,7 @@
 import { appUsersModule } from './app-users/module.ts';
 import { appsModule } from './apps/module.ts';
 import { clientsModule } from './clients/module.ts';
+import { syncModule } from './connectors/module.ts';
 import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
@@ -32,4 +33,5 @@ export const modules: ModuleDescriptor[] = [
   entitlementsModule,
   appUsersModule,
   grantsModule,
+  syncModule,
 ] as ModuleDescriptor[];

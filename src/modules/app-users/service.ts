@@ -19,6 +19,7 @@ import {
   type SearchAppUsersRequest,
 } from './schemas.ts';
 import * as store from './store.ts';
+import { linkSyncedAccounts, removeStaleAccounts, upsertSyncedAccounts } from './sync-store.ts';
 
 export type AppUserRow = store.AppUserRow;
 export type { AccountRef } from './store.ts';
@@ -45,6 +46,9 @@ export function toAppUser(row: AppUserRow): AppUser {
 export const toAppUserView = (row: AppUserRow): AppUserView => ({ appUser: toAppUser(row) });
 
 export class AppUsersService {
+  /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
+  readonly sync = { upsert: upsertSyncedAccounts, link: linkSyncedAccounts, removeStale: removeStaleAccounts };
+
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,

@@ -33,6 +33,7 @@ import {
   type SearchEntitlementsRequest,
 } from './schemas.ts';
 import * as store from './store.ts';
+import { removeStaleEntitlements, upsertSyncedEntitlements } from './sync-store.ts';
 
 export type EntitlementRow = store.EntitlementRow;
 
@@ -53,6 +54,9 @@ function slugConflict(err: unknown, slug: string | null | undefined): unknown {
 }
 
 export class EntitlementsService {
+  /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
+  readonly sync = { upsert: upsertSyncedEntitlements, removeStale: removeStaleEntitlements };
+
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,

@@ -13,6 +13,7 @@
 import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import type { SyncScope } from '../../db/sync-helpers.ts';
 import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import type { AccountRef, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
@@ -21,6 +22,7 @@ import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import { GrantReads } from './reads.ts';
 import * as store from './store.ts';
+import { upsertSyncedGrants } from './sync-writes.ts';
 import { type Binding, toBinding } from './views.ts';
 import { type FastGrant, grantMany, grantToUsers, revokeMany } from './writes.ts';
 
@@ -33,6 +35,11 @@ const SWEEP_BATCH = 1000;
 
 export class GrantsService {
   readonly reads: GrantReads;
+  /** A connector sync's grants (sync-writes.ts): upserted per batch, then the stale ones revoked with reason 'sync'. */
+  readonly sync = {
+    upsert: upsertSyncedGrants,
+    revokeStale: (tx: Db, s: SyncScope) => revokeMany(tx, s.tenantId, s.appId, { staleForSync: s.syncId }, 'sync'),
+  };
 
   constructor(
     private readonly db: Db,

@@ -213,6 +213,8 @@ export async function listHolders(
         appUserType: r.app_user_type as string,
         status: r.status as string,
         grantCount: Number(r.grant_count),
+        matchBatonId: r.match_baton_id as string | null,
+        syncId: r.sync_id as string | null,
         createdAt: toDate(r.created_at),
         updatedAt: toDate(r.updated_at),
       },

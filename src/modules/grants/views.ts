@@ -6,7 +6,7 @@ import type { GrantRow } from './store.ts';
 
 export type { Binding } from './schemas.ts';
 
-/** Direct grants only: Gatehouse has no grants through other entitlements. */
+/** A grant made by hand is direct: it comes through no other entitlement. */
 const NO_SOURCES: [] = [];
 
 export function toBinding(row: GrantRow): Binding {
@@ -16,8 +16,13 @@ export function toBinding(row: GrantRow): Binding {
     appEntitlementId: row.appEntitlementId,
     createdAt: row.createdAt.toISOString(),
     deprovisionAt: iso(row.deprovisionAt),
-    grantSources: NO_SOURCES,
+    grantSources: sourcesOf(row),
   };
+}
+
+/** A synced grant's sources (entitlement ids) as C1's AppEntitlementRefs; a hand-made grant has none. */
+function sourcesOf(row: Pick<GrantRow, 'appId' | 'grantSources'>): { appId: string; id: string }[] {
+  return row.grantSources?.length ? row.grantSources.map((id) => ({ appId: row.appId, id })) : NO_SOURCES;
 }
 
 export function toEntitlementUserView(

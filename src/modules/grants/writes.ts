@@ -66,7 +66,25 @@ export async function grantMany(
   };
 }
 
-export type RevokeFilter = { entitlementIds?: string[]; resourceId?: string; appUserIds?: string[]; onlyOverdue?: boolean };
+export type RevokeFilter = {
+  entitlementIds?: string[];
+  resourceId?: string;
+  appUserIds?: string[];
+  onlyOverdue?: boolean;
+  /** A connector sync's id: the grants it did not see, and those whose entitlement, resource or account it removes. */
+  staleForSync?: string;
+};
+
+/** Grants a sync removes: made by an earlier sync and not seen by this one, or on something it removes. */
+function staleForSync(tenantId: string, appId: string, syncId: string): SQL {
+  return sql`(g.sync_id <> ${syncId}
+    or g.app_entitlement_id in (select e.id from app_entitlements e
+      where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.sync_id <> ${syncId})
+    or g.app_entitlement_id in (select e.id from app_entitlements e join app_resources r
+        on r.tenant_id = e.tenant_id and r.id = e.app_resource_id
+      where e.tenant_id = ${tenantId} and e.app_id = ${appId} and r.sync_id <> ${syncId})
+    or g.app_user_id in (select a.id from app_users a where a.tenant_id = ${tenantId} and a.app_id = ${appId} and a.sync_id <> ${syncId}))`;
+}
 
 /**
  * Ends the app's grants that match, at most `limit`: they go, their history records the end
@@ -90,6 +108,7 @@ export async function revokeMany(
       where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.app_resource_id = ${f.resourceId})`);
   }
   if (f.appUserIds) conds.push(sql`g.app_user_id in (select jsonb_array_elements_text(${JSON.stringify(f.appUserIds)}::jsonb))`);
+  if (f.staleForSync) conds.push(staleForSync(tenantId, appId, f.staleForSync));
   if (f.onlyOverdue) conds.push(sql`g.deprovision_at is not null and g.deprovision_at <= now()`);
   let where = sql.join(conds, sql` and `);
   if (limit)

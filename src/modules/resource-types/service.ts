@@ -20,6 +20,7 @@ import {
   type SearchResourceTypesRequest,
 } from './schemas.ts';
 import * as store from './store.ts';
+import { removeStaleTypes, upsertSyncedTypes } from './sync-store.ts';
 
 export type ResourceTypeRow = store.ResourceTypeRow;
 
@@ -35,6 +36,9 @@ export function toResourceType(row: ResourceTypeRow): AppResourceType {
 }
 
 export class ResourceTypesService {
+  /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
+  readonly sync = { upsert: upsertSyncedTypes, removeStale: removeStaleTypes };
+
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,

@@ -37,6 +37,7 @@ import {
 } from './schemas.ts';
 import { narrowing, PROBE_WINDOW, TrigramShareCache } from './search-key.ts';
 import * as store from './store.ts';
+import { removeStaleResources, setSyncedParents, upsertSyncedResources } from './sync-store.ts';
 import { type ResourceUpsert, Upserter } from './upsert.ts';
 
 export type ResourceRow = store.ResourceRow;
@@ -44,6 +45,9 @@ export { toAppResource } from './rows.ts';
 export type { ResourceUpsert } from './upsert.ts';
 
 export class ResourcesService {
+  /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
+  readonly sync = { upsert: upsertSyncedResources, setParents: setSyncedParents, removeStale: removeStaleResources };
+
   private readonly trigramShares = new TrigramShareCache(() => store.trigramShares(this.db));
 
   constructor(

@@ -1,0 +1,182 @@
+// Applying a baton sync (a c1z file) to an app: a full snapshot. Resource types, resources (with
+// parents), entitlements and accounts are upserted by their baton ids and stamped with this
+// apply's id; grants to accounts (expanded, when the file is not) are upserted with their sources;
+// then whatever an earlier sync made and this one lacks is removed, grants first (their history
+// records reason 'sync'). All of it is ONE transaction: readers never see half a sync, and a sync
+// that fails leaves the previous state whole. The file is read and decoded completely (readC1z)
+// before the transaction starts, so a refused file changes nothing.
+//
+// Set-based: rows go in batches of BATCH per statement, a constant number of statements per batch;
+// what stays in memory is the id maps of types, resources, entitlements and accounts (not grants).
+
+import { newId } from '../../db/ids.ts';
+import type { Db } from '../../db/index.ts';
+import type { SyncScope } from '../../db/sync-helpers.ts';
+import type { AppUsersService } from '../app-users/service.ts';
+import type { AppsService } from '../apps/service.ts';
+import type { EntitlementsService } from '../entitlements/service.ts';
+import type { GrantsService } from '../grants/service.ts';
+import type { ResourceTypesService } from '../resource-types/service.ts';
+import type { ResourcesService } from '../resources/service.ts';
+import { expandSync } from './c1z/expand.ts';
+import { type C1zSync, withC1z } from './c1z/read.ts';
+import type { C1zSyncInfo } from './c1z/types.ts';
+import { toAccount, toEntitlement, toResource, toResourceType } from './sync-rows.ts';
+
+/** Rows per statement. */
+export const BATCH = 2000;
+
+export type Tally = { total: number; added: number; removed: number };
+export type SyncResult = {
+  sync: C1zSyncInfo;
+  resourceTypes: Tally;
+  resources: Tally;
+  entitlements: Tally;
+  accounts: Tally & { linked: number };
+  grants: { total: number; added: number; removed: number; unchanged: number };
+};
+
+export type SyncServices = {
+  apps: AppsService;
+  resourceTypes: ResourceTypesService;
+  resources: ResourcesService;
+  entitlements: EntitlementsService;
+  appUsers: AppUsersService;
+  grants: GrantsService;
+};
+
+const key = (type: string, id: string) => `${type}\0${id}`;
+
+/** Cuts an iterable into arrays of at most `size`. */
+function* batches<T>(items: Iterable<T>, size = BATCH): Generator<T[]> {
+  let batch: T[] = [];
+  for (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+export class SyncService {
+  constructor(
+    private readonly db: Db,
+    private readonly s: SyncServices,
+    private readonly maxBytes: number,
+  ) {}
+
+  /** Applies the file (a path or its bytes) to the app. Refuses a bad file (C1zError) or an unknown app (404) with nothing changed. */
+  async apply(tenantId: string, appId: string, file: string | Uint8Array): Promise<SyncResult> {
+    await this.s.apps.requireRow(tenantId, appId);
+    return withC1z(file, { maxBytes: this.maxBytes }, (c1z) =>
+      this.db.transaction(async (tx) => {
+        // FOR UPDATE: two syncs of one app run one after the other (and a delete of the app waits).
+        const app = await this.s.apps.requireRow(tenantId, appId, tx, true);
+        const scope: SyncScope = { tenantId, appId, syncId: newId() };
+        return this.applyInTx(tx, scope, c1z, app.identityMatching === 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME');
+      }),
+    );
+  }
+
+  private async applyInTx(tx: Db, scope: SyncScope, c1z: C1zSync, byDisplayName: boolean): Promise<SyncResult> {
+    const { resourceTypes, resources, entitlements, appUsers, grants } = this.s;
+    const tally = (): Tally => ({ total: 0, added: 0, removed: 0 });
+    const result: SyncResult = {
+      sync: c1z.sync,
+      resourceTypes: tally(),
+      resources: tally(),
+      entitlements: tally(),
+      accounts: { ...tally(), linked: 0 },
+      grants: { total: 0, added: 0, removed: 0, unchanged: 0 },
+    };
+    const count = (t: Tally, up: { ids: Map<string, string>; added: number }) => {
+      t.total += up.ids.size;
+      t.added += up.added;
+    };
+
+    // Resource types (baton type id → Gatehouse id); those with the user trait hold accounts.
+    const typeIds = new Map<string, string>();
+    const userTypes = new Set<string>();
+    for (const batch of batches(c1z.resourceTypes())) {
+      const up = await resourceTypes.sync.upsert(tx, scope, batch.map(toResourceType));
+      for (const [baton, id] of up.ids) typeIds.set(baton, id);
+      count(result.resourceTypes, up);
+      for (const t of batch) if (t.traits.includes('user')) userTypes.add(t.id);
+    }
+
+    // Resources (baton `type\0id` → Gatehouse id), then their parents once all exist.
+    const resourceIds = new Map<string, string>();
+    for (const batch of batches(c1z.resources())) {
+      const rows = batch.flatMap((r) => toResource(r, typeIds));
+      const up = await resources.sync.upsert(tx, scope, rows);
+      for (const r of batch) {
+        const typeId = typeIds.get(r.resourceTypeId);
+        const id = typeId && up.ids.get(key(typeId, r.id));
+        if (id) resourceIds.set(key(r.resourceTypeId, r.id), id);
+      }
+      count(result.resources, up);
+    }
+    for (const batch of batches(c1z.resources())) {
+      const rows = batch.flatMap((r) => {
+        const id = resourceIds.get(key(r.resourceTypeId, r.id));
+        if (!id) return [];
+        const parent = r.parentResourceTypeId && r.parentResourceId ? key(r.parentResourceTypeId, r.parentResourceId) : '';
+        const parentId = resourceIds.get(parent) ?? null;
+        const parentTypeId = parentId ? (typeIds.get(r.parentResourceTypeId as string) ?? null) : null;
+        return [{ id, parentId, parentTypeId }];
+      });
+      await resources.sync.setParents(tx, scope, rows);
+    }
+
+    // Entitlements (baton id → Gatehouse id).
+    const entitlementIds = new Map<string, string>();
+    for (const batch of batches(c1z.entitlements())) {
+      const rows = batch.flatMap((e) => toEntitlement(e, typeIds, resourceIds));
+      const up = await entitlements.sync.upsert(tx, scope, rows);
+      for (const [baton, id] of up.ids) entitlementIds.set(baton, id);
+      count(result.entitlements, up);
+    }
+
+    // Accounts: resources of a user-trait type, or carrying a UserTrait (baton `type:id` → app user id).
+    const accountIds = new Map<string, string>();
+    const isAccount = (r: { resourceTypeId: string; userTrait?: unknown }) =>
+      userTypes.has(r.resourceTypeId) || r.userTrait !== undefined;
+    for (const batch of batches(filter(c1z.resources(), isAccount))) {
+      const up = await appUsers.sync.upsert(tx, scope, batch.map(toAccount));
+      for (const [baton, id] of up.ids) accountIds.set(baton, id);
+      count(result.accounts, up);
+    }
+    result.accounts.linked = await appUsers.sync.link(tx, scope, byDisplayName);
+
+    // Grants to accounts, expanded (an expanded file derives nothing new), with their sources.
+    const toGrant = (g: ReturnType<typeof expandSync> extends Iterable<infer G> ? G : never) => {
+      const entitlementId = entitlementIds.get(g.entitlementId);
+      const appUserId = accountIds.get(`${g.principalResourceTypeId}:${g.principalResourceId}`);
+      if (!entitlementId || !appUserId) return [];
+      const sources = Object.keys(g.sources).flatMap((s) => entitlementIds.get(s) ?? []);
+      return [{ entitlementId, appUserId, sources, grantId: newId(), historyId: newId() }];
+    };
+    for (const batch of batches(expandSync(c1z))) {
+      const rows = batch.flatMap(toGrant);
+      if (rows.length === 0) continue;
+      const up = await grants.sync.upsert(tx, scope, rows);
+      result.grants.total += rows.length;
+      result.grants.added += up.added;
+      result.grants.unchanged += up.unchanged;
+    }
+
+    // What earlier syncs made and this one lacks: grants first (history), then what they hang off.
+    result.grants.removed = await grants.sync.revokeStale(tx, scope);
+    result.entitlements.removed = await entitlements.sync.removeStale(tx, scope);
+    result.accounts.removed = await appUsers.sync.removeStale(tx, scope);
+    result.resources.removed = await resources.sync.removeStale(tx, scope);
+    result.resourceTypes.removed = await resourceTypes.sync.removeStale(tx, scope);
+    return result;
+  }
+}
+
+function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
+  for (const item of items) if (keep(item)) yield item;
+}
