@@ -21,6 +21,20 @@ export function toResource(r: C1zResource, typeIds: Map<string, string>): Synced
   return [{ id: newId(), typeId, batonId: r.id, displayName: r.displayName || r.id, description: r.description || null }];
 }
 
+/** A synced resource's parent (null when it has none, or the sync lacks it). */
+export function parentOf(
+  r: C1zResource,
+  typeIds: Map<string, string>,
+  resourceIds: Map<string, string>,
+): { id: string; parentId: string | null; parentTypeId: string | null }[] {
+  const id = resourceIds.get(key(r.resourceTypeId, r.id));
+  if (!id) return [];
+  const parentId =
+    r.parentResourceTypeId && r.parentResourceId ? resourceIds.get(key(r.parentResourceTypeId, r.parentResourceId)) : undefined;
+  if (!parentId) return [{ id, parentId: null, parentTypeId: null }];
+  return [{ id, parentId, parentTypeId: typeIds.get(r.parentResourceTypeId as string) ?? null }];
+}
+
 const PURPOSES: Record<string, string> = {
   assignment: 'APP_ENTITLEMENT_PURPOSE_VALUE_ASSIGNMENT',
   permission: 'APP_ENTITLEMENT_PURPOSE_VALUE_PERMISSION',

@@ -18,10 +18,10 @@ import type { EntitlementsService } from '../entitlements/service.ts';
 import type { GrantsService } from '../grants/service.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { ResourcesService } from '../resources/service.ts';
-import { expandSync } from './c1z/expand.ts';
+import { type ExpandedGrant, expandGrants } from './c1z/expand.ts';
 import { type C1zSync, withC1z } from './c1z/read.ts';
-import type { C1zSyncInfo } from './c1z/types.ts';
-import { toAccount, toEntitlement, toResource, toResourceType } from './sync-rows.ts';
+import type { C1zResource, C1zSyncInfo } from './c1z/types.ts';
+import { parentOf, toAccount, toEntitlement, toResource, toResourceType } from './sync-rows.ts';
 
 /** Rows per statement. */
 export const BATCH = 2000;
@@ -106,7 +106,7 @@ export class SyncService {
       for (const t of batch) if (t.traits.includes('user')) userTypes.add(t.id);
     }
 
-    // Resources (baton `type\0id` → Gatehouse id), then their parents once all exist.
+    // Resources (baton `type\0id` → Gatehouse id); their parents are set in the accounts' pass, once all exist.
     const resourceIds = new Map<string, string>();
     for (const batch of batches(c1z.resources())) {
       const rows = batch.flatMap((r) => toResource(r, typeIds));
@@ -118,18 +118,6 @@ export class SyncService {
       }
       count(result.resources, up);
     }
-    for (const batch of batches(c1z.resources())) {
-      const rows = batch.flatMap((r) => {
-        const id = resourceIds.get(key(r.resourceTypeId, r.id));
-        if (!id) return [];
-        const parent = r.parentResourceTypeId && r.parentResourceId ? key(r.parentResourceTypeId, r.parentResourceId) : '';
-        const parentId = resourceIds.get(parent) ?? null;
-        const parentTypeId = parentId ? (typeIds.get(r.parentResourceTypeId as string) ?? null) : null;
-        return [{ id, parentId, parentTypeId }];
-      });
-      await resources.sync.setParents(tx, scope, rows);
-    }
-
     // Entitlements (baton id → Gatehouse id).
     const entitlementIds = new Map<string, string>();
     for (const batch of batches(c1z.entitlements())) {
@@ -139,26 +127,38 @@ export class SyncService {
       count(result.entitlements, up);
     }
 
-    // Accounts: resources of a user-trait type, or carrying a UserTrait (baton `type:id` → app user id).
+    // One more pass over the resources: parents, and accounts (resources of a user-trait type, or
+    // carrying a UserTrait; baton `type:id` → app user id).
     const accountIds = new Map<string, string>();
-    const isAccount = (r: { resourceTypeId: string; userTrait?: unknown }) =>
-      userTypes.has(r.resourceTypeId) || r.userTrait !== undefined;
-    for (const batch of batches(filter(c1z.resources(), isAccount))) {
-      const up = await appUsers.sync.upsert(tx, scope, batch.map(toAccount));
+    const isAccount = (r: C1zResource) => userTypes.has(r.resourceTypeId) || r.userTrait !== undefined;
+    for (const batch of batches(c1z.resources())) {
+      await resources.sync.setParents(
+        tx,
+        scope,
+        batch.flatMap((r) => parentOf(r, typeIds, resourceIds)),
+      );
+      const accounts = batch.filter(isAccount).map(toAccount);
+      if (accounts.length === 0) continue;
+      const up = await appUsers.sync.upsert(tx, scope, accounts);
       for (const [baton, id] of up.ids) accountIds.set(baton, id);
       count(result.accounts, up);
     }
     result.accounts.linked = await appUsers.sync.link(tx, scope, byDisplayName);
 
     // Grants to accounts, expanded (an expanded file derives nothing new), with their sources.
-    const toGrant = (g: ReturnType<typeof expandSync> extends Iterable<infer G> ? G : never) => {
+    const expansion = expandGrants({
+      grants: c1z.grants(),
+      entitlements: c1z.entitlements(),
+      isAccount: (type, id) => accountIds.has(`${type}:${id}`),
+    });
+    const toGrant = (g: ExpandedGrant) => {
       const entitlementId = entitlementIds.get(g.entitlementId);
       const appUserId = accountIds.get(`${g.principalResourceTypeId}:${g.principalResourceId}`);
       if (!entitlementId || !appUserId) return [];
       const sources = Object.keys(g.sources).flatMap((s) => entitlementIds.get(s) ?? []);
       return [{ entitlementId, appUserId, sources, grantId: newId(), historyId: newId() }];
     };
-    for (const batch of batches(expandSync(c1z))) {
+    for (const batch of batches(expansion)) {
       const rows = batch.flatMap(toGrant);
       if (rows.length === 0) continue;
       const up = await grants.sync.upsert(tx, scope, rows);
@@ -175,8 +175,4 @@ export class SyncService {
     result.resourceTypes.removed = await resourceTypes.sync.removeStale(tx, scope);
     return result;
   }
-}
-
-function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Generator<T> {
-  for (const item of items) if (keep(item)) yield item;
 }
