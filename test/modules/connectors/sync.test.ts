@@ -246,6 +246,38 @@ describe.each(backends)('connector sync on %s', (backend) => {
     expect(view.body.app.userCount).toBe('1');
   });
 
+  it('a sync the database refuses halfway leaves the previous sync whole', async () => {
+    const app = await makeApp(s.admin);
+    const t = s.admin.tenant.id;
+    await apply(app.id, await small({ dropGroupB: true }));
+    // A hand-made entitlement of group a with the slug the next sync brings: its insert fails (slug unique per resource).
+    const [a] = await rows(
+      sql`select id, app_resource_type_id as type from app_resources where tenant_id = ${t} and app_id = ${app.id} and match_baton_id = 'a'`,
+    );
+    await s.core.database.db.execute(sql`insert into app_entitlements (tenant_id, id, app_id, app_resource_type_id, app_resource_id, display_name, slug)
+      values (${t}, ${`manual${app.id}`}, ${app.id}, ${a.type}, ${a.id}, 'Admin', 'admin')`);
+    const before = await stateOf(app.id);
+    const grantsBefore = await userGrants(app.id);
+    const next = new C1zBuilder()
+      .sync('s', '2026-01-01', '2026-01-02')
+      .resourceType('s', 'user', [1], 'User')
+      .resourceType('s', 'group', [2], 'Group')
+      .resource('s', { type: 'user', id: 'u3', user: { emails: [{ address: 'u3@example.com' }] } })
+      .resource('s', { type: 'group', id: 'a', displayName: 'Group A renamed' })
+      .entitlement('s', 'group', 'a', 'member')
+      .entitlement('s', 'group', 'a', 'admin');
+    next.grant('s', {
+      entitlement: 'group:a:member',
+      entitlementResource: { type: 'group', id: 'a' },
+      principal: { type: 'user', id: 'u3' },
+    });
+    await expect(apply(app.id, await next.c1z())).rejects.toThrow();
+    expect(await stateOf(app.id)).toEqual(before);
+    expect(await userGrants(app.id)).toEqual(grantsBefore);
+    const [name] = await rows(sql`select display_name from app_resources where tenant_id = ${t} and id = ${a.id}`);
+    expect(name).toEqual({ display_name: 'Group A' });
+  });
+
   it('re-applying the same file changes nothing and writes no history', async () => {
     const app = await makeApp(s.admin);
     const file = await small();
