@@ -12,6 +12,7 @@ import { type CliKit, importUsersAction, registerImportCommands } from './import
 import { LockError } from './lock.ts';
 import { formatTable } from './output.ts';
 import { addReadCommands } from './read-commands.ts';
+import { addSyncCommand } from './sync.ts';
 import { registerTlsCommands } from './tls.ts';
 import { addUserCommands, addUserCreateCommand } from './user-commands.ts';
 
@@ -78,6 +79,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   addUserCommands(users, kit);
 
   registerImportCommands(program, kit);
+  addSyncCommand(program, kit);
   addReadCommands(program, kit);
   return program;
 }

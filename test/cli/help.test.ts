@@ -31,6 +31,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       'clients',
       'users',
       'import',
+      'sync',
       'apps',
       'resource-types',
       'resources',
@@ -44,7 +45,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       users: ['create', 'import', 'list', 'get', 'update', 'disable', 'enable'],
       tls: ['init'],
     };
-    const leaves: string[][] = [['serve'], ['migrate']];
+    const leaves: string[][] = [['serve'], ['migrate'], ['sync']];
     for (const group of [
       'tls',
       'tenants',
@@ -72,6 +73,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
     }
     expect(await help(['clients', 'create'])).toContain('--role <role>');
     expect(await help(['tls', 'init'])).toContain('--force');
+    expect(await help(['sync'])).toContain('--app <id>');
     expect(await help(['users', 'create'])).toMatch(/--email <email>[\s\S]*--display-name <name>[\s\S]*--username <username>/);
     // Help never opens (or creates) the database.
     expect(existsSync(path.join(dir, 'data'))).toBe(false);
