@@ -187,8 +187,21 @@ describe.each(backends)('connector sync on %s', (backend) => {
   it('maps accounts, parents and sources; a later sync that drops a resource and a grant removes them with history reason sync', async () => {
     const app = await makeApp(s.admin);
     const t = s.admin.tenant.id;
+    const bot = await s.admin.user('bot@example.com', 'Bob Bot');
     const first = await apply(app.id, await small());
     expect(first.grants).toEqual({ total: 3, added: 3, removed: 0, unchanged: 0 });
+    expect(first.accounts.linked).toBe(1);
+    // The inherited grant's sources, as C1's binding shows them.
+    const ents = Object.fromEntries(
+      (await rows(sql`select match_baton_id, id from app_entitlements where tenant_id = ${t} and app_id = ${app.id}`)).map(
+        (r) => [r.match_baton_id, r.id],
+      ),
+    );
+    const binding = await s.admin.get(`/api/v1/apps/${app.id}/entitlements/${ents['group:a:member']}/users/${bot.id}/grants`);
+    expect(binding.status).toBe(200);
+    expect(binding.body.bindings).toHaveLength(1);
+    const refs = (binding.body.bindings[0].grantSources as { appId: string; id: string }[]).map((r) => `${r.appId}/${r.id}`).sort();
+    expect(refs).toEqual([`${app.id}/${ents['group:a:member']}`, `${app.id}/${ents['group:b:member']}`].sort());
     expect(await userGrants(app.id)).toEqual(
       new Map([
         ['group:a:member user:u1', ''],
