@@ -2,6 +2,7 @@
 // (SyncService, docs/connectors.md) and prints what changed. A refused file (its C1zError reason
 // leads the message), an unknown app or a failed apply exits 2 with nothing changed.
 import type { Command } from 'commander';
+import { invalidArgument } from '../lib/errors.ts';
 import { C1zError } from '../modules/connectors/c1z/errors.ts';
 import type { SyncResult } from '../modules/connectors/sync.ts';
 import type { CliKit } from './import.ts';
@@ -37,6 +38,9 @@ export function addSyncCommand(program: Command, kit: CliKit): void {
           kit.print(syncSummary(result));
         } catch (err) {
           if (err instanceof C1zError) throw new C1zError(err.reason, `${file} refused (${err.reason}): ${err.message}`);
+          const code = (err as { code?: unknown }).code;
+          if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES')
+            throw invalidArgument(`${file}: cannot read the file (${code})`);
           throw err;
         }
       }),

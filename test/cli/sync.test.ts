@@ -59,6 +59,12 @@ describe.each(backends)('gatehouse sync on %s', (backend) => {
     expect(r.stderr).toContain('app nosuchapp not found');
   });
 
+  it('a missing file exits 2 naming it', async () => {
+    const app = await makeApp(s.admin);
+    const r = expectCode(await cliOn(s.core, ['sync', '--app', app.id, 'no-such-file.c1z', ...tenantArgs(s)]), 2);
+    expect(r.stderr).toContain('no-such-file.c1z: cannot read the file (ENOENT)');
+  });
+
   it('a file over GATEHOUSE_SYNC_MAX_BYTES is refused (too-large), exit 2', async () => {
     const app = await makeApp(small.admin);
     const r = expectCode(

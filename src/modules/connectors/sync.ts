@@ -12,6 +12,7 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { SyncScope } from '../../db/sync-helpers.ts';
+import { failedPrecondition, pgErrorCode } from '../../lib/errors.ts';
 import type { AppUsersService } from '../app-users/service.ts';
 import type { AppsService } from '../apps/service.ts';
 import type { EntitlementsService } from '../entitlements/service.ts';
@@ -47,6 +48,22 @@ export type SyncServices = {
 
 const key = (type: string, id: string) => `${type}\0${id}`;
 
+/**
+ * A sync the schema refuses (class 23: say a hand-made entitlement of a synced resource already has a
+ * slug the sync brings) is FAILED_PRECONDITION naming the constraint; the transaction wrote nothing.
+ */
+function refusedByIntegrity(err: unknown): unknown {
+  const code = pgErrorCode(err);
+  if (!code?.startsWith('23')) return err;
+  let e: unknown = err;
+  while (e && typeof e === 'object' && !(e as { constraint?: string }).constraint && (e as { cause?: unknown }).cause)
+    e = (e as { cause?: unknown }).cause;
+  const { constraint, detail } = (e ?? {}) as { constraint?: string; detail?: string };
+  return failedPrecondition(
+    `the sync conflicts with the app's data (${constraint ?? code}${detail ? `: ${detail}` : ''}); nothing was changed`,
+  );
+}
+
 /** Cuts an iterable into arrays of at most `size`. */
 function* batches<T>(items: Iterable<T>, size = BATCH): Generator<T[]> {
   let batch: T[] = [];
@@ -70,14 +87,18 @@ export class SyncService {
   /** Applies the file (a path or its bytes) to the app. Refuses a bad file (C1zError) or an unknown app (404) with nothing changed. */
   async apply(tenantId: string, appId: string, file: string | Uint8Array): Promise<SyncResult> {
     await this.s.apps.requireRow(tenantId, appId);
-    return withC1z(file, { maxBytes: this.maxBytes }, (c1z) =>
-      this.db.transaction(async (tx) => {
-        // FOR UPDATE: two syncs of one app run one after the other (and a delete of the app waits).
-        const app = await this.s.apps.requireRow(tenantId, appId, tx, true);
-        const scope: SyncScope = { tenantId, appId, syncId: newId() };
-        return this.applyInTx(tx, scope, c1z, app.identityMatching === 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME');
-      }),
-    );
+    return withC1z(file, { maxBytes: this.maxBytes }, async (c1z) => {
+      try {
+        return await this.db.transaction(async (tx) => {
+          // FOR UPDATE: two syncs of one app run one after the other (and a delete of the app waits).
+          const app = await this.s.apps.requireRow(tenantId, appId, tx, true);
+          const scope: SyncScope = { tenantId, appId, syncId: newId() };
+          return this.applyInTx(tx, scope, c1z, app.identityMatching === 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME');
+        });
+      } catch (err) {
+        throw refusedByIntegrity(err);
+      }
+    });
   }
 
   private async applyInTx(tx: Db, scope: SyncScope, c1z: C1zSync, byDisplayName: boolean): Promise<SyncResult> {

@@ -200,7 +200,9 @@ describe.each(backends)('connector sync on %s', (backend) => {
     const binding = await s.admin.get(`/api/v1/apps/${app.id}/entitlements/${ents['group:a:member']}/users/${bot.id}/grants`);
     expect(binding.status).toBe(200);
     expect(binding.body.bindings).toHaveLength(1);
-    const refs = (binding.body.bindings[0].grantSources as { appId: string; id: string }[]).map((r) => `${r.appId}/${r.id}`).sort();
+    const refs = (binding.body.bindings[0].grantSources as { appId: string; id: string }[])
+      .map((r) => `${r.appId}/${r.id}`)
+      .sort();
     expect(refs).toEqual([`${app.id}/${ents['group:a:member']}`, `${app.id}/${ents['group:b:member']}`].sort());
     expect(await userGrants(app.id)).toEqual(
       new Map([
@@ -284,7 +286,10 @@ describe.each(backends)('connector sync on %s', (backend) => {
       entitlementResource: { type: 'group', id: 'a' },
       principal: { type: 'user', id: 'u3' },
     });
-    await expect(apply(app.id, await next.c1z())).rejects.toThrow();
+    await expect(apply(app.id, await next.c1z())).rejects.toMatchObject({
+      code: 9,
+      message: expect.stringContaining('app_entitlements_slug_uq'),
+    });
     expect(await stateOf(app.id)).toEqual(before);
     expect(await userGrants(app.id)).toEqual(grantsBefore);
     const [name] = await rows(sql`select display_name from app_resources where tenant_id = ${t} and id = ${a.id}`);
