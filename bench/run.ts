@@ -16,6 +16,7 @@ import { markdown, planText, type Results, summaryLines, textTable } from './lib
 import { requestFactory } from './lib/requests.ts';
 import { type Scenario, scenarios } from './lib/scenarios.ts';
 import { type Backend, serverEnv } from './lib/seed.ts';
+import { benchSync } from './lib/sync.ts';
 import { evaluateTargets } from './lib/targets.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
 
@@ -290,6 +291,11 @@ async function main(): Promise<void> {
     say(`CSV import of ${settings.importRows.toLocaleString('en-US')} rows through the CLI, embedded database ...`);
     const limit = int('BENCH_IMPORT_TIMEOUT', 150) * 1000;
     results.import = await benchImport(tmp, settings.importRows, process.env.BENCH_IMPORT_RERUN === '1', limit, say);
+  }
+
+  if (wanted('sync')) {
+    say('Baton sync (expanded.c1z) through the CLI, embedded database ...');
+    results.sync = await benchSync(tmp, say);
   }
 
   if (cpuProf) {

@@ -5,6 +5,7 @@ import type { DeleteAppResult } from './big-app.ts';
 import type { ExplainResult } from './explain.ts';
 import type { ImportResult } from './import.ts';
 import type { MachineInfo } from './proc.ts';
+import type { SyncBenchResult } from './sync.ts';
 
 export type ScenarioResult = {
   id: string;
@@ -36,6 +37,7 @@ export type Results = {
   singleRequestMs: SingleLatency[];
   plans: ExplainResult[];
   import?: ImportResult;
+  sync?: SyncBenchResult;
   targets: { name: string; met: boolean | null; detail: string }[];
   notes: string[];
 };
@@ -135,6 +137,19 @@ export function summaryLines(r: Results): string[] {
       lines.push(
         `${head}: ${num(i.seconds, 1)} s (${num(i.rowsPerSecond)} rows/s)` +
           (i.rerun ? `; re-import of the same file ${num(i.rerun.seconds, 1)} s` : ''),
+      );
+    }
+  }
+  if (r.sync) {
+    const x = r.sync;
+    const head = `Baton sync of ${x.file} (\`gatehouse sync\`, embedded database, process start included)`;
+    if (x.error) lines.push(`${head}: FAILED ${x.error}`);
+    else {
+      lines.push(
+        `${head}: ${num(x.seconds, 1)} s for ${num(x.summary?.resources?.total)} resources and ${num(x.summary?.grants?.total)} grants` +
+          (x.rerun
+            ? `; the same file again ${num(x.rerun.seconds, 1)} s (${num(x.rerun.summary?.grants?.unchanged)} grants unchanged)`
+            : ''),
       );
     }
   }
