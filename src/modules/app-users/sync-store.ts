@@ -45,7 +45,8 @@ export async function upsertSyncedAccounts(db: Db, s: SyncScope, rows: SyncedAcc
 /**
  * Links the sync's accounts to identity users: by display name, or by email (case-insensitive).
  * An identity user gets at most one account of the app (the oldest id that matches, and never one
- * a hand-made account of the app already has); an account that no longer matches is unlinked.
+ * a hand-made account of the app already has); an account that no longer matches, or that an
+ * earlier sync made and this one lacks, is unlinked.
  * Two statements, whatever the number of accounts: the unlinks first, so that a link moving from
  * one account to another never meets itself in the unique index. Answers how many are linked.
  */
@@ -63,11 +64,14 @@ export async function linkSyncedAccounts(db: Db, s: SyncScope, byDisplayName: bo
     target as (
       select a.id, w.uid from app_users a left join wanted w on w.aid = a.id
       where a.tenant_id = ${s.tenantId} and a.app_id = ${s.appId} and a.sync_id = ${s.syncId})`;
+  // Accounts of earlier syncs that this one lacks are unlinked too: they go at the end of the sync,
+  // and their user may now be another account's.
   await db.execute(sql`
     with ${wanted}
-    update app_users a set identity_user_id = null, updated_at = now() from target t
-    where a.tenant_id = ${s.tenantId} and a.id = t.id and a.identity_user_id is not null
-      and a.identity_user_id is distinct from t.uid`);
+    update app_users a set identity_user_id = null, updated_at = now()
+    where a.tenant_id = ${s.tenantId} and a.app_id = ${s.appId} and a.identity_user_id is not null
+      and (a.sync_id <> ${s.syncId}
+        or (a.sync_id = ${s.syncId} and a.identity_user_id is distinct from (select t.uid from target t where t.id = a.id)))`);
   const res = await db.execute(sql`
     with ${wanted},
     linked as (

@@ -333,6 +333,16 @@ describe.each(backends)('connector sync on %s', (backend) => {
     expect(res.status).toBe(200);
     expect(res.body.list).toHaveLength(1);
 
+    // The next sync has the same person under another baton id: the new account takes the link, the old one goes.
+    const moved = await new C1zBuilder()
+      .sync('s', '2026-01-01', '2026-01-02')
+      .resourceType('s', 'user', [1])
+      .resource('s', { type: 'user', id: 'u9', displayName: 'Ada Lovelace', user: { emails: [{ address: String(ada.email) }] } })
+      .c1z();
+    const r = await apply(byEmail.id, moved);
+    expect(r.accounts).toEqual({ total: 1, added: 1, removed: 2, linked: 1 });
+    expect(await linked(byEmail.id)).toEqual([{ match_baton_id: 'user:u9', identity_user_id: ada.id }]);
+
     const byName = await makeApp(s.admin, { identityMatching: 'APP_USER_IDENTITY_MATCHING_DISPLAY_NAME' });
     const renamed = await new C1zBuilder()
       .sync('s', '2026-01-01', '2026-01-02')
