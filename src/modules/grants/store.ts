@@ -168,7 +168,10 @@ export async function holderIds(db: Db, tenantId: string, entitlementIds: string
 }
 
 /** A grant in force with its account, as listHolders answers it. */
-export type HolderRow = { grant: Pick<GrantRow, 'id' | 'createdAt' | 'deprovisionAt'>; account: AppUserRow };
+export type HolderRow = {
+  grant: Pick<GrantRow, 'id' | 'appId' | 'createdAt' | 'deprovisionAt' | 'grantSources'>;
+  account: AppUserRow;
+};
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
 
@@ -185,10 +188,10 @@ export async function listHolders(
   page: { size: number; after?: string },
 ): Promise<HolderRow[] | undefined> {
   const res = await db.execute(sql`
-    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, a.*
+    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, g.grant_sources as gs, a.*
     from app_entitlements e
     left join lateral (
-      select g.id, g.app_user_id, g.created_at, g.deprovision_at from grants g
+      select g.id, g.app_user_id, g.created_at, g.deprovision_at, g.grant_sources from grants g
       where g.tenant_id = e.tenant_id and g.app_entitlement_id = e.id
         and (g.deprovision_at is null or g.deprovision_at > now())
         ${page.after === undefined ? sql`` : sql`and g.id > ${page.after}`}
@@ -201,7 +204,13 @@ export async function listHolders(
   return rows
     .filter((r) => r.gid !== null && r.id !== null)
     .map((r) => ({
-      grant: { id: r.gid as string, createdAt: toDate(r.gc), deprovisionAt: r.gd === null ? null : toDate(r.gd) },
+      grant: {
+        id: r.gid as string,
+        appId,
+        createdAt: toDate(r.gc),
+        deprovisionAt: r.gd === null ? null : toDate(r.gd),
+        grantSources: (r.gs as string[] | null) ?? [],
+      },
       account: {
         tenantId: r.tenant_id as string,
         id: r.id as string,

@@ -26,13 +26,13 @@ function sourcesOf(row: Pick<GrantRow, 'appId' | 'grantSources'>): { appId: stri
 }
 
 export function toEntitlementUserView(
-  row: Pick<GrantRow, 'createdAt' | 'deprovisionAt'>,
+  row: Pick<GrantRow, 'appId' | 'createdAt' | 'deprovisionAt' | 'grantSources'>,
   account: AppUserRow,
 ): EntitlementUserView {
   return {
     appUser: toAppUserView(account),
     appEntitlementUserBindingCreatedAt: row.createdAt.toISOString(),
     appEntitlementUserBindingDeprovisionAt: iso(row.deprovisionAt),
-    grantSources: NO_SOURCES,
+    grantSources: sourcesOf(row),
   };
 }

@@ -204,6 +204,19 @@ describe.each(backends)('connector sync on %s', (backend) => {
       .map((r) => `${r.appId}/${r.id}`)
       .sort();
     expect(refs).toEqual([`${app.id}/${ents['group:a:member']}`, `${app.id}/${ents['group:b:member']}`].sort());
+    // The entitlement's users (ListUsers) show the same sources; a plain direct grant has none.
+    const users = await s.admin.get(`/api/v1/apps/${app.id}/entitlements/${ents['group:a:member']}/users`);
+    expect(users.status).toBe(200);
+    const byEmail = Object.fromEntries(
+      users.body.list.map((v: { appUser: { appUser: { email: string } }; grantSources: { id: string }[] }) => [
+        v.appUser.appUser.email,
+        v.grantSources.map((r) => r.id).sort(),
+      ]),
+    );
+    expect(byEmail).toEqual({
+      'Ada@Example.com': [],
+      'bot@example.com': [ents['group:a:member'], ents['group:b:member']].sort(),
+    });
     expect(await userGrants(app.id)).toEqual(
       new Map([
         ['group:a:member user:u1', ''],
