@@ -74,8 +74,8 @@ export class PoliciesService {
     });
   }
 
-  async get(tenantId: string, id: string): Promise<Policy> {
-    const row = await store.getPolicy(this.db, tenantId, id);
+  async get(tenantId: string, id: string, db: Db = this.db): Promise<Policy> {
+    const row = await store.getPolicy(db, tenantId, id);
     if (!row) throw notFound('policy');
     return toPolicy(row);
   }
