@@ -105,7 +105,7 @@ async function usable(deps: ApproverDeps, ctx: ApproverContext, ids: string[], d
   const out: string[] = [];
   for (const id of new Set(ids)) {
     const u = found.get(id);
-    if (!u || u.status !== 'ENABLED') continue;
+    if (u?.status !== 'ENABLED') continue;
     const d = u.delegatedUserId ? delegates.get(u.delegatedUserId) : undefined;
     if (d && d.status === 'ENABLED' && d.id !== u.id) {
       delegated.push({ from: u.id, to: d.id });
