@@ -16,6 +16,8 @@ import type { NewAuditRow, NewTaskRow, TaskRow } from './store.ts';
 export type StepInstance = Record<string, unknown> & {
   id: string;
   state: string;
+  /** Everyone this approval step was assigned to (stored, not answered: C1's step instance has no such field). */
+  approverIds?: string[];
   approval?: { approval?: Approval; state: string; approved?: Action; denied?: Action };
   provision?: { state: string; completed?: { userId?: string; completedAt: string } };
 };
@@ -157,6 +159,7 @@ export class Engine {
     run.inst.current = {
       id,
       state: 'POLICY_STEP_STATE_ACTIVE',
+      approverIds: r.approverIds,
       approval: { approval, state: 'APPROVAL_INSTANCE_STATE_WAITING' },
     };
     run.set.stepApproverIds = r.approverIds;

@@ -16,6 +16,7 @@ import {
   TaskActionResponse,
   TaskAuditListRequest,
   TaskAuditListResponse,
+  TaskCloseResponse,
   TaskSearchResponse,
   TaskViewResponse,
 } from './schemas.ts';
@@ -138,9 +139,9 @@ export async function taskRoutes(api: Api, core: Core): Promise<void> {
       ),
       params: TaskParams,
       body: CommentRequest,
-      response: TaskActionResponse,
+      response: TaskViewResponse,
     },
-    (tenant, p, b, caller) => acted(tenant, tasks.comment(tenant, p.task_id, b.comment, caller), b.expandMask?.paths),
+    (tenant, p, b, caller) => view(tenant, tasks.comment(tenant, p.task_id, b.comment, caller), b.expandMask?.paths),
   );
 
   route(
@@ -156,9 +157,12 @@ export async function taskRoutes(api: Api, core: Core): Promise<void> {
       ),
       params: TaskParams,
       body: CommentRequest,
-      response: TaskActionResponse,
+      response: TaskCloseResponse,
     },
-    (tenant, p, b, caller) => acted(tenant, tasks.close(tenant, p.task_id, b.comment, caller), b.expandMask?.paths),
+    async (tenant, p, b, caller) => ({
+      ...(await view(tenant, tasks.close(tenant, p.task_id, b.comment, caller), b.expandMask?.paths)),
+      taskActionId: '',
+    }),
   );
 
   route(

@@ -215,6 +215,8 @@ export type TaskView = Static<typeof TaskView>;
 
 export const TaskViewResponse = Type.Object({ taskView: TaskView, expanded: Expanded });
 export const TaskActionResponse = Type.Object({ taskView: TaskView, expanded: Expanded, ticketActionId: Type.String() });
+/** C1's Close answer names its action `taskActionId`. */
+export const TaskCloseResponse = Type.Object({ taskView: TaskView, expanded: Expanded, taskActionId: Type.String() });
 export const TaskSearchResponse = Type.Object({ list: Type.Array(TaskView), nextPageToken: Type.String(), expanded: Expanded });
 
 export const TaskAuditView = Type.Object(

@@ -177,6 +177,7 @@ export class TasksService {
       run.audit({ approvalReassigned: { oldPolicyStepId: stepId, newPolicyStepId: stepId } });
       if (comment?.trim()) run.audit({ comment: commentEvent(comment, caller) });
       run.set.stepApproverIds = users.map((u) => u.id);
+      cur.approverIds = [...new Set([...(cur.approverIds ?? []), ...users.map((u) => u.id)])];
       return true;
     });
   }

@@ -14,11 +14,8 @@ import type { AuditRow, TaskRow } from './store.ts';
 /** Super and Access Request Administrators may act on every task (and service clients with their roles). */
 export const actsOnAll = (caller: Caller): boolean => permissionsOf(caller.roleIds).has('tasks:act_any');
 
-/** Who decided a step of the task before. */
-const pastDeciders = (row: TaskRow): string[] =>
-  (row.policy.history as StepInstance[])
-    .flatMap((h) => [h.approval?.approved?.userId, h.approval?.denied?.userId])
-    .filter((u): u is string => !!u);
+/** Everyone an approval step of the task was ever assigned to. */
+const pastApprovers = (row: TaskRow): string[] => (row.policy.history as StepInstance[]).flatMap((h) => h.approverIds ?? []);
 
 /** Its requester, subject, current and past approvers, and holders of tasks:read. */
 export function canRead(row: TaskRow, caller: Caller): boolean {
@@ -26,7 +23,7 @@ export function canRead(row: TaskRow, caller: Caller): boolean {
   const me = caller.userId;
   if (!me) return false;
   return (
-    row.createdByUserId === me || row.identityUserId === me || row.stepApproverIds.includes(me) || pastDeciders(row).includes(me)
+    row.createdByUserId === me || row.identityUserId === me || row.stepApproverIds.includes(me) || pastApprovers(row).includes(me)
   );
 }
 
