@@ -99,7 +99,7 @@ export type TaskFilter = {
   ids?: string[];
   excludeIds?: string[];
   query?: string;
-  /** Only tasks this user requested, is the subject of, or approves now. */
+  /** Only tasks this user requested, is the subject of, approves or approved (views.ts canRead). */
   visibleTo?: string;
 };
 
@@ -123,6 +123,8 @@ export function listTasks(db: Db, tenantId: string, f: TaskFilter, page: { size:
           eq(tasks.createdByUserId, f.visibleTo),
           eq(tasks.identityUserId, f.visibleTo),
           arrayOverlaps(tasks.stepApproverIds, [f.visibleTo]),
+          // Past approvers: a step of the history assigned to them (engine.ts StepInstance.approverIds).
+          sql`${tasks.policy} -> 'history' @> ${JSON.stringify([{ approverIds: [f.visibleTo] }])}::jsonb`,
         )
       : undefined,
   ];
