@@ -1,6 +1,6 @@
 // CEL for policies: rule conditions, wait conditions and expression approvals. Parsing is
 // @bufbuild/cel's (a maintained CEL implementation for ECMAScript, the same parser and
-// standard library its evaluator will run with when the engine acts on policies). Its
+// standard library its evaluator runs with: celEvaluate below, for the task engine). Its
 // type checker is not public, so "compiles" here means: the text parses, every identifier
 // is a declared variable (or a comprehension's own), every field read directly on a
 // variable is one of its documented fields, and every function is in the environment.

@@ -196,7 +196,7 @@ export async function taskRoutes(api: Api, core: Core): Promise<void> {
         '`myWorkUserIds` (current approvers), `openerIds`, `subjectIds`, `appEntitlementIds`, `applicationIds`, ' +
         '`createdAfter`/`createdBefore`, `emergencyStatus`, `refs`, `excludeIds`, `query` (display name or ' +
         'description). Callers without tasks:read find only tasks they requested, are the subject of, or approve. ' +
-        `Other filters of C1 are not accepted yet. ${DOCS}`,
+        `C1's other filters are ignored for now. ${DOCS}`,
       body: SearchTasksRequest,
       response: TaskSearchResponse,
     },
