@@ -18,8 +18,10 @@ import { Approval, Policy, PolicyStep } from '../policies/schemas.ts';
 
 const opt = Type.Optional;
 const Comment = Type.String({ maxLength: 4096 });
-/** A proto Duration ("3600s"). */
-const Duration = Type.String({ maxLength: 32, pattern: '^[0-9]{1,12}(\\.[0-9]{1,9})?s$' });
+/** A proto Duration ("3600s"); `cone` sends "" for none. */
+const Duration = Type.String({ maxLength: 32, pattern: '^([0-9]{1,12}(\\.[0-9]{1,9})?s)?$' });
+/** An id a client may send as "" for none (`cone get` sends `appUserId: ""` when the user has no account yet). */
+const OptionalId = Type.String({ maxLength: 64 });
 
 export const TASK_EXPAND_PATHS = [
   'app_id',
@@ -50,8 +52,8 @@ export type TaskState = (typeof TASK_STATES)[number];
 export const CreateGrantTaskRequest = strictObject({
   appId: Id,
   appEntitlementId: Id,
-  identityUserId: opt(Id),
-  appUserId: opt(Id),
+  identityUserId: opt(OptionalId),
+  appUserId: opt(OptionalId),
   description: opt(Comment),
   grantDuration: opt(Duration),
   emergencyAccess: opt(Type.Boolean()),
@@ -70,8 +72,8 @@ export type CreateGrantTaskRequest = Static<typeof CreateGrantTaskRequest>;
 export const CreateRevokeTaskRequest = strictObject({
   appId: Id,
   appEntitlementId: Id,
-  identityUserId: opt(Id),
-  appUserId: opt(Id),
+  identityUserId: opt(OptionalId),
+  appUserId: opt(OptionalId),
   description: opt(Comment),
   expandMask: opt(TaskExpandMask),
 });

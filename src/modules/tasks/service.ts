@@ -212,7 +212,14 @@ export class TasksService {
     return toTask(row, caller, counts.get(row.id) ?? 0);
   }
 
-  private async create(tenantId: string, kind: Kind, req: CreateInput, caller: Caller): Promise<Task> {
+  private async create(tenantId: string, kind: Kind, given: CreateInput, caller: Caller): Promise<Task> {
+    // "" stands for "not set" (C1's CLI sends empty strings for what it does not know).
+    const req = {
+      ...given,
+      identityUserId: given.identityUserId || undefined,
+      appUserId: given.appUserId || undefined,
+      grantDuration: given.grantDuration || undefined,
+    };
     const durationSeconds = kind === 'grant' && req.grantDuration ? seconds(req.grantDuration) : undefined;
     if (durationSeconds === 0) throw invalidArgument('grantDuration: must be at least one second');
     return this.db.transaction(async (tx) => {
