@@ -218,7 +218,7 @@ export async function taskRoutes(api: Api, core: Core): Promise<void> {
       summary: "A task's audit trail",
       description:
         'Every change of the task (created, policy chosen, step started, approvers delegated, approved, denied, ' +
-        `provisioned, commented, closed with its outcome), oldest first, paged; \`refs\` narrows to those ids. ${DOCS}`,
+        `provisioned, commented, closed with its outcome), oldest first, paged; \`refs\` narrows to those ids. A task the caller may not read (or none) has no entries. ${DOCS}`,
       body: TaskAuditListRequest,
       response: TaskAuditListResponse,
     },

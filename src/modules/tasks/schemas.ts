@@ -125,7 +125,8 @@ export const SearchTasksRequest = searchRequest({
 export type SearchTasksRequest = Static<typeof SearchTasksRequest>;
 
 export const TaskAuditListRequest = strictObject({
-  taskId: Id,
+  // Optional in C1's schema: without it no task is named, so the list is empty.
+  taskId: opt(Type.String({ maxLength: 64 })),
   refs: opt(IdRefs),
   pageSize: opt(Type.Integer({ minimum: -2147483648, maximum: 2147483647 })),
   pageToken: opt(Type.String({ maxLength: 1024 })),

@@ -97,9 +97,10 @@ export class TasksService {
     return { list: p.list.map((r) => toTask(r, caller, counts.get(r.id) ?? 0)), nextPageToken: p.nextPageToken };
   }
 
-  async audits(tenantId: string, taskId: string, ids: string[] | undefined, page: PageRequest, caller: Caller) {
-    const row = await store.getTask(this.db, tenantId, taskId);
-    if (!row || !canRead(row, caller)) throw notFound('task');
+  async audits(tenantId: string, taskId: string | undefined, ids: string[] | undefined, page: PageRequest, caller: Caller) {
+    const row = taskId ? await store.getTask(this.db, tenantId, taskId) : undefined;
+    // A list: an unknown task, or one the caller may not see, has no entries for them.
+    if (!row || !canRead(row, caller)) return { list: [], nextPageToken: '' };
     const rows = await store.listAudits(this.db, tenantId, row.id, ids, page);
     const p = toPage(rows, page.size, (r) => String(r.seq));
     return { list: p.list.map(toAudit), nextPageToken: p.nextPageToken };
