@@ -138,11 +138,26 @@ export class Engine {
       this.close(run, 'denied');
     } else if (step.provision) {
       await this.provisionStep(run, step.provision, id);
+    } else if (step.wait) {
+      // Waits are not run yet: recorded as skipped (C1's WaitInstance) and passed over.
+      const w = step.wait;
+      run.inst.history.push({
+        id,
+        state: 'POLICY_STEP_STATE_DONE',
+        wait: {
+          name: w.name,
+          state: 'WAIT_INSTANCE_STATE_COMPLETED',
+          skipped: { skippedAt: new Date().toISOString() },
+          commentOnFirstWait: w.commentOnFirstWait,
+          commentOnTimeout: w.commentOnTimeout,
+          timeoutDuration: w.timeoutDuration,
+        },
+      });
+      run.note('wait steps are not run by Gatehouse yet: skipped');
     } else {
-      // Wait steps (and kinds refused on write) are not run yet: recorded and passed over.
-      const kind = Object.keys(step)[0] ?? 'unknown';
-      run.inst.history.push({ id, state: 'POLICY_STEP_STATE_DONE', ...step });
-      run.note(`${kind} steps are not run by Gatehouse yet: skipped`);
+      // Kinds the policies module refuses on write (form, action): nothing to run.
+      run.inst.history.push({ id, state: 'POLICY_STEP_STATE_DONE' });
+      run.note(`${Object.keys(step)[0] ?? 'empty'} steps are not run by Gatehouse: skipped`);
     }
   }
 

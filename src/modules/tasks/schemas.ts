@@ -157,7 +157,16 @@ const PolicyStepInstance = Type.Object({
   provision: opt(ProvisionInstance),
   accept: opt(Type.Object({ acceptMessage: opt(Type.String()) })),
   reject: opt(Type.Object({ rejectMessage: opt(Type.String()) })),
-  wait: opt(LooseObject),
+  wait: opt(
+    Type.Object({
+      name: opt(Type.String()),
+      state: Type.String(),
+      skipped: opt(Type.Object({ skippedAt: Timestamp })),
+      commentOnFirstWait: opt(Type.String()),
+      commentOnTimeout: opt(Type.String()),
+      timeoutDuration: opt(Type.String()),
+    }),
+  ),
 });
 const PolicyInstance = Type.Object({
   policy: opt(Policy),

@@ -84,7 +84,8 @@ export class TasksService {
         ids: req.refs?.map((r) => r.id),
         excludeIds: req.excludeIds,
         query: req.query,
-        visibleTo: permissionsOrOwn(caller),
+        // Set for callers without tasks:read (authorization.ts narrows them to their own).
+        visibleTo: caller.ownOnly,
       },
       page,
     );
@@ -335,9 +336,4 @@ export class TasksService {
 
 function commentEvent(comment: string, caller: Caller) {
   return { comment: comment.trim(), updatedAt: new Date().toISOString(), updatedBy: caller.userId };
-}
-
-/** The user a narrowed caller may see tasks of (undefined: they may see all). */
-function permissionsOrOwn(caller: Caller): string | undefined {
-  return caller.ownOnly;
 }

@@ -139,6 +139,12 @@ describe.each(backends)('task actions on %s', (backend) => {
     expect(c.status).toBe(200);
     expect(c.body.taskView.task.commentCount).toBe(1);
 
+    const unknown = await owner.post(`/api/v1/tasks/${task.id}/action/reassign`, {
+      policyStepId: step,
+      newStepUserIds: ['nobody'],
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toContain('newStepUserIds');
     const r = await owner.post(`/api/v1/tasks/${task.id}/action/reassign`, { policyStepId: step, newStepUserIds: [bob.me.id] });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.taskView.task.stepApproverIds).toEqual([bob.me.id]);
