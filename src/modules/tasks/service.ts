@@ -235,7 +235,8 @@ export class TasksService {
         throw permissionDenied('missing permission tasks:request_others: you may request access only for yourself');
       }
       const subject = await this.d.users.get(tenantId, subjectId, tx);
-      if (subject.status !== 'ENABLED') throw failedPrecondition(`user ${subjectId} is not enabled`);
+      // Access is not granted to a disabled user; it may still be revoked from one.
+      if (kind === 'grant' && subject.status !== 'ENABLED') throw failedPrecondition(`user ${subjectId} is not enabled`);
       if (durationSeconds && ent.durationGrantSeconds && durationSeconds > ent.durationGrantSeconds) {
         throw invalidArgument('grantDuration: grant duration must be less than or equal to max provision time');
       }
@@ -243,14 +244,7 @@ export class TasksService {
       if (emergency && !ent.emergencyGrantEnabled) {
         throw failedPrecondition(`emergencyAccess: entitlement ${ent.id} does not allow emergency access`);
       }
-      const policyId =
-        kind === 'revoke'
-          ? (ent.revokePolicyId ?? app.revokePolicyId ?? DEFAULT_REVOKE_POLICY.id)
-          : ((emergency ? ent.emergencyGrantPolicyId : undefined) ??
-            ent.grantPolicyId ??
-            app.grantPolicyId ??
-            DEFAULT_GRANT_POLICY.id);
-      const policy = await this.d.policies.get(tenantId, policyId, tx);
+      const policy = await this.d.policies.get(tenantId, policyIdFor(kind, app, ent, emergency), tx);
       const heldBy = await this.d.grants.heldBy(tenantId, app.id, ent.id, subjectId, tx);
       const managers = subject.managerIds?.length
         ? [...(await this.d.users.byIds(tenantId, subject.managerIds, tx)).values()]
@@ -332,6 +326,17 @@ export class TasksService {
       await this.d.grants.revokeInTx(tx, row.tenantId, row.appId, row.appEntitlementId, row.identityUserId);
     }
   }
+}
+
+/** The entitlement's policy for the kind, else the app's, else the built-in one; emergency access first its own. */
+function policyIdFor(
+  kind: Kind,
+  app: { grantPolicyId: string | null; revokePolicyId: string | null },
+  ent: { grantPolicyId: string | null; revokePolicyId: string | null; emergencyGrantPolicyId: string | null },
+  emergency: boolean,
+): string {
+  if (kind === 'revoke') return ent.revokePolicyId ?? app.revokePolicyId ?? DEFAULT_REVOKE_POLICY.id;
+  return (emergency ? ent.emergencyGrantPolicyId : null) ?? ent.grantPolicyId ?? app.grantPolicyId ?? DEFAULT_GRANT_POLICY.id;
 }
 
 function commentEvent(comment: string, caller: Caller) {

@@ -35,6 +35,19 @@ describe.each(backends)('revoke tasks, search and audits on %s', (backend) => {
       outcome: 'REVOKE_OUTCOME_REVOKED',
     });
     expect(await holders(s, appId, entId)).toEqual([bob.me.id]);
+    // A disabled user may not be granted access, but may have it revoked.
+    const { appId: app2, entId: ent2 } = await appWith(s, owner);
+    const dan = await s.admin.user();
+    await grant(s.admin, app2, ent2, [dan.id]);
+    await s.core.services.users.setStatus(s.admin.tenant.id, dan.id, 'DISABLED');
+    const other = await s.admin.post(`/api/v1/apps/${app2}/entitlements`, { displayName: 'Other' });
+    const ent3 = other.body.appEntitlementView.appEntitlement.id;
+    const refused = await s.admin.post('/api/v1/task/grant', { appId: app2, appEntitlementId: ent3, identityUserId: dan.id });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe(9);
+    const gone = await s.admin.post('/api/v1/task/revoke', { appId: app2, appEntitlementId: ent2, identityUserId: dan.id });
+    expect(gone.body.taskView.task.type.revoke.outcome).toBe('REVOKE_OUTCOME_REVOKED');
+    expect(await holders(s, app2, ent2)).toEqual([]);
   });
 
   it('a revoke policy with an approval waits for it; deny keeps the grant', async () => {
