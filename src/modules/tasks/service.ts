@@ -171,8 +171,17 @@ export class TasksService {
       if (run.row.state !== 'TASK_STATE_OPEN' || !cur?.approval || cur.id !== stepId) {
         throw failedPrecondition(`policyStepId: ${stepId} is not the task's current approval step`);
       }
-      if (!isApprover(run.row, caller) && !actsOnAll(caller))
-        throw permissionDenied("only the step's approvers or an administrator may reassign it");
+      const a = cur.approval.approval;
+      // Administrators of requests may always reassign; the step's approvers when the approval allows it.
+      if (!actsOnAll(caller)) {
+        if (!isApprover(run.row, caller)) throw permissionDenied("only the step's approvers or an administrator may reassign it");
+        if (!a?.allowReassignment) throw failedPrecondition('this approval step does not allow reassignment');
+        const allowed = a.allowedReassignees ?? [];
+        const outside = userIds.find((u) => allowed.length > 0 && !allowed.includes(u));
+        if (outside) throw invalidArgument(`newStepUserIds: user "${outside}" is not among the step's allowedReassignees`);
+      }
+      if (a?.requireReassignmentReason && !comment?.trim())
+        throw invalidArgument('comment: this step requires a reason to reassign');
       const users = await this.d.users.requireAll(run.row.tenantId, userIds, 'newStepUserIds', run.tx);
       const off = users.find((u) => u.status !== 'ENABLED');
       if (off) throw invalidArgument(`newStepUserIds: user "${off.id}" is not enabled`);

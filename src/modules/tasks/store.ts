@@ -123,8 +123,9 @@ export function listTasks(db: Db, tenantId: string, f: TaskFilter, page: { size:
           eq(tasks.createdByUserId, f.visibleTo),
           eq(tasks.identityUserId, f.visibleTo),
           arrayOverlaps(tasks.stepApproverIds, [f.visibleTo]),
-          // Past approvers: a step of the history assigned to them (engine.ts StepInstance.approverIds).
+          // Past approvers: a step assigned to them before (engine.ts StepInstance.approverIds).
           sql`${tasks.policy} -> 'history' @> ${JSON.stringify([{ approverIds: [f.visibleTo] }])}::jsonb`,
+          sql`${tasks.policy} -> 'current' -> 'approverIds' @> ${JSON.stringify([f.visibleTo])}::jsonb`,
         )
       : undefined,
   ];

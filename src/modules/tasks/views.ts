@@ -14,8 +14,11 @@ import type { AuditRow, TaskRow } from './store.ts';
 /** Super and Access Request Administrators may act on every task (and service clients with their roles). */
 export const actsOnAll = (caller: Caller): boolean => permissionsOf(caller.roleIds).has('tasks:act_any');
 
-/** Everyone an approval step of the task was ever assigned to. */
-const pastApprovers = (row: TaskRow): string[] => (row.policy.history as StepInstance[]).flatMap((h) => h.approverIds ?? []);
+/** Everyone an approval step of the task was ever assigned to (reassigned ones included). */
+const pastApprovers = (row: TaskRow): string[] =>
+  [...(row.policy.history as StepInstance[]), row.policy.current as StepInstance | undefined].flatMap(
+    (h) => h?.approverIds ?? [],
+  );
 
 /** Its requester, subject, current and past approvers, and holders of tasks:read. */
 export function canRead(row: TaskRow, caller: Caller): boolean {
@@ -40,7 +43,8 @@ export function actionsFor(row: TaskRow, caller: Caller): string[] {
   if (row.state !== 'TASK_STATE_OPEN') return out;
   const current = row.policy.current as StepInstance | undefined;
   if (current?.approval && (isApprover(row, caller) || actsOnAll(caller))) {
-    out.push('TASK_ACTION_TYPE_APPROVE', 'TASK_ACTION_TYPE_DENY', 'TASK_ACTION_TYPE_REASSIGN');
+    out.push('TASK_ACTION_TYPE_APPROVE', 'TASK_ACTION_TYPE_DENY');
+    if (actsOnAll(caller) || current.approval.approval?.allowReassignment) out.push('TASK_ACTION_TYPE_REASSIGN');
   }
   if (mayClose(row, caller)) out.push('TASK_ACTION_TYPE_CLOSE');
   return out;

@@ -139,16 +139,25 @@ describe.each(backends)('task actions on %s', (backend) => {
     expect(c.status).toBe(200);
     expect(c.body.taskView.task.commentCount).toBe(1);
 
-    const unknown = await owner.post(`/api/v1/tasks/${task.id}/action/reassign`, {
+    // The default policy's approval does not let its approvers reassign; an administrator of requests may.
+    const refused = await owner.post(`/api/v1/tasks/${task.id}/action/reassign`, {
+      policyStepId: step,
+      newStepUserIds: [bob.me.id],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe(9);
+    const ara = await person(s, ['access_request_admin']);
+    const unknown = await ara.post(`/api/v1/tasks/${task.id}/action/reassign`, {
       policyStepId: step,
       newStepUserIds: ['nobody'],
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.message).toContain('newStepUserIds');
-    const r = await owner.post(`/api/v1/tasks/${task.id}/action/reassign`, { policyStepId: step, newStepUserIds: [bob.me.id] });
+    const r = await ara.post(`/api/v1/tasks/${task.id}/action/reassign`, { policyStepId: step, newStepUserIds: [bob.me.id] });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body.taskView.task.stepApproverIds).toEqual([bob.me.id]);
-    expect((await approve(owner, task.id, { policyStepId: step })).status).toBe(404);
+    // The owner was assigned before: they still see the task, but may no longer act on the step.
+    expect((await approve(owner, task.id, { policyStepId: step })).status).toBe(403);
 
     expect((await bob.post(`/api/v1/tasks/${task.id}/action/close`, {})).status).toBe(403);
     const closed = await alice.post(`/api/v1/tasks/${task.id}/action/close`, { comment: 'never mind' });
@@ -168,6 +177,39 @@ describe.each(backends)('task actions on %s', (backend) => {
       'stateChange',
       'grantOutcome',
     ]);
+  });
+
+  it('an approval that allows reassignment: its approvers may reassign within allowedReassignees, with a reason if required', async () => {
+    const carol = await person(s);
+    const policyId = await makePolicy(s.admin, {
+      grant: {
+        steps: [
+          {
+            approval: {
+              users: { userIds: [owner.me.id] },
+              allowReassignment: true,
+              allowedReassignees: [carol.me.id],
+              requireReassignmentReason: true,
+            },
+          },
+          { provision: {} },
+        ],
+      },
+    });
+    const { task, step } = await open({ grantPolicyId: policyId });
+    expect((await getTask(owner, task.id)).actions).toContain('TASK_ACTION_TYPE_REASSIGN');
+    const reassign = (body: object) => owner.post(`/api/v1/tasks/${task.id}/action/reassign`, { policyStepId: step, ...body });
+    const noReason = await reassign({ newStepUserIds: [carol.me.id] });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.message).toContain('comment');
+    const outside = await reassign({ newStepUserIds: [bob.me.id], comment: 'away' });
+    expect(outside.status).toBe(400);
+    expect(outside.body.message).toContain('allowedReassignees');
+    const ok = await reassign({ newStepUserIds: [carol.me.id], comment: 'away' });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.taskView.task.stepApproverIds).toEqual([carol.me.id]);
+    const done = await carol.post(`/api/v1/tasks/${task.id}/action/approve`, { policyStepId: step });
+    expect(done.body.taskView.task.type.grant.outcome).toBe('GRANT_OUTCOME_GRANTED');
   });
 
   it('duration: above the entitlement cap is refused with C1 text; within it sets the grant end', async () => {
