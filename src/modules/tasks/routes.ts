@@ -174,7 +174,8 @@ export async function taskRoutes(api: Api, core: Core): Promise<void> {
         'Reassign',
         'Reassign the current approval step',
         'Replaces the approvers of the current approval step (`policyStepId`) by `newStepUserIds` (enabled users of ' +
-          "the tenant). The step's approvers, Super and Access Request Administrators may.",
+          "the tenant). Super and Access Request Administrators may; the step's approvers when the approval has " +
+          '`allowReassignment` (else 400, code 9), to `allowedReassignees` when set.',
       ),
       params: TaskParams,
       body: ReassignRequest,
