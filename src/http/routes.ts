@@ -17,6 +17,20 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Caller = Principal & { ownOnly?: string };
 const callerOf = (req: FastifyRequest): Caller => (req.ownOnly ? { ...req.principal, ownOnly: req.ownOnly } : req.principal);
 
+/** The doc fields of one C1 service's operations: `op('Create', summary, description)` names `<service>.Create`. */
+export const operations =
+  (service: string, tags: string[]) =>
+  (
+    name: string,
+    summary: string,
+    description: string,
+  ): Pick<RouteDoc<TSchema, TSchema>, 'operationId' | 'tags' | 'summary' | 'description'> => ({
+    operationId: `${service}.${name}`,
+    tags,
+    summary,
+    description,
+  });
+
 /** What a route documents besides its 200 answer; a schema left out is not in the route's schema. */
 export type RouteDoc<P extends TSchema, B extends TSchema> = {
   operationId: string;

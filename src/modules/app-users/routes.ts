@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
 import { expandOne, expandPage } from '../../http/expand.ts';
-import { expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { expanded, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { fillAppUser } from './expand.ts';
@@ -9,12 +9,7 @@ import { AppUserListResponse, AppUserResponse, SearchAppUsersRequest, UpdateAppU
 
 export async function appUserRoutes(api: Api, core: Core): Promise<void> {
   const appUsers = core.services.appUsers;
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppUserService.${name}`,
-    tags: ['AppUsers'],
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.AppUserService', ['AppUsers']);
 
   listRoute(
     api,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { emptyRoute, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { ownersOfNewApp } from '../roles/authorization.ts';
@@ -17,12 +17,7 @@ import {
 export async function appRoutes(api: Api, core: Core): Promise<void> {
   const apps = core.services.apps;
   const tags = ['App'];
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.Apps.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.Apps', tags);
   const IdParams = Type.Object({ id: Id });
 
   route(
@@ -128,12 +123,7 @@ export async function appRoutes(api: Api, core: Core): Promise<void> {
     (tenant, body, page) => apps.search(tenant, body, page),
   );
 
-  const owner = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppOwners.${name}`,
-    tags: ['App Owner'],
-    summary,
-    description,
-  });
+  const owner = operations('c1.api.app.v1.AppOwners', ['App Owner']);
   const AppIdParams = Type.Object({ app_id: Id });
   const OwnerParams = Type.Object({ app_id: Id, user_id: Id });
 

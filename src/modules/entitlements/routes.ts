@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
 import { expandOne, expandPage } from '../../http/expand.ts';
-import { emptyRoute, expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { emptyRoute, expanded, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { OwnerListResponse } from '../apps/schemas.ts';
@@ -20,12 +20,7 @@ import {
 export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
   const entitlements = core.services.entitlements;
   const tags = ['App Entitlement'];
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppEntitlements.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.AppEntitlements', tags);
   const AppIdParams = Type.Object({ app_id: Id });
   const IdParams = Type.Object({ app_id: Id, id: Id });
   const view = async (tenant: string, v: Promise<AppEntitlementView>, mask?: { paths?: string[] }) => {
@@ -156,12 +151,7 @@ export async function entitlementRoutes(api: Api, core: Core): Promise<void> {
       expandPage(await entitlements.search(tenant, body, page), body.expandMask?.paths, fillEntitlement(core, tenant)),
   );
 
-  const owner = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppEntitlementOwners.${name}`,
-    tags: ['App Entitlement Owner'],
-    summary,
-    description,
-  });
+  const owner = operations('c1.api.app.v1.AppEntitlementOwners', ['App Entitlement Owner']);
   const OwnersParams = Type.Object({ app_id: Id, entitlement_id: Id });
   const owners = '/apps/:app_id/entitlements/:entitlement_id/owners';
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
 import { expandPage } from '../../http/expand.ts';
-import { expanded, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { expanded, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { EmptyBody, Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { fillEntitlement } from '../entitlements/expand.ts';
@@ -25,18 +25,8 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
   const grants = core.services.grants;
   const reads = grants.reads;
   const tags = ['App Entitlement'];
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppEntitlements.${name}`,
-    tags,
-    summary,
-    description,
-  });
-  const binding = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppEntitlementUserBindingService.${name}`,
-    tags: ['App Entitlement User Binding'],
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.AppEntitlements', tags);
+  const binding = operations('c1.api.app.v1.AppEntitlementUserBindingService', ['App Entitlement User Binding']);
   const EntParams = Type.Object({ app_id: Id, app_entitlement_id: Id });
   const BindingParams = Type.Object({ app_id: Id, app_entitlement_id: Id, app_user_id: Id });
   const ent = '/apps/:app_id/entitlements/:app_entitlement_id';

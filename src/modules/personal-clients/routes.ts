@@ -1,5 +1,5 @@
 import type { Core } from '../../core.ts';
-import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { emptyRoute, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import type { Api } from '../../http/types.ts';
 import {
   CreatePersonalClientRequest,
@@ -20,12 +20,7 @@ const ANOTHERS =
 export async function personalClientRoutes(api: Api, core: Core): Promise<void> {
   const pcs = core.services.personalClients;
   const tags = ['Personal Client'];
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.iam.v1.PersonalClientService.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.iam.v1.PersonalClientService', tags);
 
   route(
     api,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { emptyRoute, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import {
@@ -18,12 +18,7 @@ const STORED = 'Grant and revoke tasks run these policies (docs/tasks.md says wh
 export async function policyRoutes(api: Api, core: Core): Promise<void> {
   const policies = core.services.policies;
   const tags = ['Policy'];
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.policy.v1.Policies.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.policy.v1.Policies', tags);
   const IdParams = Type.Object({ id: Id });
 
   route(

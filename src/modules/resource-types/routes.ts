@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { emptyRoute, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import {
@@ -18,12 +18,7 @@ export async function resourceTypeRoutes(api: Api, core: Core): Promise<void> {
   const tags = ['App Resource Type'];
   const AppParams = Type.Object({ app_id: Id });
   const TypeParams = Type.Object({ app_id: Id, id: Id });
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppResourceTypeService.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.AppResourceTypeService', tags);
   const base = '/apps/:app_id/resource_types';
 
   route(

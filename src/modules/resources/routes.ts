@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { emptyRoute, listRoute, route, searchRoute } from '../../http/routes.ts';
+import { emptyRoute, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import type { Page } from '../../lib/paging.ts';
@@ -29,12 +29,7 @@ export async function resourceRoutes(api: Api, core: Core): Promise<void> {
   const tags = ['App Resource'];
   const TypeParams = Type.Object({ app_id: Id, app_resource_type_id: Id });
   const ResourceParams = Type.Object({ app_id: Id, app_resource_type_id: Id, id: Id });
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppResourceService.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.AppResourceService', tags);
   const base = '/apps/:app_id/resource_types/:app_resource_type_id/resources';
 
   route(
@@ -149,12 +144,7 @@ export async function resourceRoutes(api: Api, core: Core): Promise<void> {
 
 async function ownerRoutes(api: Api, core: Core): Promise<void> {
   const resources = core.services.resources;
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.app.v1.AppResourceOwners.${name}`,
-    tags: ['App Resource Owner'],
-    summary,
-    description,
-  });
+  const op = operations('c1.api.app.v1.AppResourceOwners', ['App Resource Owner']);
   const params = Type.Object({ app_id: Id, resource_type_id: Id, resource_id: Id });
   const path = '/apps/:app_id/resource_types/:resource_type_id/resource/:resource_id/owners';
 

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { listRoute, route } from '../../http/routes.ts';
+import { listRoute, operations, route } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { toPage } from '../../lib/paging.ts';
@@ -8,12 +8,7 @@ import { IntrospectResponse, RoleListResponse, RoleResponse, UpdateRoleRequest }
 
 export async function roleRoutes(api: Api, core: Core): Promise<void> {
   const roles = core.services.roles;
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.iam.v1.Roles.${name}`,
-    tags: ['Role'],
-    summary,
-    description,
-  });
+  const op = operations('c1.api.iam.v1.Roles', ['Role']);
 
   listRoute(
     api,

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
-import { listRoute, route, searchRoute } from '../../http/routes.ts';
+import { listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import type { Page } from '../../lib/paging.ts';
@@ -12,12 +12,7 @@ const listOf = ({ list, nextPageToken }: Page<User>) => ({ list: list.map((user)
 export async function userRoutes(api: Api, core: Core): Promise<void> {
   const users = core.services.users;
   const tags = ['User'];
-  const op = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.user.v1.UserService.${name}`,
-    tags,
-    summary,
-    description,
-  });
+  const op = operations('c1.api.user.v1.UserService', tags);
 
   listRoute(
     api,
