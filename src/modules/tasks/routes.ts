@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
 import { expandOne, expandPage } from '../../http/expand.ts';
-import { route, searchRoute } from '../../http/routes.ts';
+import { operations, route, searchRoute } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { pageRequest } from '../../lib/paging.ts';
@@ -27,18 +27,11 @@ const DOCS = 'See docs/tasks.md.';
 export async function taskRoutes(api: Api, core: Core): Promise<void> {
   const tasks = core.services.tasks;
   const tags = ['Task'];
-  const svc = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.task.v1.TaskService.${name}`,
-    tags,
-    summary,
-    description: `${description} ${DOCS}`,
-  });
-  const act = (name: string, summary: string, description: string) => ({
-    operationId: `c1.api.task.v1.TaskActionsService.${name}`,
-    tags,
-    summary,
-    description: `${description} ${DOCS}`,
-  });
+  const taskOp = operations('c1.api.task.v1.TaskService', tags);
+  const actionOp = operations('c1.api.task.v1.TaskActionsService', tags);
+  // Every description ends with where the whole story is.
+  const svc = (name: string, summary: string, description: string) => taskOp(name, summary, `${description} ${DOCS}`);
+  const act = (name: string, summary: string, description: string) => actionOp(name, summary, `${description} ${DOCS}`);
   const TaskParams = Type.Object({ task_id: Id });
   const view = async (tenant: string, task: Promise<Task>, paths: readonly string[] | undefined) => {
     const x = await expandOne({ task: await task }, paths, fillTask(core, tenant));
