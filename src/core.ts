@@ -16,6 +16,7 @@ import { modules } from './modules/registry.ts';
 import type { ResourceTypesService } from './modules/resource-types/service.ts';
 import type { ResourcesService } from './modules/resources/service.ts';
 import type { RolesService } from './modules/roles/service.ts';
+import type { TasksService } from './modules/tasks/service.ts';
 import type { TenantsService } from './modules/tenants/service.ts';
 import type { TokensService } from './modules/tokens/service.ts';
 import type { UsersService } from './modules/users/service.ts';
@@ -36,6 +37,7 @@ export type Services = {
   appUsers: AppUsersService;
   entitlements: EntitlementsService;
   grants: GrantsService;
+  tasks: TasksService;
   sync: SyncService;
 };
 

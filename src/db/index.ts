@@ -16,8 +16,9 @@ import { DurableNodeFS } from './pglite-fs.ts';
 import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
 import * as policyTables from './schema-policies.ts';
+import * as taskTables from './schema-tasks.ts';
 
-const schema = { ...catalog, ...access, ...policyTables };
+const schema = { ...catalog, ...access, ...policyTables, ...taskTables };
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */

@@ -13,6 +13,7 @@ import { policiesModule } from './policies/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
 import { rolesModule } from './roles/module.ts';
+import { tasksModule } from './tasks/module.ts';
 import { tenantsModule } from './tenants/module.ts';
 import { tokensModule } from './tokens/module.ts';
 import { usersModule } from './users/module.ts';
@@ -33,5 +34,6 @@ export const modules: ModuleDescriptor[] = [
   entitlementsModule,
   appUsersModule,
   grantsModule,
+  tasksModule,
   syncModule,
 ] as ModuleDescriptor[];

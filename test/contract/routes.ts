@@ -75,8 +75,8 @@ export async function discoverRoutes(s: TestServer, opts: { apiOnly?: boolean } 
   return routes;
 }
 
-/** POSTs that only read, besides searches: checking a CEL expression stores nothing. */
-const READ_POSTS = new Set(['/api/v1/policies/validate/cel']);
+/** POSTs that only read, besides searches: checking a CEL expression stores nothing; listing a task's audits. */
+const READ_POSTS = new Set(['/api/v1/policies/validate/cel', '/api/v1/task/audits']);
 
 /** A concrete path: each {param} replaced by `value(name, previous segment)`, percent-encoded unless `raw`. */
 export function fillPath(template: string, value: (name: string, prev: string) => string, raw = false): string {

@@ -91,6 +91,24 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       role: roleByKey.basic_user.id,
     });
     clientOwner = other.me.id;
+    // A task every person approves (so each may read it; who reads what is tested in test/modules/tasks/).
+    const everyone = [...people, appAdminOwner, basicAppOwner, entitlementOwner].map((c) => c.me.id);
+    const policy = await s.admin.post('/api/v1/policies', {
+      displayName: 'Everyone approves',
+      policyType: 'POLICY_TYPE_GRANT',
+      policySteps: { grant: { steps: [{ approval: { users: { userIds: everyone } } }] } },
+    });
+    const requested = await s.admin.post(`/api/v1/apps/${app.id}/entitlements`, {
+      displayName: 'Requested',
+      grantPolicyId: policy.body.policy.id,
+    });
+    const task = await s.admin.post('/api/v1/task/grant', {
+      appId: app.id,
+      appEntitlementId: requested.body.appEntitlementView.appEntitlement.id,
+      identityUserId: other.me.id,
+    });
+    expect(task.status, JSON.stringify(task.body)).toBe(200);
+    ids.task = task.body.taskView.task.id;
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,
@@ -141,6 +159,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       user_id: o.user ?? ids.user,
       identity_user_id: o.user ?? ids.user,
       role_id: ids.role,
+      task_id: ids.task,
     };
     const idOf = (path: string) => {
       if (path.startsWith('/api/v1/users/')) return o.user ?? ids.user;
@@ -149,6 +168,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/resource_types/{id}')) return ids.type;
       if (path.includes('/entitlements/{id}')) return ids.ent;
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
+      if (path.startsWith('/api/v1/tasks/')) return ids.task;
       return ids.app;
     };
     return op.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => (name === 'id' ? idOf(op.path) : byName[name]));

@@ -67,7 +67,7 @@ export class GrantsService {
     await this.db.transaction(async (tx) => {
       const app = await this.lockManualApp(tenantId, appId, tx);
       const ent = await this.entitlements.lockForGrants(tenantId, appId, entitlementId, tx);
-      await this.grantInTx(tx, tenantId, app, ent, [...found.values()]);
+      await this.grantUsers(tx, tenantId, app, ent, [...found.values()]);
     });
     return { failedUsersErrorMap };
   }
@@ -114,6 +114,47 @@ export class GrantsService {
       await this.appUsers.requireRow(tenantId, appId, appUserId, tx);
       await revokeMany(tx, tenantId, appId, { entitlementIds: [ent.id], appUserIds: [appUserId] }, 'manual');
     });
+  }
+
+  /**
+   * For the access-request engine, inside its transaction: grants the entitlement to one user
+   * (until `deprovisionAt`, else the entitlement's own duration). Answers the account and
+   * whether a grant was made (false: the user already held it).
+   */
+  async grantInTx(
+    tx: Db,
+    tenantId: string,
+    appId: string,
+    entitlementId: string,
+    userId: string,
+    deprovisionAt?: Date,
+  ): Promise<{ appUserId: string; created: boolean }> {
+    const app = await this.lockManualApp(tenantId, appId, tx);
+    const ent = await this.entitlements.lockForGrants(tenantId, appId, entitlementId, tx);
+    const user = await this.users.get(tenantId, userId, tx);
+    const { created, accounts } = await this.grantUsers(tx, tenantId, app, ent, [user], deprovisionAt);
+    return { appUserId: accounts[0].id, created: created.length > 0 };
+  }
+
+  /** For the access-request engine, inside its transaction: ends the user's grant of the entitlement; how many ended (0 or 1). */
+  async revokeInTx(tx: Db, tenantId: string, appId: string, entitlementId: string, userId: string): Promise<number> {
+    await this.lockManualApp(tenantId, appId, tx);
+    const ent = await this.entitlements.lockForGrants(tenantId, appId, entitlementId, tx);
+    const account = await this.appUsers.findForUser(tenantId, appId, userId, tx);
+    if (!account) return 0;
+    return revokeMany(tx, tenantId, appId, { entitlementIds: [ent.id], appUserIds: [account.id] }, 'manual');
+  }
+
+  /** Whether the user holds the entitlement now, and through which account. */
+  async heldBy(tenantId: string, appId: string, entitlementId: string, userId: string, db: Db = this.db) {
+    const account = await this.appUsers.findForUser(tenantId, appId, userId, db);
+    if (!account) return undefined;
+    return (await this.reads.grantOf(tenantId, entitlementId, account.id, db)) ? account.id : undefined;
+  }
+
+  /** Identity users holding any of these entitlements now. */
+  holderIds(tenantId: string, entitlementIds: string[], db: Db = this.db): Promise<string[]> {
+    return store.holderIds(db, tenantId, entitlementIds);
   }
 
   /** Sets when the grant ends; the sweep revokes it then. */
@@ -186,7 +227,7 @@ export class GrantsService {
       const app = await this.lockManualApp(tenantId, appId, tx);
       const found = await this.entitlements.resolveRef(tenantId, appId, row.entitlement.trim(), 'entitlement', tx);
       const ent = await this.entitlements.lockForGrants(tenantId, appId, found.id, tx);
-      const { created, accounts } = await this.grantInTx(tx, tenantId, app, ent, [user], expiresAt);
+      const { created, accounts } = await this.grantUsers(tx, tenantId, app, ent, [user], expiresAt);
       if (created.length > 0) return 'created';
       if (!expiresAt) return 'unchanged';
       const account = accounts[0];
@@ -225,7 +266,7 @@ export class GrantsService {
    * Grants `ent` (locked) to the users' accounts, making accounts as needed: two statements,
    * whatever the number of users (two more when some hold a grant past its deadline).
    */
-  private async grantInTx(
+  private async grantUsers(
     tx: Db,
     tenantId: string,
     app: AppRow,

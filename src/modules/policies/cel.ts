@@ -1,10 +1,10 @@
 // CEL for policies: rule conditions, wait conditions and expression approvals. Parsing is
 // @bufbuild/cel's (a maintained CEL implementation for ECMAScript, the same parser and
-// standard library its evaluator will run with when the engine acts on policies). Its
+// standard library its evaluator runs with: celEvaluate below, for the task engine). Its
 // type checker is not public, so "compiles" here means: the text parses, every identifier
 // is a declared variable (or a comprehension's own), every field read directly on a
 // variable is one of its documented fields, and every function is in the environment.
-import { celEnv, parse } from '@bufbuild/cel';
+import { type CelInput, celEnv, isCelError, isCelList, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 
@@ -150,4 +150,24 @@ export function lineColumn(text: string, offset: number): { line: number; column
   const before = text.slice(0, Math.min(offset, text.length));
   const lines = before.split('\n');
   return { line: lines.length, column: [...lines[lines.length - 1]].length + 1 };
+}
+
+/** A value CEL yields, as plain JavaScript: lists become arrays. */
+export type CelOutput = boolean | string | number | bigint | null | CelOutput[] | object;
+
+/**
+ * Evaluates an expression over the policy variables (each bound to an object holding every one
+ * of its CEL_VARIABLES fields, or a field read fails). Answers the value or the error's message.
+ */
+export function celEvaluate(
+  text: string,
+  vars: Record<keyof typeof CEL_VARIABLES, object>,
+): { value?: CelOutput; error?: string } {
+  try {
+    const out = plan(env, parse(text))(vars as unknown as Record<string, CelInput>);
+    if (isCelError(out)) return { error: out.message };
+    return { value: isCelList(out) ? ([...out] as CelOutput[]) : (out as CelOutput) };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }

@@ -13,7 +13,7 @@ import {
   UpdatePolicyRequest,
 } from './schemas.ts';
 
-const STORED = 'Gatehouse stores policies for the access-request engine; nothing acts on them yet (docs/policies.md).';
+const STORED = 'Grant and revoke tasks run these policies (docs/tasks.md says which steps the engine runs).';
 
 export async function policyRoutes(api: Api, core: Core): Promise<void> {
   const policies = core.services.policies;

@@ -1,5 +1,5 @@
 // Policies (C1's Policies, PolicySearch and PolicyValidate services). Gatehouse stores them
-// faithfully for the access-request engine; nothing acts on them yet (docs/policies.md).
+// faithfully; the access-request engine (modules/tasks) runs them (docs/tasks.md).
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
@@ -74,8 +74,8 @@ export class PoliciesService {
     });
   }
 
-  async get(tenantId: string, id: string): Promise<Policy> {
-    const row = await store.getPolicy(this.db, tenantId, id);
+  async get(tenantId: string, id: string, db: Db = this.db): Promise<Policy> {
+    const row = await store.getPolicy(db, tenantId, id);
     if (!row) throw notFound('policy');
     return toPolicy(row);
   }

@@ -116,6 +116,20 @@ export const AUTHORIZATION: Record<string, Rule> = {
     entitlementOwner: 'app_entitlement_id',
   }),
   [`${app}.AppEntitlementUserBindingService.SearchPastGrants`]: read('grants:read'),
+  // Access requests. Anyone with a user may request for themselves (narrowed to their own user);
+  // for someone else needs tasks:request_others. Reading is for the task's requester, subject and
+  // approvers (the service checks; others get 404) or tasks:read. Actions: the engine checks the
+  // caller against the step's approvers; tasks:act_any (Super and Access Request Administrators) acts on any.
+  'c1.api.task.v1.TaskService.CreateGrantTask': read('tasks:request_others', { narrow: { bodyField: 'identityUserId' } }),
+  'c1.api.task.v1.TaskService.CreateRevokeTask': read('tasks:request_others', { narrow: { bodyField: 'identityUserId' } }),
+  'c1.api.task.v1.TaskService.Get': read('tasks:read', { narrow: {} }),
+  'c1.api.task.v1.TaskSearchService.Search': read('tasks:read', { narrow: {} }),
+  'c1.api.task.v1.TaskAudit.List': read('tasks:read', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.Approve': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.Deny': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.Comment': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.Close': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.Reassign': read('tasks:act_any', { narrow: {} }),
 };
 
 /** Role sets seen so far → their permissions: few distinct sets exist, and this runs on every request. */

@@ -22,6 +22,10 @@ export const PERMISSIONS = [
   'personal_clients:write_all',
   'policies:read',
   'policies:write',
+  // Access requests: read every task; request access for someone else; act on any task's step.
+  'tasks:read',
+  'tasks:request_others',
+  'tasks:act_any',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -82,7 +86,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:access_request_admin',
     displayName: 'Access Request Administrator',
     serviceRoles: ['role/c1.api.request.v1.Requests:owner'],
-    permissions: [...STAFF_READS, 'policies:write'],
+    permissions: [...STAFF_READS, 'policies:write', 'tasks:read', 'tasks:request_others', 'tasks:act_any'],
   },
   {
     key: 'helpdesk',
@@ -90,7 +94,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:access_request_helpdesk',
     displayName: 'Access Request Helpdesk',
     serviceRoles: ['role/c1.api.request.v1.Requests:helpdesk'],
-    permissions: STAFF_READS,
+    permissions: [...STAFF_READS, 'tasks:read', 'tasks:request_others'],
   },
   {
     key: 'connector_admin',

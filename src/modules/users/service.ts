@@ -169,6 +169,11 @@ export class UsersService {
     return new Map(rows.map((r) => [r.id, toUser(r)]));
   }
 
+  /** Ids of the enabled users holding this role. */
+  enabledIdsWithRole(tenantId: string, roleId: string, db: Db = this.db): Promise<string[]> {
+    return store.enabledIdsWithRole(db, tenantId, roleId);
+  }
+
   async search(tenantId: string, filter: store.UserFilter, page: PageRequest): Promise<Page<User>> {
     const rows = await store.listUsers(this.db, tenantId, filter, page);
     const p = toPage(rows, page.size, (r) => r.id);

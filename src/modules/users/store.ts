@@ -101,3 +101,13 @@ export async function listUsers(
     notInIds(users.origin, filter.excludeOrigins),
   );
 }
+
+/** Ids of the tenant's enabled users holding this role (the access-request engine's last-resort approvers). */
+export async function enabledIdsWithRole(db: Db, tenantId: string, roleId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.status, 'ENABLED'), sql`${roleId} = any(${users.roleIds})`))
+    .orderBy(users.id);
+  return rows.map((r) => r.id);
+}
