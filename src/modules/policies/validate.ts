@@ -14,7 +14,8 @@ export type Named = { path: string; id: string };
 export type References = { users: Named[]; entitlements: (Named & { appId?: string })[]; policies: Named[] };
 
 const STEP_KINDS = ['approval', 'accept', 'reject', 'provision', 'wait'] as const;
-const APPROVAL_KINDS = [
+/** The approval kinds Gatehouse accepts (and its engine runs). */
+export const APPROVAL_KINDS = [
   'users',
   'manager',
   'appOwners',

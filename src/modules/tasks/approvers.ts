@@ -9,6 +9,7 @@ import type { GrantsService } from '../grants/service.ts';
 import type { OwnersService } from '../owners/service.ts';
 import { celEvaluate } from '../policies/cel.ts';
 import type { Approval } from '../policies/schemas.ts';
+import { APPROVAL_KINDS } from '../policies/validate.ts';
 import { roleByKey } from '../roles/builtin.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
@@ -43,16 +44,6 @@ type KindOptions = {
   requireDistinctApprovers?: boolean;
 };
 
-export const APPROVAL_KINDS = [
-  'users',
-  'manager',
-  'appOwners',
-  'entitlementOwners',
-  'resourceOwners',
-  'self',
-  'group',
-  'expression',
-] as const;
 type Kind = (typeof APPROVAL_KINDS)[number];
 
 export function approvalKind(a: Approval): Kind | undefined {
