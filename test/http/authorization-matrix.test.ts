@@ -203,7 +203,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     const served = ops.map((o) => o.operationId);
     expect(served.filter((op) => !AUTHORIZATION[op])).toEqual([]);
     const known = new Set(operations.map((o) => o.operationId));
-    expect(Object.keys(AUTHORIZATION).filter((op) => !known.has(op))).toEqual([]);
+    // Gatehouse's own operations (`gatehouse.*`, e.g. the sync upload) are not C1's.
+    expect(Object.keys(AUTHORIZATION).filter((op) => !known.has(op) && !op.startsWith('gatehouse.'))).toEqual([]);
   });
 
   it('answers every served operation to every role and relation as the table says', async () => {
