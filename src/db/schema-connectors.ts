@@ -18,7 +18,7 @@ export const connectors = pgTable(
     displayName: text('display_name').notNull().default(''),
     description: text('description'),
     catalogId: text('catalog_id'),
-    /** Integration owners (C1's userIds): user ids as given, not foreign keys. */
+    /** Integration owners (C1's userIds): users of the tenant when set (checked by the service), not foreign keys. */
     userIds: text('user_ids').array().notNull().default(sql`'{}'::text[]`),
     /** C1's `config` (an Any: `@type` and fields), stored as given. */
     config: jsonb('config').$type<Record<string, unknown>>(),

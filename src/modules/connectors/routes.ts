@@ -27,7 +27,7 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
   const makes =
     'The app stops being manually managed (`isManuallyManaged` false): its resource types, resources and entitlements ' +
     'are then written only by syncs uploaded to `/connectors/{connector_id}/sync`, and manual writes to them answer 400 ' +
-    '(FAILED_PRECONDITION). `userIds` and `config` are stored as given; `expandMask` is accepted and nothing is expanded. ' +
+    '(FAILED_PRECONDITION). `userIds` must be users of the tenant (else a 400 naming the id); `config` is stored as given; `expandMask` is accepted and nothing is expanded. ' +
     '404 when the app is not in the tenant.';
 
   route(
@@ -128,11 +128,7 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
 
   // The upload takes raw bytes: its own scope, so the parser and body limit apply to this route only.
   await api.register(async (scope) => {
-    scope.addContentTypeParser(
-      'application/octet-stream',
-      { parseAs: 'buffer', bodyLimit: core.config.syncMaxBytes },
-      (_req, body, done) => done(null, body),
-    );
+    scope.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     route(
       scope as Api,
       'POST',
@@ -149,6 +145,7 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
           'the app is then unchanged. Answers the connector and what the sync added and removed.',
         params: UploadParams,
         response: SyncUploadResponse,
+        bodyLimit: core.config.syncMaxBytes,
       },
       async (tenant, p, body: unknown) => {
         if (!(body instanceof Uint8Array) || body.length === 0) {

@@ -5,10 +5,11 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { iso, orUndef } from '../../http/schemas.ts';
-import { ApiError, notFound } from '../../lib/errors.ts';
+import { ApiError, invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { UsersService } from '../users/service.ts';
 import { C1zError } from './c1z/errors.ts';
 import {
   CONNECTOR_READ_ONLY,
@@ -61,8 +62,19 @@ export class ConnectorsService {
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,
+    private readonly users: UsersService,
     private readonly sync: SyncService,
   ) {}
+
+  /** Integration owners must be users of the tenant: an unknown one is a 400 naming it. */
+  private async ownerIds(tenantId: string, ids: string[] | undefined, field: string, db: Db): Promise<string[]> {
+    const unique = [...new Set(ids ?? [])];
+    if (unique.length === 0) return unique;
+    const found = await this.users.byIds(tenantId, unique, db);
+    const unknown = unique.find((id) => !found.has(id));
+    if (unknown !== undefined) throw invalidArgument(`${field}: no user with id "${unknown}"`);
+    return unique;
+  }
 
   async create(tenantId: string, appId: string, req: ConnectorCreate): Promise<Connector> {
     return this.db.transaction(async (tx) => {
@@ -74,7 +86,7 @@ export class ConnectorsService {
         displayName: req.displayName ?? '',
         description: req.description || null,
         catalogId: req.catalogId || null,
-        userIds: [...new Set(req.userIds ?? [])],
+        userIds: await this.ownerIds(tenantId, req.userIds, 'userIds', tx),
         config: req.config ?? null,
       });
       await this.apps.setManuallyManaged(tx, tenantId, appId, false);
@@ -104,8 +116,8 @@ export class ConnectorsService {
       displayName: (v) => ({ displayName: (v as string | undefined) ?? '' }),
       description: (v) => ({ description: (v as string | undefined) || null }),
       catalogId: (v) => ({ catalogId: (v as string | undefined) || null }),
-      userIds: (v) => ({ userIds: [...new Set((v as string[] | undefined) ?? [])] }),
     });
+    if (fields.includes('userIds')) set.userIds = await this.ownerIds(tenantId, input?.userIds, 'connector.userIds', this.db);
     const row = fields.length > 0 ? await store.updateConnector(this.db, tenantId, appId, id, set) : undefined;
     return toConnector(row ?? (await this.requireRow(tenantId, appId, id)));
   }

@@ -15,11 +15,11 @@ describe.each(backends)('connector routes on %s', (backend) => {
   afterAll(async () => s?.close());
 
   const base = (appId: string) => `/api/v1/apps/${appId}/connectors`;
-  const upload = (c: Caller, appId: string, id: string, body: Uint8Array | undefined) =>
+  const upload = (c: Caller, appId: string, id: string, bytes: Buffer | undefined) =>
     s.fetch(`${base(appId)}/${id}/sync`, {
       method: 'POST',
       headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/octet-stream' },
-      body,
+      body: bytes && new Uint8Array(bytes),
     });
 
   it('creates, gets, lists, updates and deletes connectors; the app stops and starts being manually managed', async () => {
@@ -82,6 +82,13 @@ describe.each(backends)('connector routes on %s', (backend) => {
     const bad = await a.post(`${base(app.id)}/create`, { userIds: 'x' });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toContain('userIds');
+    const stranger = await (await s.caller()).user();
+    const notMine = await a.post(`${base(app.id)}/create`, { userIds: [stranger.id] });
+    expect(notMine.status).toBe(400);
+    expect(notMine.body.message).toContain(`userIds: no user with id "${stranger.id}"`);
+    const upOwners = await a.post(`${base(app.id)}/${conn.id}`, { connector: { userIds: [stranger.id] }, updateMask: 'userIds' });
+    expect(upOwners.status).toBe(400);
+    expect(upOwners.body.message).toContain('connector.userIds');
     const wrongConfig = await a.post(`${base(app.id)}/create`, { config: { '@type': 5 } });
     expect(wrongConfig.status).toBe(400);
     expect(wrongConfig.body.message).toContain('config');
@@ -133,7 +140,7 @@ describe.each(backends)('connector routes on %s', (backend) => {
     const empty = await upload(a, app.id, conn.id, undefined);
     expect(empty.status).toBe(400);
     expect(empty.body.message).toContain('body');
-    expect((await upload(a, app.id, 'nope', new Uint8Array([1]))).status).toBe(404);
+    expect((await upload(a, app.id, 'nope', Buffer.from([1]))).status).toBe(404);
   });
 
   it('refuses manual writes to a connector app with 400 FAILED_PRECONDITION; policy fields of entitlements stay writable', async () => {
@@ -193,7 +200,30 @@ describe.each(backends)('connector routes on %s', (backend) => {
     expect(denied.body.code).toBe(7);
     expect((await stranger.get(base(app.id))).status).toBe(200);
     const id = mine.body.connectorView.connector.id;
-    expect((await upload(stranger, app.id, id, new Uint8Array([1]))).status).toBe(403);
+    expect((await upload(stranger, app.id, id, Buffer.from([1]))).status).toBe(403);
     expect((await a.get(base(app.id))).body.list).toHaveLength(2);
+  });
+});
+
+describe.each(backends)('connector sync upload limit on %s', (backend) => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(backend, { GATEHOUSE_SYNC_MAX_BYTES: '4096' });
+  });
+  afterAll(async () => s?.close());
+
+  it('refuses a body over GATEHOUSE_SYNC_MAX_BYTES with 413, naming the limit; the connector and app unchanged', async () => {
+    const app = await makeApp(s.admin);
+    const conn = (await s.admin.post(`/api/v1/apps/${app.id}/connectors/create`, {})).body.connectorView.connector;
+    const res = await s.fetch(`/api/v1/apps/${app.id}/connectors/${conn.id}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.admin.token}`, 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(await readFile(`${SAMPLES}expanded.c1z`)),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.message).toContain('4096');
+    const got = await s.admin.get(`/api/v1/apps/${app.id}/connectors/${conn.id}`);
+    expect(got.body.connectorView.connector.status).toEqual({ status: 'SYNC_STATUS_UNSPECIFIED' });
+    expect((await s.admin.get(`/api/v1/apps/${app.id}/resource_types`)).body.list).toEqual([]);
   });
 });
