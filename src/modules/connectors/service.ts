@@ -56,6 +56,27 @@ function toConnector(row: store.ConnectorRow): Connector {
   };
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const MAX_CONFIG_DEPTH = 32;
+
+/**
+ * JSONB refuses text that is not valid Unicode, and very deep values overflow the stack: `config` is
+ * checked first, so that either is a 400 naming the field.
+ */
+function checkConfig(value: unknown, field: string, depth = 0): void {
+  if (depth > MAX_CONFIG_DEPTH) throw invalidArgument(`${field}: nested deeper than ${MAX_CONFIG_DEPTH} levels`);
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value) || value.includes('\u0000'))
+      throw invalidArgument(`${field}: text must be valid Unicode without NUL`);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      checkConfig(k, field, depth + 1);
+      checkConfig(v, field, depth + 1);
+    }
+  }
+}
+
 export type ConnectorCreate = CreateDelegatedConnectorRequest & { config?: Record<string, unknown> };
 
 export class ConnectorsService {
@@ -77,6 +98,7 @@ export class ConnectorsService {
   }
 
   async create(tenantId: string, appId: string, req: ConnectorCreate): Promise<Connector> {
+    checkConfig(req.config, 'config');
     return this.db.transaction(async (tx) => {
       await this.apps.requireRow(tenantId, appId, tx, true);
       const row = await store.insertConnector(tx, {
@@ -117,6 +139,7 @@ export class ConnectorsService {
       description: (v) => ({ description: (v as string | undefined) || null }),
       catalogId: (v) => ({ catalogId: (v as string | undefined) || null }),
     });
+    if (fields.includes('config')) checkConfig(input?.config, 'connector.config');
     if (fields.includes('userIds')) set.userIds = await this.ownerIds(tenantId, input?.userIds, 'connector.userIds', this.db);
     const row = fields.length > 0 ? await store.updateConnector(this.db, tenantId, appId, id, set) : undefined;
     return toConnector(row ?? (await this.requireRow(tenantId, appId, id)));

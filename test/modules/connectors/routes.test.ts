@@ -89,6 +89,14 @@ describe.each(backends)('connector routes on %s', (backend) => {
     const upOwners = await a.post(`${base(app.id)}/${conn.id}`, { connector: { userIds: [stranger.id] }, updateMask: 'userIds' });
     expect(upOwners.status).toBe(400);
     expect(upOwners.body.message).toContain('connector.userIds');
+    const badText = await a.post(`${base(app.id)}/create`, { config: { '@type': '\udfff', x: ['a\u0000'] } });
+    expect(badText.status).toBe(400);
+    expect(badText.body.message).toContain('config');
+    let deep: Record<string, unknown> = { a: 1 };
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    const tooDeep = await a.post(`${base(app.id)}/create`, { config: deep });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.message).toContain('config: nested deeper');
     const wrongConfig = await a.post(`${base(app.id)}/create`, { config: { '@type': 5 } });
     expect(wrongConfig.status).toBe(400);
     expect(wrongConfig.body.message).toContain('config');
