@@ -39,7 +39,15 @@ export function authorizationMarkdown(): string {
     lines.push(`| ${r.displayName} (${short[r.key]}, \`${r.name}\`) | \`${r.id}\` | ${perms} |`);
   }
   lines.push('', '| Operation | Route | Permission (roles holding it) | Also allowed |', '| --- | --- | --- | --- |');
-  const byOp = new Map(operations.map((o) => [o.operationId, o]));
+  // Gatehouse's own operations (not in C1's list), by where they are served.
+  const own = [
+    {
+      operationId: 'gatehouse.ConnectorSync.Upload',
+      method: 'POST',
+      path: '/api/v1/apps/{app_id}/connectors/{connector_id}/sync',
+    },
+  ];
+  const byOp = new Map([...operations, ...own].map((o) => [o.operationId, o]));
   for (const [op, rule] of Object.entries(AUTHORIZATION)) {
     const o = byOp.get(op);
     const holders = rule.permission

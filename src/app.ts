@@ -26,14 +26,15 @@ export const apiModules: Array<(api: Api, core: Core) => Promise<void>> = module
 
 export type AppOptions = { logger?: FastifyServerOptions['logger']; https?: { cert: string; key: string } };
 
-function toApiError(err: FastifyError): ApiError {
+/** `bodyLimit`: the route's own limit when it sets one (the sync upload), else BODY_LIMIT. */
+function toApiError(err: FastifyError, bodyLimit = BODY_LIMIT): ApiError {
   if (err instanceof ApiError) return err;
   if (err.validation) {
     return new ApiError(Code.INVALID_ARGUMENT, validationMessage(err.validation, err.validationContext ?? 'request'));
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HttpEdgeError(Code.RESOURCE_EXHAUSTED, `body: larger than ${BODY_LIMIT} bytes`, 413);
+      return new HttpEdgeError(Code.RESOURCE_EXHAUSTED, `body: larger than ${bodyLimit} bytes`, 413);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new HttpEdgeError(Code.INVALID_ARGUMENT, 'body: unsupported content type (use application/json)', 415);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -93,7 +94,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const apiErr = toApiError(err);
+    const apiErr = toApiError(err, req.routeOptions.bodyLimit);
     if (apiErr.code === Code.INTERNAL) req.log.error({ err }, 'unhandled error');
     else if (apiErr.code === Code.UNAVAILABLE) req.log.warn({ err }, 'database unavailable or too slow');
     reply.status(httpStatus(apiErr)).send(statusBody(apiErr));

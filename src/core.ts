@@ -4,6 +4,7 @@ import { type Database, type MigrationCount, openDatabase } from './db/index.ts'
 import type { AppUsersService } from './modules/app-users/service.ts';
 import type { AppsService } from './modules/apps/service.ts';
 import type { ClientsService } from './modules/clients/service.ts';
+import type { ConnectorsService } from './modules/connectors/service.ts';
 import type { SyncService } from './modules/connectors/sync.ts';
 import type { EntitlementsService } from './modules/entitlements/service.ts';
 import type { GrantLedger } from './modules/grants/ledger.ts';
@@ -39,6 +40,7 @@ export type Services = {
   grants: GrantsService;
   tasks: TasksService;
   sync: SyncService;
+  connectors: ConnectorsService;
 };
 
 export type Core = {

@@ -42,6 +42,8 @@ export type RouteDoc<P extends TSchema, B extends TSchema> = {
   description: string;
   params?: P;
   body?: B;
+  /** The route's own body limit (bytes), when it takes more than the app's (the sync upload). */
+  bodyLimit?: number;
 };
 
 type Spec<P extends TSchema, B extends TSchema, R extends TSchema> = RouteDoc<P, B> & { response: R };
@@ -60,7 +62,8 @@ function register(
   if (doc.querystring) schema.querystring = doc.querystring;
   if (doc.body) schema.body = doc.body;
   schema.response = { 200: response };
-  (api as unknown as FastifyInstance).route({ method, url, schema, handler });
+  const bodyLimit = doc.bodyLimit === undefined ? {} : { bodyLimit: doc.bodyLimit };
+  (api as unknown as FastifyInstance).route({ method, url, schema, handler, ...bodyLimit });
 }
 
 /** A route answered with what `run` returns for the caller's tenant, path parameters and body. */

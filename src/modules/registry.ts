@@ -3,7 +3,7 @@
 import { appUsersModule } from './app-users/module.ts';
 import { appsModule } from './apps/module.ts';
 import { clientsModule } from './clients/module.ts';
-import { syncModule } from './connectors/module.ts';
+import { connectorsModule, syncModule } from './connectors/module.ts';
 import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
@@ -36,4 +36,5 @@ export const modules: ModuleDescriptor[] = [
   grantsModule,
   tasksModule,
   syncModule,
+  connectorsModule,
 ] as ModuleDescriptor[];

@@ -109,6 +109,10 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     });
     expect(task.status, JSON.stringify(task.body)).toBe(200);
     ids.task = task.body.taskView.task.id;
+    // Made last: an app with a connector refuses manual writes (the matrix writes nothing: bodies are invalid).
+    const connector = await s.admin.post(`/api/v1/apps/${app.id}/connectors/create`, {});
+    expect(connector.status).toBe(200);
+    ids.connector = connector.body.connectorView.connector.id;
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,
@@ -160,6 +164,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       identity_user_id: o.user ?? ids.user,
       role_id: ids.role,
       task_id: ids.task,
+      connector_id: ids.connector,
     };
     const idOf = (path: string) => {
       if (path.startsWith('/api/v1/users/')) return o.user ?? ids.user;
@@ -167,6 +172,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/resources/{id}')) return ids.resource;
       if (path.includes('/resource_types/{id}')) return ids.type;
       if (path.includes('/entitlements/{id}')) return ids.ent;
+      if (path.includes('/connectors/{id}')) return ids.connector;
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       if (path.startsWith('/api/v1/tasks/')) return ids.task;
       return ids.app;
@@ -203,7 +209,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     const served = ops.map((o) => o.operationId);
     expect(served.filter((op) => !AUTHORIZATION[op])).toEqual([]);
     const known = new Set(operations.map((o) => o.operationId));
-    expect(Object.keys(AUTHORIZATION).filter((op) => !known.has(op))).toEqual([]);
+    // Gatehouse's own operations (`gatehouse.*`, e.g. the sync upload) are not C1's.
+    expect(Object.keys(AUTHORIZATION).filter((op) => !known.has(op) && !op.startsWith('gatehouse.'))).toEqual([]);
   });
 
   it('answers every served operation to every role and relation as the table says', async () => {

@@ -28,8 +28,8 @@ export async function appRoutes(api: Api, core: Core): Promise<void> {
       ...op(
         'Create',
         'Create an app',
-        "Creates a manually managed app in the caller's tenant and answers it. Gatehouse has no connectors: every app it " +
-          'holds is manually managed. `grantPolicyId`, `revokePolicyId` and `certifyPolicyId` must name policies of the ' +
+        "Creates a manually managed app in the caller's tenant and answers it; it stays so until a connector is added " +
+          '(`/apps/{app_id}/connectors`, whose uploaded syncs then own its resources). `grantPolicyId`, `revokePolicyId` and `certifyPolicyId` must name policies of the ' +
           'tenant of that type (else a 400 naming the field); empty text names none. ' +
           '`owners` must be users of the tenant: an unknown one is a 400 naming it, and nothing is created. An ' +
           'Application Administrator who creates an app becomes one of its owners (they manage only the apps they own).',

@@ -137,6 +137,11 @@ export class AppsService {
     return row;
   }
 
+  /** For the connectors service, in its transaction (the app locked FOR UPDATE): an app with a connector is not manually managed. */
+  async setManuallyManaged(tx: Db, tenantId: string, appId: string, manual: boolean): Promise<void> {
+    if (!(await store.updateApp(tx, tenantId, appId, { isManuallyManaged: manual }))) throw notFound('app');
+  }
+
   async get(tenantId: string, appId: string, db: Db = this.db): Promise<App> {
     if (db === this.db) {
       // Outside a transaction: one prepared round trip (see store.getAppWithOwnerIds).

@@ -53,6 +53,9 @@ function slugConflict(err: unknown, slug: string | null | undefined): unknown {
   return err;
 }
 
+/** Entitlement fields a sync writes: on an app with a connector, not changed by hand (400 FAILED_PRECONDITION). */
+const CONNECTOR_OWNED: ReadonlySet<string> = new Set(['displayName', 'description', 'slug', 'purpose', 'matchBatonId']);
+
 export class EntitlementsService {
   /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
   readonly sync = { upsert: upsertSyncedEntitlements, removeStale: removeStaleEntitlements };
@@ -234,6 +237,8 @@ export class EntitlementsService {
     if (overrideAccessRequestsDefaults !== undefined) set.overrideAccessRequestsDefaults = overrideAccessRequestsDefaults;
     try {
       return await this.db.transaction(async (tx) => {
+        // On a synced app, what the connector brings is its own; policies, durations and the like stay Gatehouse's.
+        if (fields.some((f) => CONNECTOR_OWNED.has(f))) await this.apps.requireManual(tenantId, appId, tx);
         const row = await this.requireRow(tenantId, appId, id, tx);
         if (Object.keys(set).length === 0) return toView(row);
         await this.policies.checkRefs(tx, tenantId, policyRefs(set, 'entitlement.'));
@@ -250,6 +255,7 @@ export class EntitlementsService {
    */
   async delete(tenantId: string, appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
+      await this.apps.requireManual(tenantId, appId, tx);
       await this.requireRow(tenantId, appId, id, tx, true);
       await this.grants.expireOverdue(tx, tenantId, appId, { entitlementId: id });
       const n = await this.grants.count(tx, tenantId, { entitlementId: id });

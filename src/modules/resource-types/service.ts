@@ -117,6 +117,7 @@ export class ResourceTypesService {
       traitIds: (v) => ({ resourceType: kindOf(v as string[] | undefined) }),
     });
     return this.db.transaction(async (tx) => {
+      await this.apps.requireManual(tenantId, appId, tx);
       const row =
         fields.length === 0
           ? await this.requireType(tenantId, appId, id, tx)
@@ -131,6 +132,7 @@ export class ResourceTypesService {
    */
   async delete(tenantId: string, appId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
+      await this.apps.requireManual(tenantId, appId, tx);
       await this.requireType(tenantId, appId, id, tx, 'update');
       try {
         await tx.transaction((sp) => store.deleteType(sp, tenantId, appId, id));

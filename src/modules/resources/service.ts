@@ -174,6 +174,8 @@ export class ResourcesService {
     const set = columnsToSet<ResourceWritable, store.NewResourceRow>(fields, input, {
       displayName: (v) => ({ displayName: displayNameOf((v as string | undefined) ?? '', 'appResource.displayName') }),
     });
+    // A synced app's resources are the connector's (see connectors/service.ts).
+    await this.apps.requireManual(tenantId, appId);
     // One UPDATE, its own transaction; only when it finds nothing do the reads say what is missing.
     const row = fields.length > 0 ? await store.updateResource(this.db, tenantId, appId, typeId, id, set) : undefined;
     return toAppResource(row ?? (await this.requireResource(tenantId, appId, typeId, id)));
@@ -185,6 +187,7 @@ export class ResourcesService {
    */
   async delete(tenantId: string, appId: string, typeId: string, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
+      await this.apps.requireManual(tenantId, appId, tx);
       await this.requireResource(tenantId, appId, typeId, id, tx, true);
       await this.grants.expireOverdue(tx, tenantId, appId, { resourceId: id });
       const n = await this.grants.count(tx, tenantId, { resourceId: id });

@@ -70,6 +70,14 @@ export const AUTHORIZATION: Record<string, Rule> = {
   [`${app}.AppOwners.Set`]: appWrite('apps:write'),
   [`${app}.AppOwners.Add`]: appWrite('apps:write'),
   [`${app}.AppOwners.Remove`]: appWrite('apps:write'),
+  // Connectors: Super and Connector Administrators, and the app's administrators; the sync upload is Gatehouse's own.
+  [`${app}.ConnectorService.List`]: anyone,
+  [`${app}.ConnectorService.Get`]: anyone,
+  [`${app}.ConnectorService.Create`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.CreateDelegated`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.Update`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.Delete`]: appWrite('connectors:write'),
+  'gatehouse.ConnectorSync.Upload': appWrite('connectors:write'),
   // Resource types and resources.
   [`${app}.AppResourceTypeService.List`]: anyone,
   [`${app}.AppResourceTypeService.Get`]: anyone,

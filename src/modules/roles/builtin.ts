@@ -10,6 +10,8 @@ export const PERMISSIONS = [
   'apps:write',
   'resources:write',
   'entitlements:write',
+  // Connectors of apps and the syncs uploaded to them.
+  'connectors:write',
   'app_users:read',
   'app_users:write',
   'grants:read',
@@ -102,7 +104,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:connector_admin',
     displayName: 'Connector Administrator',
     serviceRoles: ['role/c1.api.app.v1.Connectors:owner'],
-    permissions: STAFF_READS,
+    permissions: [...STAFF_READS, 'connectors:write'],
   },
   {
     key: 'campaign_admin',
