@@ -2,6 +2,12 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'postgresql',
-  schema: ['./src/db/schema.ts', './src/db/schema-access.ts', './src/db/schema-policies.ts', './src/db/schema-tasks.ts', './src/db/schema-connectors.ts'],
+  schema: [
+    './src/db/schema.ts',
+    './src/db/schema-access.ts',
+    './src/db/schema-policies.ts',
+    './src/db/schema-tasks.ts',
+    './src/db/schema-connectors.ts',
+  ],
   out: './drizzle',
 });
