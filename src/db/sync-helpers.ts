@@ -2,6 +2,7 @@
 // bound parameters cost more than the work), and a sync is scoped by the app and by the id of the
 // sync (connectors/sync.ts) that stamps every row it sees.
 import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from './index.ts';
 
 /** The app a sync writes to, and the id it stamps on the rows it sees (their sync_id). */
 export type SyncScope = { tenantId: string; appId: string; syncId: string };
@@ -30,4 +31,19 @@ export function toUpserted(res: unknown, key: (r: Record<string, string>) => str
     if (r.inserted) added++;
   }
   return { ids, added };
+}
+
+/**
+ * Deletes the app's rows of `table` (aliased `t`) that an earlier sync stamped and this one did not,
+ * and `extra` (about `t`) allows; answers how many went.
+ */
+export async function deleteStale(db: Db, table: string, s: SyncScope, extra?: SQL): Promise<number> {
+  const res = await db.execute(sql`
+    with gone as (
+      delete from ${sql.identifier(table)} t
+      where t.tenant_id = ${s.tenantId} and t.app_id = ${s.appId} and t.sync_id <> ${s.syncId}
+        ${extra ? sql`and ${extra}` : sql``}
+      returning 1)
+    select count(*)::int as n from gone`);
+  return countOf(res);
 }

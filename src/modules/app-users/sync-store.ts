@@ -3,7 +3,7 @@
 // when an earlier sync made them and this one lacks them (their grants are revoked first).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { countOf, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
+import { countOf, deleteStale, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
 
 export type SyncedAccount = {
   id: string;
@@ -82,12 +82,6 @@ export async function linkSyncedAccounts(db: Db, s: SyncScope, byDisplayName: bo
   return countOf(res);
 }
 
-export async function removeStaleAccounts(db: Db, s: SyncScope): Promise<number> {
-  const res = await db.execute(sql`
-    with gone as (
-      delete from app_users a
-      where a.tenant_id = ${s.tenantId} and a.app_id = ${s.appId} and a.sync_id <> ${s.syncId}
-      returning 1)
-    select count(*)::int as n from gone`);
-  return countOf(res);
+export function removeStaleAccounts(db: Db, s: SyncScope): Promise<number> {
+  return deleteStale(db, 'app_users', s);
 }

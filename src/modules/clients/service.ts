@@ -1,8 +1,6 @@
 // API clients: each has an Ed25519 key pair of which only the public half is kept.
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
-import { clients, users } from '../../db/schema.ts';
 import { invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { SERVICE_CLIENT_ROLES } from '../roles/builtin.ts';
@@ -86,44 +84,51 @@ export class ClientsService {
   }
 
   async create(tenant: Tenant, name: string, role: string): Promise<{ clientId: string; clientSecret: string }> {
-    const n = name.trim();
-    if (!n || n.length > 256) throw invalidArgument('name: must be 1 to 256 characters');
     if (!(ROLES as readonly string[]).includes(role)) throw invalidArgument(`role: must be one of ${ROLES.join(', ')}`);
-    const { secret, publicKey } = newClientSecret();
-    const clientId = newClientId(this.hostOf(tenant));
-    await this.db.insert(clients).values({ tenantId: tenant.id, id: clientId, credentialId: newId(), name: n, role, publicKey });
-    return { clientId, clientSecret: secret };
+    const { clientId, clientSecret } = await this.insertWithSecret(tenant, 'name', name, { role }, this.db);
+    return { clientId, clientSecret };
   }
 
   /**
    * A personal client: it acts as the user, with the user's roles (narrowed by `scopedRoles`
    * when given). The secret is returned once.
    */
-  async createPersonal(
+  createPersonal(
     tenant: Tenant,
     userId: string,
     name: string,
     opts: { scopedRoles?: string[]; allowSourceCidr?: string[]; expiresAt?: Date } = {},
     db: Db = this.db,
   ): Promise<{ clientId: string; clientSecret: string; row: ClientRow }> {
+    return this.insertWithSecret(
+      tenant,
+      'displayName',
+      name,
+      { userId, scopedRoles: opts.scopedRoles ?? [], allowSourceCidr: opts.allowSourceCidr ?? [], expiresAt: opts.expiresAt },
+      db,
+    );
+  }
+
+  /** A new client with a new key pair; only the public half is stored, the secret is returned once. */
+  private async insertWithSecret(
+    tenant: Tenant,
+    nameField: string,
+    name: string,
+    values: Partial<store.NewClientRow>,
+    db: Db,
+  ): Promise<{ clientId: string; clientSecret: string; row: ClientRow }> {
     const n = name.trim();
-    if (!n || n.length > 256) throw invalidArgument('displayName: must be 1 to 256 characters');
+    if (!n || n.length > 256) throw invalidArgument(`${nameField}: must be 1 to 256 characters`);
     const { secret, publicKey } = newClientSecret();
     const clientId = newClientId(this.hostOf(tenant));
-    const [row] = await db
-      .insert(clients)
-      .values({
-        tenantId: tenant.id,
-        id: clientId,
-        credentialId: newId(),
-        name: n,
-        userId,
-        publicKey,
-        scopedRoles: opts.scopedRoles ?? [],
-        allowSourceCidr: opts.allowSourceCidr ?? [],
-        expiresAt: opts.expiresAt,
-      })
-      .returning();
+    const row = await store.insertClient(db, {
+      ...values,
+      tenantId: tenant.id,
+      id: clientId,
+      credentialId: newId(),
+      name: n,
+      publicKey,
+    });
     return { clientId, clientSecret: secret, row };
   }
 
@@ -181,11 +186,7 @@ export class ClientsService {
   }
 
   async revoke(tenantId: string, clientId: string): Promise<ClientInfo> {
-    const [row] = await this.db
-      .update(clients)
-      .set({ revokedAt: new Date() })
-      .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), isNull(clients.revokedAt)))
-      .returning();
+    const row = await store.revokeClient(this.db, tenantId, clientId);
     if (!row) throw notFound(`active client ${clientId}`);
     this.forget(clientId);
     return info(row);
@@ -196,12 +197,7 @@ export class ClientsService {
    * client) its user enabled.
    */
   async findActive(clientId: string): Promise<ClientRow | undefined> {
-    const [row] = await this.db
-      .select({ client: clients })
-      .from(clients)
-      .leftJoin(users, and(eq(users.tenantId, clients.tenantId), eq(users.id, clients.userId)))
-      .where(and(eq(clients.id, clientId), isNull(clients.revokedAt), usable));
-    return row?.client;
+    return (await store.usableClient(this.db, clientId))?.client;
   }
 
   /**
@@ -213,22 +209,12 @@ export class ClientsService {
     const now = Date.now();
     const hit = this.identityCache.get(clientId);
     if (hit && now - hit.at < this.cacheMs) return hit.identity;
-    const [row] = await this.db
-      .select({
-        tenantId: clients.tenantId,
-        role: clients.role,
-        userId: clients.userId,
-        scoped: clients.scopedRoles,
-        userRoles: users.roleIds,
-      })
-      .from(clients)
-      .leftJoin(users, and(eq(users.tenantId, clients.tenantId), eq(users.id, clients.userId)))
-      .where(and(eq(clients.id, clientId), isNull(clients.revokedAt), usable));
+    const row = await store.usableClient(this.db, clientId);
     const identity: ClientIdentity | undefined = row && {
-      tenantId: row.tenantId,
+      tenantId: row.client.tenantId,
       clientId,
-      userId: row.userId ?? undefined,
-      roleIds: effectiveRoles(row.role, row.userRoles, row.scoped),
+      userId: row.client.userId ?? undefined,
+      roleIds: effectiveRoles(row.client.role, row.userRoles, row.client.scopedRoles),
     };
     if (this.identityCache.size > 10_000) this.identityCache.clear();
     this.identityCache.set(clientId, { identity, at: now });
@@ -236,12 +222,8 @@ export class ClientsService {
   }
 
   /** The user of a personal client named by its credential id (C1's PersonalClient.id); undefined when none. */
-  async userOfCredential(tenantId: string, credentialId: string): Promise<string | undefined> {
-    const [row] = await this.db
-      .select({ userId: clients.userId })
-      .from(clients)
-      .where(and(eq(clients.tenantId, tenantId), eq(clients.credentialId, credentialId), isNull(clients.revokedAt)));
-    return row?.userId ?? undefined;
+  userOfCredential(tenantId: string, credentialId: string): Promise<string | undefined> {
+    return store.userOfCredential(this.db, tenantId, credentialId);
   }
 
   /** Forgets what is cached about a client (after a change made on this server), its last recorded use too. */
@@ -250,6 +232,3 @@ export class ClientsService {
     this.usedAt.delete(clientId);
   }
 }
-
-/** Not expired, and a service client or one whose user is enabled (the join above). */
-const usable = sql`(${clients.expiresAt} is null or ${clients.expiresAt} > now()) and (${clients.userId} is null or ${users.status} = 'ENABLED')`;

@@ -97,3 +97,49 @@ export function listWithUsers(db: Db, tenantId: string): Promise<{ client: Clien
     .where(eq(clients.tenantId, tenantId))
     .orderBy(asc(clients.createdAt));
 }
+
+export async function insertClient(db: Db, row: NewClientRow): Promise<ClientRow> {
+  const [out] = await db.insert(clients).values(row).returning();
+  return out;
+}
+
+export async function revokeClient(db: Db, tenantId: string, clientId: string): Promise<ClientRow | undefined> {
+  const [row] = await db
+    .update(clients)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), isNull(clients.revokedAt)))
+    .returning();
+  return row;
+}
+
+/**
+ * The client and its user's roles, if it may get tokens now: not revoked, not expired, and a
+ * service client or one whose user is enabled. The token endpoint and bearer checks both read this.
+ */
+export async function usableClient(
+  db: Db,
+  clientId: string,
+): Promise<{ client: ClientRow; userRoles: string[] | null } | undefined> {
+  const [row] = await db
+    .select({ client: clients, userRoles: users.roleIds })
+    .from(clients)
+    .leftJoin(users, and(eq(users.tenantId, clients.tenantId), eq(users.id, clients.userId)))
+    .where(
+      and(
+        eq(clients.id, clientId),
+        isNull(clients.revokedAt),
+        sql`(${clients.expiresAt} is null or ${clients.expiresAt} > now())`,
+        sql`(${clients.userId} is null or ${users.status} = 'ENABLED')`,
+      ),
+    );
+  return row;
+}
+
+/** The user of a live client named by its credential id (C1's PersonalClient.id). */
+export async function userOfCredential(db: Db, tenantId: string, credentialId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ userId: clients.userId })
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.credentialId, credentialId), isNull(clients.revokedAt)));
+  return row?.userId ?? undefined;
+}

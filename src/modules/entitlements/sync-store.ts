@@ -2,7 +2,7 @@
 // entitlements) and stamped with the sync's id; those an earlier sync made that this one lacks go.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { countOf, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
+import { deleteStale, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
 
 export type SyncedEntitlement = {
   id: string;
@@ -44,12 +44,6 @@ export async function upsertSyncedEntitlements(db: Db, s: SyncScope, rows: Synce
   return toUpserted(res);
 }
 
-export async function removeStaleEntitlements(db: Db, s: SyncScope): Promise<number> {
-  const res = await db.execute(sql`
-    with gone as (
-      delete from app_entitlements e
-      where e.tenant_id = ${s.tenantId} and e.app_id = ${s.appId} and e.sync_id <> ${s.syncId}
-      returning 1)
-    select count(*)::int as n from gone`);
-  return countOf(res);
+export function removeStaleEntitlements(db: Db, s: SyncScope): Promise<number> {
+  return deleteStale(db, 'app_entitlements', s);
 }

@@ -2,7 +2,7 @@
 // the sync's id; a type an earlier sync made that this one lacks is removed once it has no resources.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { countOf, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
+import { deleteStale, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
 
 export type SyncedType = { id: string; batonId: string; displayName: string; kind: string };
 
@@ -23,14 +23,12 @@ export async function upsertSyncedTypes(db: Db, s: SyncScope, rows: SyncedType[]
 }
 
 /** Types a sync made that this sync did not see, and that no resource uses any more. */
-export async function removeStaleTypes(db: Db, s: SyncScope): Promise<number> {
-  const res = await db.execute(sql`
-    with gone as (
-      delete from app_resource_types t
-      where t.tenant_id = ${s.tenantId} and t.app_id = ${s.appId} and t.sync_id <> ${s.syncId}
-        and not exists (select 1 from app_resources r
-          where r.tenant_id = t.tenant_id and r.app_id = t.app_id and r.app_resource_type_id = t.id)
-      returning 1)
-    select count(*)::int as n from gone`);
-  return countOf(res);
+export function removeStaleTypes(db: Db, s: SyncScope): Promise<number> {
+  return deleteStale(
+    db,
+    'app_resource_types',
+    s,
+    sql`not exists (select 1 from app_resources r
+      where r.tenant_id = t.tenant_id and r.app_id = t.app_id and r.app_resource_type_id = t.id)`,
+  );
 }

@@ -3,7 +3,7 @@
 // earlier sync made that this one lacks are removed (their entitlements go with them, by key).
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { countOf, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
+import { deleteStale, recordset, type SyncScope, toUpserted, type Upserted } from '../../db/sync-helpers.ts';
 
 export type SyncedResource = { id: string; typeId: string; batonId: string; displayName: string; description: string | null };
 
@@ -39,12 +39,6 @@ export async function setSyncedParents(db: Db, s: SyncScope, rows: SyncedParent[
       and (r.parent_app_resource_id, r.parent_app_resource_type_id) is distinct from (i.parent, i.ptype)`);
 }
 
-export async function removeStaleResources(db: Db, s: SyncScope): Promise<number> {
-  const res = await db.execute(sql`
-    with gone as (
-      delete from app_resources r
-      where r.tenant_id = ${s.tenantId} and r.app_id = ${s.appId} and r.sync_id <> ${s.syncId}
-      returning 1)
-    select count(*)::int as n from gone`);
-  return countOf(res);
+export function removeStaleResources(db: Db, s: SyncScope): Promise<number> {
+  return deleteStale(db, 'app_resources', s);
 }
