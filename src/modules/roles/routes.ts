@@ -3,7 +3,6 @@ import type { Core } from '../../core.ts';
 import { listRoute, operations, route } from '../../http/routes.ts';
 import { Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
-import { toPage } from '../../lib/paging.ts';
 import { IntrospectResponse, RoleListResponse, RoleResponse, UpdateRoleRequest } from './schemas.ts';
 
 export async function roleRoutes(api: Api, core: Core): Promise<void> {
@@ -22,14 +21,7 @@ export async function roleRoutes(api: Api, core: Core): Promise<void> {
       ),
       response: RoleListResponse,
     },
-    async (tenant, _p, page) => {
-      const all = (await roles.list(tenant)).sort((a, b) => (a.id < b.id ? -1 : 1));
-      return toPage(
-        all.filter((r) => page.after === undefined || r.id > page.after).slice(0, page.size + 1),
-        page.size,
-        (r) => r.id,
-      );
-    },
+    async (tenant, _p, page) => roles.list(tenant, page),
   );
 
   route(

@@ -4,6 +4,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { failedPrecondition, notFound } from '../../lib/errors.ts';
+import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { fieldsToUpdate } from '../../lib/update-mask.ts';
 import { permissionsOf } from './authorization.ts';
 import { BUILTIN_ROLES, type BuiltinRole, roleById } from './builtin.ts';
@@ -37,9 +38,17 @@ export type Identity = { clientId: string; userId?: string; roleIds: string[] };
 export class RolesService {
   constructor(private readonly db: Db) {}
 
-  async list(tenantId: string): Promise<RoleView[]> {
+  /** The built-in roles ordered by id, keyset-paged like every list (eight roles: one page at any size). */
+  async list(tenantId: string, page: PageRequest): Promise<Page<RoleView>> {
     const settings = new Map((await store.settingsOf(this.db, tenantId)).map((s) => [s.roleId, s]));
-    return BUILTIN_ROLES.map((r) => view(r, settings.get(r.id)));
+    const after = BUILTIN_ROLES.filter((r) => page.after === undefined || r.id > page.after).sort((a, b) =>
+      a.id < b.id ? -1 : 1,
+    );
+    return toPage(
+      after.slice(0, page.size + 1).map((r) => view(r, settings.get(r.id))),
+      page.size,
+      (r) => r.id,
+    );
   }
 
   async get(tenantId: string, roleId: string): Promise<RoleView> {
