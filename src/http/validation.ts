@@ -16,24 +16,26 @@ function makeAjv(opts: Options): Ajv {
 const bodyAjv = makeAjv({ coerceTypes: false });
 const textAjv = makeAjv({ coerceTypes: 'array' });
 
-const NUL = '\u0000';
+/** What PostgreSQL text (and JSONB) cannot hold: a NUL character, or a UTF-16 surrogate without its pair. */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
- * Where the first NUL character sits (a JSON pointer), in a key or a string value;
- * PostgreSQL text cannot store it. Iterative: bodies may nest deeper than the stack.
+ * Where the first text the database cannot store sits (a JSON pointer), in a key or a string
+ * value: NUL characters, and unpaired surrogates (JSON's `\ud800` escape). Iterative: bodies may
+ * nest deeper than the stack.
  */
-export function nulPointer(value: unknown): string | undefined {
+export function unstorablePointer(value: unknown): string | undefined {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length > 0) {
     const [v, at] = stack.pop() as [unknown, string];
     if (typeof v === 'string') {
-      if (v.includes(NUL)) return at;
+      if (UNSTORABLE.test(v)) return at;
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`]);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (k.includes(NUL)) return `${at}/${pointer(k)}`;
+        if (UNSTORABLE.test(k)) return `${at}/${pointer(k)}`;
         stack.push([x, `${at}/${pointer(k)}`]);
       }
     }
@@ -47,7 +49,7 @@ export function validatorCompiler({ schema, httpPart }: { schema: object; httpPa
   const body = httpPart === 'body';
   const validate = (body ? bodyAjv : textAjv).compile(schema);
   const normalise = body ? wireNormaliser(schema) : undefined;
-  // Schema first, then NUL characters anywhere, reported as a 400 naming the field.
+  // Schema first, then text the database cannot store, anywhere, reported as a 400 naming the field.
   // A body is validated as normalised, and the route gets the normalised body.
   const check: Check = (given) => {
     const data = normalise ? normalise(given) : given;
@@ -55,11 +57,19 @@ export function validatorCompiler({ schema, httpPart }: { schema: object; httpPa
       check.errors = validate.errors as FastifySchemaValidationError[];
       return false;
     }
-    const at = nulPointer(data);
+    const at = unstorablePointer(data);
     check.errors =
       at === undefined
         ? null
-        : [{ keyword: 'nul', instancePath: at, schemaPath: '', params: {}, message: 'must not contain NUL characters' }];
+        : [
+            {
+              keyword: 'unstorable',
+              instancePath: at,
+              schemaPath: '',
+              params: {},
+              message: 'must be valid Unicode without NUL characters',
+            },
+          ];
     if (at !== undefined) return false;
     return normalise ? { value: data } : true;
   };

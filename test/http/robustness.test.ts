@@ -178,6 +178,23 @@ describe.each(backends)('robustness on %s', (backend) => {
     }
   });
 
+  it('refuses unpaired surrogates in body strings and list items with a 400 naming the field, on every write route', async () => {
+    // JSON.stringify writes a lone surrogate as its escape (`"a\\ud800b"`), as a client would send it.
+    for (const r of writes) {
+      const props = Object.entries((nonNull(r.body as JsonSchema).properties ?? {}) as Record<string, JsonSchema>);
+      const text = props.find(([, p]) => typeOf(p) === 'string' && !nonNull(p).enum)?.[0];
+      if (text) {
+        const body = JSON.stringify({ ...base(r), [text]: 'a\ud800b' });
+        refused(await send(r, body), `${label(r)} lone surrogate in ${text}`, 400, text);
+      }
+      const list = props.find(([, p]) => typeOf(p) === 'array' && typeOf(nonNull(p).items as JsonSchema) === 'string')?.[0];
+      if (list) {
+        const body = JSON.stringify({ ...base(r), [list]: ['0', '\udc00'] });
+        refused(await send(r, body), `${label(r)} lone surrogate in ${list}`, 400, list);
+      }
+    }
+  });
+
   it('changed nothing through all of that', async () => {
     const after = await readEverything(c, routes, world.ids);
     expect([...after.keys()]).toEqual([...before.keys()]);
