@@ -16,8 +16,10 @@ function makeAjv(opts: Options): Ajv {
 const bodyAjv = makeAjv({ coerceTypes: false });
 const textAjv = makeAjv({ coerceTypes: 'array' });
 
+const NUL = '\u0000';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** What PostgreSQL text (and JSONB) cannot hold: a NUL character, or a UTF-16 surrogate without its pair. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (text: string): boolean => text.includes(NUL) || LONE_SURROGATE.test(text);
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -30,12 +32,12 @@ export function unstorablePointer(value: unknown): string | undefined {
   while (stack.length > 0) {
     const [v, at] = stack.pop() as [unknown, string];
     if (typeof v === 'string') {
-      if (UNSTORABLE.test(v)) return at;
+      if (unstorable(v)) return at;
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`]);
     } else if (v !== null && typeof v === 'object') {
       for (const [k, x] of Object.entries(v)) {
-        if (UNSTORABLE.test(k)) return `${at}/${pointer(k)}`;
+        if (unstorable(k)) return `${at}/${pointer(k)}`;
         stack.push([x, `${at}/${pointer(k)}`]);
       }
     }
