@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A write made outside a transaction during an activity fails the test (it would have no system log event).
+    env: { GATEHOUSE_SYSTEMLOG_STRICT: '1' },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Runs once per run: the CI contract check, and dropping this run's PostgreSQL databases.

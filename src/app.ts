@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
+import { activityCaller, activityTargets, openActivity } from './http/activity.ts';
 import { authHook } from './http/auth.ts';
 import { authorizeHook, narrowHook } from './http/authorize.ts';
 import { registerDocs } from './http/docs.ts';
@@ -139,9 +140,13 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
   await app.register(async (scope) => tokenRoutes(scope as Api, core));
   await app.register(
     async (api) => {
+      // The request's activity (system log) wraps everything after it; it learns the caller after authentication.
+      api.addHook('onRequest', openActivity);
       api.addHook('onRequest', authHook(core.services.tokens));
+      api.addHook('onRequest', activityCaller);
       api.addHook('onRequest', authorizeHook(core.services));
       api.addHook('preHandler', narrowHook);
+      api.addHook('preHandler', activityTargets);
       for (const mod of apiModules) await mod(api as Api, core);
     },
     { prefix: '/api/v1' },

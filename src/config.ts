@@ -31,6 +31,8 @@ export type Config = {
   /** Interval of the background sweep that revokes expired grants. */
   sweepIntervalMs: number;
   statementTimeoutMs: number;
+  /** GATEHOUSE_SYSTEMLOG_RETENTION_DAYS: system log events older than this are deleted in the background. */
+  systemLogRetentionDays: number;
   /** GATEHOUSE_SYNC_MAX_BYTES: the largest c1z file a connector sync accepts (default 2 GiB). */
   syncMaxBytes: number;
   requestTimeoutMs: number;
@@ -143,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientCacheSeconds: int(env, 'GATEHOUSE_CLIENT_CACHE_SECONDS', 30, 0),
     sweepIntervalMs: int(env, 'GATEHOUSE_SWEEP_INTERVAL_MS', 15000, 100),
     statementTimeoutMs: int(env, 'GATEHOUSE_STATEMENT_TIMEOUT_MS', 10000, 0),
+    systemLogRetentionDays: int(env, 'GATEHOUSE_SYSTEMLOG_RETENTION_DAYS', 365, 1),
     syncMaxBytes: int(env, 'GATEHOUSE_SYNC_MAX_BYTES', 2 * 1024 ** 3, 1),
     requestTimeoutMs: int(env, 'GATEHOUSE_REQUEST_TIMEOUT_MS', 30000, 0),
     poolSize: int(env, 'GATEHOUSE_DB_POOL_SIZE', 10, 1),

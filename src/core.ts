@@ -1,6 +1,7 @@
 // The core: database plus services, shared by the HTTP server, the CLI and tests.
 import type { Config } from './config.ts';
 import { type Database, type MigrationCount, openDatabase } from './db/index.ts';
+import { checkStatement } from './lib/activity.ts';
 import type { AppUsersService } from './modules/app-users/service.ts';
 import type { AppsService } from './modules/apps/service.ts';
 import type { ClientsService } from './modules/clients/service.ts';
@@ -17,6 +18,8 @@ import { modules } from './modules/registry.ts';
 import type { ResourceTypesService } from './modules/resource-types/service.ts';
 import type { ResourcesService } from './modules/resources/service.ts';
 import type { RolesService } from './modules/roles/service.ts';
+import { captureEvents } from './modules/systemlog/capture.ts';
+import type { SystemLogService } from './modules/systemlog/service.ts';
 import type { TasksService } from './modules/tasks/service.ts';
 import type { TenantsService } from './modules/tenants/service.ts';
 import type { TokensService } from './modules/tokens/service.ts';
@@ -41,6 +44,7 @@ export type Services = {
   tasks: TasksService;
   sync: SyncService;
   connectors: ConnectorsService;
+  systemLog: SystemLogService;
 };
 
 export type Core = {
@@ -71,8 +75,14 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     poolTimeoutMs: config.dbPoolTimeoutMs,
-    logQuery: opts.logQuery,
+    // Every statement is checked for writes made outside a transaction (src/lib/activity.ts).
+    logQuery: (q) => {
+      opts.logQuery?.(q);
+      checkStatement(q);
+    },
   });
+  // Every transaction run inside an activity carries its events (modules/systemlog/capture.ts).
+  captureEvents(database.db);
   try {
     const migrations = opts.migrate !== false ? await database.migrate() : undefined;
     // Each module's service, in the registry's order (each after those it uses).

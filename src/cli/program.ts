@@ -1,11 +1,14 @@
 // The `gatehouse` commander program. The same program runs in the CLI process
 // (database opened directly) and inside a server that forwarded the command to
 // it (the server's own database); the CliKit hides which.
-import { readFileSync } from 'node:fs';
+
+import { userInfo } from 'node:os';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { ConfigError } from '../config.ts';
 import type { Core } from '../core.ts';
+import { cliOperation, currentActivity, runActivity } from '../lib/activity.ts';
 import { ApiError } from '../lib/errors.ts';
+import { VERSION } from '../version.ts';
 import type { CliIo } from './admin.ts';
 import { addClientCommands } from './client-commands.ts';
 import { type CliKit, importUsersAction, registerImportCommands } from './import.ts';
@@ -16,9 +19,7 @@ import { addSyncCommand } from './sync.ts';
 import { registerTlsCommands } from './tls.ts';
 import { addUserCommands, addUserCreateCommand } from './user-commands.ts';
 
-/** The package's version, from package.json (one level above src/ and dist/). */
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+export { VERSION } from '../version.ts';
 
 /** Commands that only make sense in the CLI's own process (never forwarded to a server). */
 export type Lifecycle = {
@@ -28,8 +29,13 @@ export type Lifecycle = {
 };
 
 const tenantOption = () => new Option('--tenant <domain>', 'tenant domain (default: GATEHOUSE_TENANT_DOMAIN or localhost)');
-const tenantOf = (core: Core, opt: { tenant?: string }) =>
-  core.services.tenants.getByDomain(opt.tenant ?? core.config.tenantDomain);
+/** The command's tenant; the command's activity (system log) acts in it from then on. */
+const tenantOf = async (core: Core, opt: { tenant?: string }) => {
+  const tenant = await core.services.tenants.getByDomain(opt.tenant ?? core.config.tenantDomain);
+  const activity = currentActivity();
+  if (activity) activity.tenantId = tenant.id;
+  return tenant;
+};
 
 function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   const { withCore, print } = kit;
@@ -84,6 +90,14 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   return program;
 }
 
+function osUser(): string | undefined {
+  try {
+    return userInfo().username;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `error`: an unexpected failure (not a refusal), worth logging with its stack. */
 export type RunResult = { code: number; command: string; error?: Error };
 
@@ -98,8 +112,13 @@ export async function runProgram(
   lifecycle?: Lifecycle,
 ): Promise<RunResult> {
   let code = 0;
+  let command = '';
   const kit: CliKit = {
-    withCore,
+    // Each command runs as one activity of the CLI (system log): `gatehouse.Import.Users`, as the OS user.
+    withCore: (fn) =>
+      withCore((core) =>
+        runActivity({ actor: { kind: 'cli', name: osUser() }, operation: cliOperation(command) }, () => fn(core)),
+      ),
     tenantOption,
     tenantOf,
     print: (v) => io.out(`${JSON.stringify(v, null, 2)}\n`),
@@ -113,7 +132,6 @@ export async function runProgram(
     },
   };
   const program = buildProgram(kit, io, lifecycle);
-  let command = '';
   program.hook('preAction', (_root, action) => {
     const names: string[] = [];
     for (let c: Command | null = action; c?.parent; c = c.parent) names.unshift(c.name());

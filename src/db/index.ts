@@ -17,9 +17,10 @@ import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
 import * as connectorTables from './schema-connectors.ts';
 import * as policyTables from './schema-policies.ts';
+import * as systemLogTables from './schema-systemlog.ts';
 import * as taskTables from './schema-tasks.ts';
 
-const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables };
+const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables, ...systemLogTables };
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */

@@ -13,6 +13,7 @@ import { policiesModule } from './policies/module.ts';
 import { resourceTypesModule } from './resource-types/module.ts';
 import { resourcesModule } from './resources/module.ts';
 import { rolesModule } from './roles/module.ts';
+import { systemLogModule } from './systemlog/module.ts';
 import { tasksModule } from './tasks/module.ts';
 import { tenantsModule } from './tenants/module.ts';
 import { tokensModule } from './tokens/module.ts';
@@ -20,6 +21,7 @@ import { usersModule } from './users/module.ts';
 
 export const modules: ModuleDescriptor[] = [
   tenantsModule,
+  systemLogModule,
   clientsModule,
   tokensModule,
   rolesModule,

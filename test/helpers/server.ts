@@ -15,6 +15,7 @@ import { BASIC_USER_ROLE_ID, type RoleKey, roleByKey } from '../../src/modules/r
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
+import { checkSystemLog } from './systemlog-check.ts';
 import { createDatabase } from './infra.ts';
 
 export type Backend = 'pglite' | 'postgres';
@@ -196,12 +197,18 @@ export async function startServer(
     if (tok.status !== 200) throw new Error(`token failed: ${JSON.stringify(tok.body)}`);
     const token = tok.body.access_token as string;
     const call = async (method: string, path: string, body?: unknown): Promise<Res> => {
+      const requestId = `test-${randomBytes(8).toString('hex')}`;
       const res = await rawFetch(path, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-request-id': requestId,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       checkContract(method, path, res.status, res.body);
+      await checkSystemLog(core, app as Api, { method, path, status: res.status, requestId, clientId: creds.clientId });
       return res;
     };
     let n = 0;

@@ -5,6 +5,7 @@ import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
+import { record } from '../../lib/activity.ts';
 import { failedPrecondition, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
@@ -89,7 +90,6 @@ export class AppsService {
 
   async create(tenantId: string, req: CreateAppRequest): Promise<App> {
     const displayName = displayNameOf(req.displayName);
-    // Without owners the INSERT alone is the write: no transaction round trips.
     const write = async (tx: Db) => {
       await this.policies.checkRefs(tx, tenantId, policyRefs(req));
       const refs = req.appEntitlementOwnerRefs?.length
@@ -112,10 +112,10 @@ export class AppsService {
         isManuallyManaged: true,
       });
       const owners = req.owners?.length ? await this.owners.addIn(tx, 'app', tenantId, row.id, req.owners, 'owners') : [];
+      record({ activity: 'create', targets: [{ type: 'app', id: row.id }] });
       return toApp(row, owners);
     };
-    const inTx = req.owners?.length || req.appEntitlementOwnerRefs?.length || policyRefs(req).some((r) => r.id);
-    return inTx ? this.db.transaction(write) : write(this.db);
+    return this.db.transaction(write);
   }
 
   /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction (see store.getApp). */

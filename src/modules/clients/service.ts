@@ -1,6 +1,7 @@
 // API clients: each has an Ed25519 key pair of which only the public half is kept.
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import { record, unlogged } from '../../lib/activity.ts';
 import { invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { SERVICE_CLIENT_ROLES } from '../roles/builtin.ts';
@@ -119,16 +120,21 @@ export class ClientsService {
   ): Promise<{ clientId: string; clientSecret: string; row: ClientRow }> {
     const n = name.trim();
     if (!n || n.length > 256) throw invalidArgument(`${nameField}: must be 1 to 256 characters`);
+    // Its own transaction unless given one: the system log's event is written with it.
+    if (db === this.db) return this.db.transaction((tx) => this.insertWithSecret(tenant, nameField, name, values, tx));
     const { secret, publicKey } = newClientSecret();
     const clientId = newClientId(this.hostOf(tenant));
+    const credentialId = newId();
     const row = await store.insertClient(db, {
       ...values,
       tenantId: tenant.id,
       id: clientId,
-      credentialId: newId(),
+      credentialId,
       name: n,
       publicKey,
     });
+    const target = values.userId ? { type: 'personal_client', id: credentialId } : { type: 'client', id: clientId };
+    record({ activity: 'create', targets: [target] });
     return { clientId, clientSecret: secret, row };
   }
 
@@ -161,7 +167,7 @@ export class ClientsService {
 
   /** Revokes a live personal client; undefined when there is none. */
   async revokePersonal(tenantId: string, credentialId: string): Promise<ClientRow | undefined> {
-    const row = await store.revokePersonal(this.db, tenantId, credentialId);
+    const row = await this.db.transaction((tx) => store.revokePersonal(tx, tenantId, credentialId));
     if (row) this.forget(row.id);
     return row;
   }
@@ -179,14 +185,19 @@ export class ClientsService {
     if (this.usedAt.size > 10_000) this.usedAt.clear();
     this.usedAt.set(clientId, now);
     try {
-      await store.touchLastUsed(this.db, tenantId, clientId);
+      // Not a state change: no system log event.
+      await unlogged(() => store.touchLastUsed(this.db, tenantId, clientId));
     } catch {
       this.usedAt.delete(clientId);
     }
   }
 
   async revoke(tenantId: string, clientId: string): Promise<ClientInfo> {
-    const row = await store.revokeClient(this.db, tenantId, clientId);
+    const row = await this.db.transaction(async (tx) => {
+      const revoked = await store.revokeClient(tx, tenantId, clientId);
+      if (revoked) record({ activity: 'delete', targets: [{ type: 'client', id: clientId }] });
+      return revoked;
+    });
     if (!row) throw notFound(`active client ${clientId}`);
     this.forget(clientId);
     return info(row);

@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { SyncScope } from '../../db/sync-helpers.ts';
+import { type Activity, record, runActivity } from '../../lib/activity.ts';
 import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import type { AccountRef, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
@@ -85,12 +86,15 @@ export class GrantsService {
     const unique = [...new Set(userIds)];
     let r: FastGrant;
     try {
-      r = await grantToUsers(
-        this.db,
-        tenantId,
-        appId,
-        entitlementId,
-        unique.map((userId) => ({ userId, accountId: newId(), grantId: newId(), historyId: newId() })),
+      // One statement, in a transaction all the same: the system log's event is written with it.
+      r = await this.db.transaction((tx) =>
+        grantToUsers(
+          tx,
+          tenantId,
+          appId,
+          entitlementId,
+          unique.map((userId) => ({ userId, accountId: newId(), grantId: newId(), historyId: newId() })),
+        ),
       );
     } catch (err) {
       if (pgErrorCode(err) === '40001') return undefined;
@@ -198,7 +202,16 @@ export class GrantsService {
     let total = 0;
     for (;;) {
       // A deleted app has no grants left: the statement finds nothing.
-      const n = await this.db.transaction((tx) => revokeMany(tx, tenantId, appId, { onlyOverdue: true }, 'expired', SWEEP_BATCH));
+      // The background sweep is its own actor in the system log: one event per batch revoked.
+      const sweep: Activity = { tenantId, actor: { kind: 'system' }, operation: 'gatehouse.GrantSweep.RevokeExpired' };
+      const n = await runActivity(sweep, () =>
+        this.db.transaction(async (tx) => {
+          const revoked = await revokeMany(tx, tenantId, appId, { onlyOverdue: true }, 'expired', SWEEP_BATCH);
+          if (revoked > 0)
+            record({ activity: 'delete', targets: [{ type: 'app', id: appId }], changes: { expiredGrantsRevoked: revoked } });
+          return revoked;
+        }),
+      );
       total += n;
       if (n < SWEEP_BATCH) return total;
     }

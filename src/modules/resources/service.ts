@@ -6,6 +6,7 @@ import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { expandOne } from '../../http/expand.ts';
 import { displayNameOf } from '../../http/schemas.ts';
+import { record } from '../../lib/activity.ts';
 import {
   ApiError,
   Code,
@@ -74,6 +75,7 @@ export class ResourcesService {
         await this.types.requireType(tenantId, appId, typeId, tx, 'share');
         const row = await store.insertResource(tx, { ...fields, appResourceTypeId: typeId });
         await this.owners.addIn(tx, 'resource', tenantId, row.id, req.resourceOwnerUserIds ?? [], 'resourceOwnerUserIds');
+        record({ activity: 'create', targets: [{ type: 'app_resource', id: row.id }] });
         return toAppResource(row);
       });
     } catch (err) {
@@ -82,7 +84,7 @@ export class ResourcesService {
   }
 
   /**
-   * A resource without owners is one INSERT, its own transaction: the type id comes
+   * A resource without owners is one INSERT: the type id comes
    * from a subquery that checks the type and the manual app and locks the type as
    * requireType(..., 'share') would, so a failed check inserts nothing (the NOT NULL
    * type id refuses the row) and the slow checks then say which rule it broke.
@@ -95,7 +97,12 @@ export class ResourcesService {
   ): Promise<AppResource> {
     try {
       const guarded = this.types.lockedIdUnderManualApp(tenantId, appId, typeId);
-      return toAppResource(await store.insertResource(this.db, { ...fields, appResourceTypeId: guarded }));
+      // In a transaction for the system log's event, written with it.
+      return await this.db.transaction(async (tx) => {
+        const row = await store.insertResource(tx, { ...fields, appResourceTypeId: guarded });
+        record({ activity: 'create', targets: [{ type: 'app_resource', id: row.id }] });
+        return toAppResource(row);
+      });
     } catch (err) {
       if (pgErrorCode(err) !== '23502') throw err;
       await this.apps.requireManual(tenantId, appId);

@@ -138,6 +138,8 @@ export const AUTHORIZATION: Record<string, Rule> = {
   'c1.api.task.v1.TaskActionsService.Comment': read('tasks:act_any', { narrow: {} }),
   'c1.api.task.v1.TaskActionsService.Close': read('tasks:act_any', { narrow: {} }),
   'c1.api.task.v1.TaskActionsService.Reassign': read('tasks:act_any', { narrow: {} }),
+  // The system log: Super and Read-Only Super Administrators.
+  'c1.api.systemlog.v1.SystemLogService.ListEvents': read('systemlog:read'),
 };
 
 /** Role sets seen so far → their permissions: few distinct sets exist, and this runs on every request. */

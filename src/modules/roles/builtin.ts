@@ -28,6 +28,8 @@ export const PERMISSIONS = [
   'tasks:read',
   'tasks:request_others',
   'tasks:act_any',
+  // The system log (Super and Read-Only Super Administrators only: see below).
+  'systemlog:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -55,8 +55,20 @@ export async function tokenRoutes(app: Api, core: Core): Promise<void> {
       reply.header('cache-control', 'no-store');
       // A Basic header that cannot be read is a bad credential like any other: the same 401.
       const basic = basicCredentials(req.headers.authorization);
-      if (req.validationError || basic === null) throw unauthenticated('invalid client credentials');
-      return core.services.tokens.issue(req.body ?? {}, req.hostname, basic, req.ip);
+      if (req.validationError || basic === null) {
+        req.log.warn({ ip: req.ip }, 'token refused: unreadable request');
+        throw unauthenticated('invalid client credentials');
+      }
+      try {
+        return await core.services.tokens.issue(req.body ?? {}, req.hostname, basic, req.ip, req.id);
+      } catch (err) {
+        // Every refusal in the server's log; those of a known client are in its tenant's system log too.
+        req.log.warn(
+          { ip: req.ip, clientId: basic?.clientId ?? req.body?.client_id, err: (err as Error).message },
+          'token refused',
+        );
+        throw err;
+      }
     },
   );
 }

@@ -9,6 +9,7 @@ import { invalidArgument, pgErrorCode, unauthenticated } from '../../lib/errors.
 import { parseClientSecret } from '../clients/secret.ts';
 import type { ClientIdentity, ClientRow, ClientsService } from '../clients/service.ts';
 import { sourceAllowed } from '../clients/source-cidr.ts';
+import type { SystemLogService } from '../systemlog/service.ts';
 
 export type TokenRequest = {
   grant_type?: string;
@@ -63,6 +64,7 @@ export class TokensService {
     private readonly ttlSeconds: number,
     /** Host names always accepted as `aud`, besides the request's own. */
     private readonly publicHosts: string[],
+    private readonly systemLog: SystemLogService,
   ) {}
 
   /** Loads (or creates, once for all servers) the key that signs access tokens. */
@@ -86,10 +88,17 @@ export class TokensService {
     requestHost: string,
     basic?: HeaderCredentials,
     sourceIp = '',
+    /** The request's id (Fastify's req.id), for the system log. */
+    requestId = '',
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
     const req = basic ? withHeaderCredentials(form, basic) : form;
     const client = await this.authenticate(req, requestHost, sourceIp).catch(() => undefined);
-    if (!client) throw unauthenticated('invalid client credentials');
+    if (!client) {
+      // In the system log of the client's tenant when the client is known (the route logs every failure to pino).
+      const known = req.client_id ? await this.clients.findActive(req.client_id) : undefined;
+      if (known) await this.audit(known, false, sourceIp, requestId);
+      throw unauthenticated('invalid client credentials');
+    }
     await this.clients.recordUse(client.tenantId, client.id);
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ tid: client.tenantId })
@@ -100,7 +109,13 @@ export class TokensService {
       .setIssuedAt(now)
       .setExpirationTime(now + this.ttlSeconds)
       .sign(this.key());
+    await this.audit(client, true, sourceIp, requestId);
     return { access_token: token, token_type: 'Bearer', expires_in: this.ttlSeconds };
+  }
+
+  private audit(client: ClientRow, ok: boolean, ip: string, requestId: string): Promise<void> {
+    const outcome = { ok, clientId: client.id, userId: client.userId ?? undefined, ip, requestId };
+    return this.systemLog.authentication(client.tenantId, ok ? outcome : { ...outcome, reason: 'invalid client credentials' });
   }
 
   private async authenticate(req: TokenRequest, requestHost: string, sourceIp: string): Promise<ClientRow | undefined> {

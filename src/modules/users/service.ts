@@ -3,6 +3,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import { record } from '../../lib/activity.ts';
 import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { UserImport } from './import.ts';
@@ -45,12 +46,16 @@ export class UsersService {
   constructor(private readonly db: Db) {}
 
   async create(tenantId: string, input: UserInput, db: Db = this.db): Promise<User> {
+    // Its own transaction unless given one: the system log's event is written with it.
+    if (db === this.db) return this.db.transaction((tx) => this.create(tenantId, input, tx));
     const v = checkUserInput(input);
     const id = newId();
     // A new user manages nobody yet, so their managers cannot close a cycle: no lock, no walk.
     await this.checkRelations(db, tenantId, id, v);
     try {
-      return toUser(await store.insertUser(db, { tenantId, id, ...columnsOf(v) }));
+      const row = await store.insertUser(db, { tenantId, id, ...columnsOf(v) });
+      record({ activity: 'create', targets: [{ type: 'user', id }] });
+      return toUser(row);
     } catch (err) {
       if (pgErrorCode(err) === '23505') throw alreadyExists(`a user with email ${v.email} already exists`);
       throw err;
@@ -138,7 +143,11 @@ export class UsersService {
 
   /** ENABLED or DISABLED (C1's directory status); the user's grants are left as they are. */
   async setStatus(tenantId: string, id: string, status: 'ENABLED' | 'DISABLED'): Promise<User> {
-    const row = await store.updateUser(this.db, tenantId, id, { status });
+    const row = await this.db.transaction(async (tx) => {
+      const changed = await store.updateUser(tx, tenantId, id, { status });
+      if (changed) record({ activity: 'update', targets: [{ type: 'user', id }], changes: { status } });
+      return changed;
+    });
     if (!row) throw notFound('user');
     return toUser(row);
   }

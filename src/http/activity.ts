@@ -1,0 +1,61 @@
+// The activity of an API request, for the system log (src/lib/activity.ts): opened when the
+// request arrives, so that everything after runs inside it, and completed once the caller is
+// known (after authentication) and the body is read (path parameters name the targets, the
+// update mask the changed fields).
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { type Activity, currentActivity, runActivity, type Target } from '../lib/activity.ts';
+import { operationOf } from './authorize.ts';
+
+/** onRequest (first): runs the rest of the request inside an activity. */
+export function openActivity(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const activity: Activity = { actor: { kind: 'api' }, operation: operationOf(req) ?? '', requestId: req.id, ip: req.ip };
+  runActivity(activity, () => done());
+}
+
+/** onRequest (after authentication): the caller. */
+export async function activityCaller(req: FastifyRequest): Promise<void> {
+  const a = currentActivity();
+  if (!a) return;
+  const p = req.principal;
+  a.tenantId = p.tenantId;
+  a.actor = { kind: 'api', userId: p.userId, clientId: p.clientId };
+}
+
+/** `app_entitlement` from `app_entitlement_id`; a bare `id` is the operation's own noun (`Apps` → `app`). */
+function targetType(param: string, operation: string): string {
+  if (param !== 'id') return param.replace(/_id$/, '');
+  const service = operation.split('.').slice(-2, -1)[0] ?? 'object';
+  const noun = service.replace(/(Service|Search)$/, '').replace(/s$/, '');
+  return noun.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** Field names that never go into an event, with their values. */
+const SECRET = /secret|password|token|credential|private|assertion/i;
+
+/** preHandler: what an event written without a record() call names and lists. */
+export async function activityTargets(req: FastifyRequest): Promise<void> {
+  const a = currentActivity();
+  if (!a) return;
+  const params = (req.params ?? {}) as Record<string, string>;
+  a.targets = Object.entries(params).map(([k, v]): Target => ({ type: targetType(k, a.operation), id: v }));
+  const body = req.body as Record<string, unknown> | undefined;
+  // The users a call names in its body are targets too (whom a grant or a request is for).
+  for (const field of ['userIds', 'userId', 'identityUserId']) {
+    const v = body?.[field];
+    for (const id of Array.isArray(v) ? v : [v]) if (typeof id === 'string' && id) a.targets.push({ type: 'user', id });
+  }
+  const mask = typeof body?.updateMask === 'string' ? body.updateMask : undefined;
+  if (!body || mask === undefined) return;
+  // The update's object is the body's one other object field (`app`, `appEntitlement`, ...).
+  const object = Object.entries(body).find(([k, v]) => k !== 'updateMask' && v && typeof v === 'object' && !Array.isArray(v));
+  const values = (object?.[1] ?? {}) as Record<string, unknown>;
+  const changes: Record<string, unknown> = {};
+  for (const field of mask
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)) {
+    if (SECRET.test(field)) continue;
+    changes[field] = field.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], values) ?? null;
+  }
+  a.changes = changes;
+}

@@ -1,0 +1,43 @@
+// Writes each activity's events in the transaction of its change. The Db's `transaction` is
+// wrapped once (core.ts): when the callback of an outermost transaction run inside an activity
+// returns, the changes recorded during it (activity.record) are inserted in one statement
+// before COMMIT; a rollback drops them with the change. When nothing was recorded, an event
+// is written from the operation id and the request's path parameters, but only if the
+// transaction wrote something (a read-only transaction has no transaction id).
+import type { Db } from '../../db/index.ts';
+import { type Activity, type Change, currentActivity, type Frame, runInFrame } from '../../lib/activity.ts';
+import { activityOfOperation, apiActivity } from './ocsf.ts';
+import { insertEvents, type NewEvent } from './store.ts';
+
+function eventsOf(activity: Activity, pending: Change[]): NewEvent[] {
+  const actorUserId = activity.actor.userId;
+  if (pending.length === 0) {
+    if (!activity.tenantId) return [];
+    const change: Change = { activity: activityOfOperation(activity.operation), targets: activity.targets };
+    if (change.activity === 'update' && activity.changes) change.changes = activity.changes;
+    return [{ tenantId: activity.tenantId, actorUserId, event: apiActivity(activity, change), onlyIfWritten: true }];
+  }
+  return pending.flatMap((c) => {
+    const tenantId = c.tenantId ?? activity.tenantId;
+    return tenantId ? [{ tenantId, actorUserId, event: apiActivity(activity, c) }] : [];
+  });
+}
+
+type Transaction = Db['transaction'];
+
+export function captureEvents(db: Db): void {
+  const original: Transaction = db.transaction.bind(db);
+  const wrapped = (cb: Parameters<Transaction>[0], config?: Parameters<Transaction>[1]) => {
+    const activity = currentActivity();
+    if (!activity) return original(cb, config);
+    const frame: Frame = { pending: [] };
+    return runInFrame(frame, () =>
+      original(async (tx) => {
+        const result = await cb(tx);
+        await insertEvents(tx as Db, eventsOf(activity, frame.pending));
+        return result;
+      }, config),
+    );
+  };
+  db.transaction = wrapped as Transaction;
+}

@@ -1,0 +1,77 @@
+// SQL of the system log. Events are read in (xid, seq) order and only up to the oldest
+// transaction still running anywhere (pg_snapshot_xmin of the statement's snapshot): every
+// transaction below it has ended, so no event can later appear behind a reader's cursor.
+import { and, asc, desc, gte, lt, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index.ts';
+import { users } from '../../db/schema.ts';
+import { systemLogEvents as e } from '../../db/schema-systemlog.ts';
+
+export type NewEvent = { tenantId: string; actorUserId?: string; event: Record<string, unknown>; onlyIfWritten?: boolean };
+
+/**
+ * Appends the events in one statement. An event `onlyIfWritten` is kept only when the
+ * transaction has written something already (it has a transaction id): a transaction that
+ * only read gets no default event. The actor's email is read here, in the same statement.
+ */
+export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = JSON.stringify(
+    events.map((v) => ({
+      tenant_id: v.tenantId,
+      actor_user_id: v.actorUserId ?? null,
+      event: v.event,
+      only_if_written: !!v.onlyIfWritten,
+    })),
+  );
+  await db.execute(sql`
+    insert into ${e} (tenant_id, actor_email, event)
+    select r.tenant_id,
+      (select u.email from ${users} u where u.tenant_id = r.tenant_id and u.id = r.actor_user_id),
+      r.event
+    from jsonb_to_recordset(${rows}::jsonb) as r(tenant_id text, actor_user_id text, event jsonb, only_if_written boolean)
+    where not r.only_if_written or pg_current_xact_id_if_assigned() is not null`);
+}
+
+export type Position = { xid: number; seq: number };
+export type EventRow = Position & { time: Date; actorEmail: string | null; event: Record<string, unknown> };
+
+export type EventFilter = {
+  since?: Date;
+  until?: Date;
+  /** Exclusive: events after this one. */
+  after?: Position;
+  /** Inclusive: events up to this one. */
+  upTo?: Position;
+  /** The page cursor: events beyond it in the reading direction. */
+  cursor?: Position;
+  descending: boolean;
+};
+
+const pos = (p: Position) => sql`(${p.xid}::bigint, ${p.seq}::bigint)`;
+const key = sql`(${e.xid}, ${e.seq})`;
+
+export async function listEvents(db: Db, tenantId: string, f: EventFilter, limit: number): Promise<EventRow[]> {
+  const conds: (SQL | undefined)[] = [
+    sql`${e.tenantId} = ${tenantId}`,
+    sql`${e.xid} < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`,
+    f.since ? gte(e.time, f.since) : undefined,
+    f.until ? lt(e.time, f.until) : undefined,
+    f.after ? sql`${key} > ${pos(f.after)}` : undefined,
+    f.upTo ? sql`${key} <= ${pos(f.upTo)}` : undefined,
+    f.cursor ? (f.descending ? sql`${key} < ${pos(f.cursor)}` : sql`${key} > ${pos(f.cursor)}`) : undefined,
+  ];
+  const dir = f.descending ? desc : asc;
+  return db
+    .select({ xid: e.xid, seq: e.seq, time: e.time, actorEmail: e.actorEmail, event: e.event })
+    .from(e)
+    .where(and(...conds))
+    .orderBy(dir(e.xid), dir(e.seq))
+    .limit(limit);
+}
+
+/** Deletes up to `batch` events older than `before`, in any tenant; says how many. */
+export async function deleteOlderThan(db: Db, before: Date, batch: number): Promise<number> {
+  const old = db.select({ t: e.tenantId, x: e.xid, s: e.seq }).from(e).where(lt(e.time, before)).limit(batch);
+  const gone = await db.delete(e).where(sql`(${e.tenantId}, ${e.xid}, ${e.seq}) in (${old})`).returning({ seq: e.seq });
+  return gone.length;
+}

@@ -1,0 +1,54 @@
+// Checks every request the suite makes against the system log (docs/systemlog.md): a
+// successful write leaves at least one event with its request id, its operation and the
+// calling client as actor; a refused one leaves none; a read leaves none. Run by the test
+// callers of server.ts after each call, so every test of every route checks it.
+import { sql } from 'drizzle-orm';
+import { expect } from 'vitest';
+import type { Core } from '../../src/core.ts';
+import type { Api } from '../../src/http/types.ts';
+
+/** Operations that read, whatever their method (searches are POSTs). */
+const READ = /\.(Search\w*|List\w*|Get\w*|Validate\w*|Introspect)$/;
+
+type Template = { method: string; re: RegExp; operationId: string };
+const templates = new WeakMap<Api, Template[]>();
+
+function operationOf(app: Api, method: string, path: string): string | undefined {
+  let list = templates.get(app);
+  if (!list) {
+    const doc = app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
+    list = Object.entries(doc.paths).flatMap(([p, methods]) =>
+      Object.entries(methods).map(([m, op]) => ({
+        method: m.toUpperCase(),
+        re: new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+        operationId: op.operationId ?? '',
+      })),
+    );
+    templates.set(app, list);
+  }
+  const bare = path.split('?')[0];
+  return list.find((t) => t.method === method && t.re.test(bare))?.operationId;
+}
+
+export async function checkSystemLog(
+  core: Core,
+  app: Api,
+  call: { method: string; path: string; status: number; requestId: string; clientId: string },
+): Promise<void> {
+  const op = operationOf(app, call.method, call.path);
+  if (!op?.startsWith('c1.')) return;
+  const rows = (await core.database.db.execute(
+    sql`select event from system_log_events where event->'api'->'request'->>'uid' = ${call.requestId}`,
+  )) as unknown as { rows?: { event: Record<string, unknown> }[] } | { event: Record<string, unknown> }[];
+  const events = (Array.isArray(rows) ? rows : (rows.rows ?? [])).map((r) => r.event as { api: { operation: string }; actor: { app_uid?: string } });
+  const where = `${call.method} ${call.path} (${op}) answered ${call.status}`;
+  if (call.status !== 200 || call.method === 'GET' || READ.test(op)) {
+    expect(events, `${where}: no system log event expected`).toEqual([]);
+    return;
+  }
+  expect(events.length, `${where}: a system log event expected`).toBeGreaterThan(0);
+  for (const e of events) {
+    expect(e.api.operation, where).toBe(op);
+    expect(e.actor.app_uid, where).toBe(call.clientId);
+  }
+}
