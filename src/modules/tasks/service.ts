@@ -19,6 +19,7 @@ import { Engine, Run, type StepInstance, selectSteps } from './engine.ts';
 import type { CreateGrantTaskRequest, CreateRevokeTaskRequest, SearchTasksRequest, Task } from './schemas.ts';
 import * as store from './store.ts';
 import { actsOnAll, canRead, celVars, isApprover, mayClose, toAudit, toTask } from './views.ts';
+import { TaskWorker } from './worker.ts';
 
 export type TaskDeps = {
   users: UsersService;
@@ -37,13 +38,15 @@ type CreateInput = CreateGrantTaskRequest | (CreateRevokeTaskRequest & Partial<C
 const seconds = (d: string) => Math.floor(Number(d.slice(0, -1)));
 
 export class TasksService {
-  private readonly engine: Engine;
+  readonly engine: Engine;
+  readonly worker: TaskWorker;
 
   constructor(
     private readonly db: Db,
     private readonly d: TaskDeps,
   ) {
     this.engine = new Engine(d, (run) => this.provision(run));
+    this.worker = new TaskWorker(db, this, d);
   }
 
   createGrant(tenantId: string, req: CreateGrantTaskRequest, caller: Caller): Promise<Task> {
@@ -194,7 +197,7 @@ export class TasksService {
   }
 
   /** Locks the task, lets `act` change it through a Run, writes the row and audits when it did, answers the task. */
-  private async change(tenantId: string, ref: string, caller: Caller, act: (run: Run) => Promise<boolean>): Promise<Task> {
+  async change(tenantId: string, ref: string, caller: Caller, act: (run: Run) => Promise<boolean>): Promise<Task> {
     return this.db.transaction(async (tx) => {
       const row = await store.getTask(tx, tenantId, ref, true);
       if (!row || !canRead(row, caller)) throw notFound('task');
@@ -206,7 +209,7 @@ export class TasksService {
     });
   }
 
-  private async runFor(tx: Db, row: store.TaskRow, actorId: string | undefined): Promise<Run> {
+  async runFor(tx: Db, row: store.TaskRow, actorId: string | undefined): Promise<Run> {
     const entitlement = await this.d.entitlements.rowsByIds(row.tenantId, [row.appEntitlementId], tx);
     const ent = entitlement.get(row.appEntitlementId);
     const subject = await this.d.users.byIds(row.tenantId, [row.identityUserId], tx);
@@ -218,7 +221,7 @@ export class TasksService {
     return new Run(tx, row, actorId, ctx);
   }
 
-  private async view(db: Db, row: store.TaskRow, caller: Caller): Promise<Task> {
+  async view(db: Db, row: store.TaskRow, caller: Caller): Promise<Task> {
     const counts = await store.commentCounts(db, row.tenantId, [row.id]);
     return toTask(row, caller, counts.get(row.id) ?? 0);
   }
@@ -276,6 +279,7 @@ export class TasksService {
         emergencyAccess: emergency,
         grantDurationSeconds: durationSeconds ?? null,
         requestData: req.requestData ?? null,
+        source: kind === 'grant' && req.source ? req.source : null,
         stepApproverIds: [] as string[],
         createdAt: now,
         updatedAt: now,
@@ -286,6 +290,8 @@ export class TasksService {
         ...base,
         outcome: null,
         outcomeAt: null,
+        dueAt: null,
+        leaseUntil: null,
         policy: { policy, next: chosen.steps, history: [] },
       } as store.TaskRow;
       const run = new Run(tx, row, caller.userId, { entitlement: ent, subject, celVars: vars });

@@ -15,7 +15,7 @@ import type { AuditRow, TaskRow } from './store.ts';
 export const actsOnAll = (caller: Caller): boolean => permissionsOf(caller.roleIds).has('tasks:act_any');
 
 /** Everyone an approval step of the task was ever assigned to (reassigned ones included). */
-const pastApprovers = (row: TaskRow): string[] =>
+export const pastApprovers = (row: TaskRow): string[] =>
   [...(row.policy.history as StepInstance[]), row.policy.current as StepInstance | undefined].flatMap(
     (h) => h?.approverIds ?? [],
   );
@@ -50,6 +50,14 @@ export function actionsFor(row: TaskRow, caller: Caller): string[] {
   return out;
 }
 
+/** PROCESSING while a worker holds the task's lease, WAITING while open otherwise, DONE once closed. */
+function processingOf(row: TaskRow): string {
+  if (row.state !== 'TASK_STATE_OPEN') return 'TASK_PROCESSING_TYPE_DONE';
+  return row.leaseUntil && row.leaseUntil.getTime() > Date.now()
+    ? 'TASK_PROCESSING_TYPE_PROCESSING'
+    : 'TASK_PROCESSING_TYPE_WAITING';
+}
+
 export function toTask(row: TaskRow, caller: Caller, commentCount: number): Task {
   const target = {
     appId: row.appId,
@@ -58,6 +66,7 @@ export function toTask(row: TaskRow, caller: Caller, commentCount: number): Task
     appUserId: row.appUserId ?? undefined,
     outcome: row.outcome ?? undefined,
     outcomeTime: row.outcomeAt?.toISOString(),
+    source: row.source ?? undefined,
   };
   const p = row.policy;
   return {
@@ -66,12 +75,13 @@ export function toTask(row: TaskRow, caller: Caller, commentCount: number): Task
     displayName: row.displayName,
     description: row.description ?? undefined,
     state: row.state,
-    processing: row.state === 'TASK_STATE_OPEN' ? 'TASK_PROCESSING_TYPE_WAITING' : 'TASK_PROCESSING_TYPE_DONE',
+    processing: processingOf(row),
     origin: row.origin,
     emergencyAccess: row.emergencyAccess,
     userId: row.identityUserId,
     createdByUserId: row.createdByUserId ?? undefined,
     stepApproverIds: row.stepApproverIds,
+    approverIds: [...new Set(pastApprovers(row))],
     actions: actionsFor(row, caller),
     commentCount,
     data: row.requestData ?? undefined,
