@@ -335,9 +335,11 @@ export class Engine {
     const old = this.endCurrent(run, (cur) => {
       if (cur.approval) cur.approval.restarted = { oldPolicyStepId: cur.id, restartedAt: now(), userId };
     });
-    if (!old?.step) return;
+    if (!old) return;
+    // Steps started before definitions were kept: rebuilt from their instance.
+    const def = old.step ?? (old.approval ? { approval: old.approval.approval } : { provision: old.provision?.provision ?? {} });
     run.audit({ taskRestarted: { oldPolicyStepId: old.id } });
-    run.inst.next.unshift(old.step);
+    run.inst.next.unshift(def as PolicyStep);
     await this.advance(run);
   }
 
@@ -348,7 +350,7 @@ export class Engine {
       vars ? celEvaluate(text, vars) : { error: 'the task has no subject or entitlement' },
     );
     run.inst.policy = policy;
-    run.inst.next = chosen.steps;
+    run.inst.next = structuredClone(chosen.steps); // the snapshot's policy keeps its own steps
     run.note(`policy "${policy.displayName}" (${policy.id}), steps "${chosen.key}"`);
     for (const n of chosen.notes) run.note(n);
     await this.advance(run);

@@ -1,4 +1,5 @@
 import { defineModule } from '../module.ts';
+import { moreTaskActionRoutes } from './action-routes.ts';
 import { taskRoutes } from './routes.ts';
 import { TasksService } from './service.ts';
 
@@ -20,7 +21,10 @@ export const tasksModule = defineModule({
     s.grants.hooks.manualGranted = (tenantId, appId, entId, userIds, actorId) =>
       s.tasks.worker.manualGranted(tenantId, appId, entId, userIds, actorId);
   },
-  routes: taskRoutes,
+  routes: async (api, core) => {
+    await taskRoutes(api, core);
+    await moreTaskActionRoutes(api, core);
+  },
   // After the grants module's expired-grants job (registry order): waits, escalations, manual provision checks.
   jobs: (s) => [{ name: 'task-engine', run: async () => void (await s.tasks.worker.runDue()) }],
 });

@@ -87,6 +87,15 @@ export const StepActionRequest = strictObject({
 });
 export type StepActionRequest = Static<typeof StepActionRequest>;
 
+/** Restart, SkipStep, EscalateToEmergencyAccess: the step acted on (optional; when given, the current one). */
+export const OptionalStepRequest = strictObject({
+  policyStepId: opt(Type.String({ maxLength: 64 })),
+  comment: opt(Comment),
+  expandMask: opt(TaskExpandMask),
+});
+export const ProcessNowRequest = strictObject({ expandMask: opt(TaskExpandMask) });
+export const UpdateRequestDataRequest = strictObject({ data: opt(LooseObject), expandMask: opt(TaskExpandMask) });
+
 export const CommentRequest = strictObject({ comment: opt(Comment), expandMask: opt(TaskExpandMask) });
 export type CommentRequest = Static<typeof CommentRequest>;
 
