@@ -2,7 +2,7 @@
 // Restart, SkipStep, HardReset, ProcessNow, EscalateToEmergencyAccess and UpdateRequestData.
 // Each is one change of one locked task (TasksService.change); the engine does the steps.
 import type { Caller } from '../../http/routes.ts';
-import { failedPrecondition, invalidArgument, permissionDenied } from '../../lib/errors.ts';
+import { failedPrecondition, permissionDenied } from '../../lib/errors.ts';
 import type { Policy } from '../policies/schemas.ts';
 import type { Run } from './engine.ts';
 import type { TasksService } from './service.ts';
@@ -103,15 +103,17 @@ export class MoreTaskActions {
     });
   }
 
-  /** Replaces the task's request data (`data`) while it is open: its requester, subject or administrators. */
+  /**
+   * Replaces the task's request data while it is open: its requester, subject or administrators.
+   * No `data` clears it (`cone` sends an empty body for empty data).
+   */
   updateRequestData(tenantId: string, ref: string, data: Record<string, unknown> | undefined, caller: Caller) {
-    if (!data) throw invalidArgument('data: is required');
     return this.tasks.change(tenantId, ref, caller, async (run) => {
       mustBeOpen(run);
       if (!mayClose(run.row, caller))
         throw permissionDenied('only the requester, the subject or an administrator may update the request data');
-      run.set.requestData = data;
-      run.note('request data updated');
+      run.set.requestData = data ?? null;
+      run.note(data ? 'request data updated' : 'request data cleared');
       return true;
     });
   }

@@ -134,14 +134,17 @@ describe.each(backends)('more task actions on %s', (backend) => {
     expect((await getTask(alice, t2.id)).emergencyAccess).toBe(false);
   });
 
-  it('update-request-data: the requester replaces `data` while open; others 403; closed 400; no data 400', async () => {
+  it('update-request-data: the requester replaces `data` while open (none clears it); others 403; closed 400', async () => {
     const { t } = await twoSteps();
-    expect((await action(alice, t.id, 'update-request-data', {})).status).toBe(400);
+    expect((await action(alice, t.id, 'update-request-data', { data: 'text' })).status).toBe(400);
     expect((await action(bob, t.id, 'update-request-data', { data: { x: 1 } })).status).toBe(403);
     const res = await action(alice, t.id, 'update-request-data', { data: { reason: 'project x', days: 3 } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.taskView.task.data).toEqual({ reason: 'project x', days: 3 });
     expect((await getTask(alice, t.id)).data).toEqual({ reason: 'project x', days: 3 });
+    const cleared = await action(alice, t.id, 'update-request-data', {});
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.taskView.task.data).toBeUndefined();
     await action(alice, t.id, 'close', {});
     expect((await action(alice, t.id, 'update-request-data', { data: { y: 2 } })).body.code).toBe(9);
   });
@@ -150,7 +153,7 @@ describe.each(backends)('more task actions on %s', (backend) => {
     const { t } = await twoSteps();
     const stranger = await person(s);
     for (const x of ['restart', 'skip-step', 'reset', 'process', 'escalate', 'update-request-data']) {
-      const res = await action(stranger, t.id, x, x === 'update-request-data' ? { data: {} } : {});
+      const res = await action(stranger, t.id, x, {});
       expect(res.status, x).toBe(404);
     }
   });
