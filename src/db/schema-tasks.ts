@@ -41,8 +41,14 @@ export const tasks = pgTable(
     grantDurationSeconds: bigint('grant_duration_seconds', { mode: 'number' }),
     requestData: jsonb('request_data').$type<Record<string, unknown>>(),
     policy: jsonb('policy').$type<StoredPolicyInstance>().notNull(),
-    /** The current approval step's approvers (empty when no approval is waiting). */
+    /** The current approval step's approvers, or a manual provision step's provisioners (else empty). */
     stepApproverIds: text('step_approver_ids').array().notNull().default(sql`'{}'::text[]`),
+    /** C1's TaskGrantSource / TaskRevokeSource (e.g. {"expired": {...}} for a time revoke). */
+    source: jsonb('source').$type<Record<string, unknown>>(),
+    /** When the background worker must look at the task next (a wait ends or times out, an escalation is due). */
+    dueAt: ts('due_at'),
+    /** A worker's claim: set when it takes the task, cleared when its step change commits; an expired one is retaken. */
+    leaseUntil: ts('lease_until'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -52,6 +58,8 @@ export const tasks = pgTable(
     index('tasks_subject_idx').on(t.tenantId, t.identityUserId),
     index('tasks_entitlement_idx').on(t.tenantId, t.appEntitlementId),
     index('tasks_approvers_idx').using('gin', t.stepApproverIds),
+    // The worker's queue: open tasks with a due time (no tenant first: the worker serves every tenant).
+    index('tasks_due_idx').on(t.dueAt).where(sql`${t.state} = 'TASK_STATE_OPEN' and ${t.dueAt} is not null`),
     check('tasks_kind_ck', sql`${t.kind} in ('grant', 'revoke')`),
     check('tasks_state_ck', sql`${t.state} in ('TASK_STATE_OPEN', 'TASK_STATE_CLOSED')`),
     // A closed task has its outcome; an open one has none.

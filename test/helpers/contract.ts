@@ -115,6 +115,7 @@ const SDK_FIELDS: Record<string, Record<string, Schema>> = {
       properties: { hours: { type: 'integer' }, minutes: { type: 'integer' }, timezone: { type: 'string' } },
     },
   },
+  'c1.api.task.v1.Task': { approverIds: { type: 'array', items: { type: 'string' } } },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',
@@ -151,7 +152,12 @@ function reduce(doc: Record<string, unknown>): C1Spec {
 /** Parsing the 1 MB YAML takes seconds, so the reduced form is cached on disk by content hash. */
 function loadSpec(file: string): C1Spec {
   const text = readFileSync(file, 'utf8');
-  const hash = createHash('sha256').update(`${CONVERTER_VERSION}\n`).update(text).digest('hex').slice(0, 24);
+  // SDK_FIELDS is in the key too: adding one must not reuse a cache made without it.
+  const hash = createHash('sha256')
+    .update(`${CONVERTER_VERSION}\n${JSON.stringify(SDK_FIELDS)}\n`)
+    .update(text)
+    .digest('hex')
+    .slice(0, 24);
   const cache = path.join(os.tmpdir(), `gatehouse-c1-contract-${hash}.json`);
   try {
     return JSON.parse(readFileSync(cache, 'utf8')) as C1Spec;

@@ -15,8 +15,8 @@ import { BASIC_USER_ROLE_ID, type RoleKey, roleByKey } from '../../src/modules/r
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
-import { checkSystemLog } from './systemlog-check.ts';
 import { createDatabase } from './infra.ts';
+import { checkSystemLog } from './systemlog-check.ts';
 
 export type Backend = 'pglite' | 'postgres';
 

@@ -40,7 +40,9 @@ export async function checkSystemLog(
   const rows = (await core.database.db.execute(
     sql`select event from system_log_events where event->'api'->'request'->>'uid' = ${call.requestId}`,
   )) as unknown as { rows?: { event: Record<string, unknown> }[] } | { event: Record<string, unknown> }[];
-  const events = (Array.isArray(rows) ? rows : (rows.rows ?? [])).map((r) => r.event as { api: { operation: string }; actor: { app_uid?: string } });
+  const events = (Array.isArray(rows) ? rows : (rows.rows ?? [])).map(
+    (r) => r.event as { api: { operation: string }; actor: { app_uid?: string } },
+  );
   const where = `${call.method} ${call.path} (${op}) answered ${call.status}`;
   if (call.status !== 200 || call.method === 'GET' || READ.test(op)) {
     expect(events, `${where}: no system log event expected`).toEqual([]);

@@ -49,7 +49,7 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
       body: AddManualUsersRequest,
       response: AddManualUsersResponse,
     },
-    (tenant, p, b) => grants.addManualUsers(tenant, p.app_id, p.app_entitlement_id, b.userIds ?? []),
+    (tenant, p, b, caller) => grants.addManualUsers(tenant, p.app_id, p.app_entitlement_id, b.userIds ?? [], caller.userId),
   );
 
   route(

@@ -25,7 +25,17 @@ import { GrantReads } from './reads.ts';
 import * as store from './store.ts';
 import { upsertSyncedGrants } from './sync-writes.ts';
 import { type Binding, toBinding } from './views.ts';
-import { type FastGrant, grantMany, grantToUsers, revokeMany } from './writes.ts';
+import { type EndedGrant, type FastGrant, grantMany, grantToUsers, revokeMany, revokeManyRows } from './writes.ts';
+
+/**
+ * What other modules hear from grants (the tasks module sets them in its init: it is made after
+ * this one). `expired` runs inside the sweep's transaction with each batch of ended grants;
+ * `manualGranted` after add-manual-user committed, with the users who hold the grant.
+ */
+export type GrantHooks = {
+  expired?: (tx: Db, tenantId: string, appId: string, ended: EndedGrant[]) => Promise<void>;
+  manualGranted?: (tenantId: string, appId: string, entitlementId: string, userIds: string[], actorId?: string) => Promise<void>;
+};
 
 /** How a flat-file row changed things. */
 export type GrantImportRow = { userEmail: string; entitlement: string; expiresAt?: string };
@@ -36,6 +46,7 @@ const SWEEP_BATCH = 1000;
 
 export class GrantsService {
   readonly reads: GrantReads;
+  readonly hooks: GrantHooks = {};
   /** A connector sync's grants (sync-writes.ts): upserted per batch, then the stale ones revoked with reason 'sync'. */
   readonly sync = {
     upsert: upsertSyncedGrants,
@@ -54,6 +65,19 @@ export class GrantsService {
 
   /** Grants the entitlement to each identity user; idempotent. Unknown users are reported, not fatal. */
   async addManualUsers(
+    tenantId: string,
+    appId: string,
+    entitlementId: string,
+    userIds: string[],
+    actorId?: string,
+  ): Promise<{ failedUsersErrorMap: Record<string, string> }> {
+    const out = await this.addManualUsersOnly(tenantId, appId, entitlementId, userIds);
+    const granted = userIds.filter((id) => !out.failedUsersErrorMap[id]);
+    if (granted.length > 0) await this.hooks.manualGranted?.(tenantId, appId, entitlementId, granted, actorId);
+    return out;
+  }
+
+  private async addManualUsersOnly(
     tenantId: string,
     appId: string,
     entitlementId: string,
@@ -201,15 +225,22 @@ export class GrantsService {
   private async expireApp(tenantId: string, appId: string): Promise<number> {
     let total = 0;
     for (;;) {
-      // A deleted app has no grants left: the statement finds nothing.
+      // A deleted app has no grants left: the statement finds nothing. The hook records the batch
+      // (time-revoke tasks) in the same transaction, so an ended grant always has its record.
       // The background sweep is its own actor in the system log: one event per batch revoked.
       const sweep: Activity = { tenantId, actor: { kind: 'system' }, operation: 'gatehouse.GrantSweep.RevokeExpired' };
       const n = await runActivity(sweep, () =>
         this.db.transaction(async (tx) => {
-          const revoked = await revokeMany(tx, tenantId, appId, { onlyOverdue: true }, 'expired', SWEEP_BATCH);
-          if (revoked > 0)
-            record({ activity: 'delete', targets: [{ type: 'app', id: appId }], changes: { expiredGrantsRevoked: revoked } });
-          return revoked;
+          const ended = await revokeManyRows(tx, tenantId, appId, { onlyOverdue: true }, 'expired', SWEEP_BATCH);
+          if (ended.length > 0) {
+            await this.hooks.expired?.(tx, tenantId, appId, ended);
+            record({
+              activity: 'delete',
+              targets: [{ type: 'app', id: appId }],
+              changes: { expiredGrantsRevoked: ended.length },
+            });
+          }
+          return ended.length;
         }),
       );
       total += n;

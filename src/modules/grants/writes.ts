@@ -101,6 +101,51 @@ export async function revokeMany(
   reason: string,
   limit?: number,
 ): Promise<number> {
+  const rows = await revokeWith<{ n: number }>(
+    db,
+    tenantId,
+    appId,
+    f,
+    reason,
+    limit,
+    sql`select count(*)::int as n from removed`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** A grant the sweep ended: what the access-request engine records as a time revoke. */
+export type EndedGrant = { entitlementId: string; appUserId: string; identityUserId: string; deprovisionAt: Date };
+
+/** revokeMany's statement answering each grant it ended (the sweep's batches). */
+export async function revokeManyRows(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  f: RevokeFilter,
+  reason: string,
+  limit?: number,
+): Promise<EndedGrant[]> {
+  const rows = await revokeWith<{ e: string; a: string; u: string; d: string | Date }>(
+    db,
+    tenantId,
+    appId,
+    f,
+    reason,
+    limit,
+    sql`select r.app_entitlement_id as e, r.app_user_id as a, r.identity_user_id as u, r.deprovision_at as d from removed r`,
+  );
+  return rows.map((r) => ({ entitlementId: r.e, appUserId: r.a, identityUserId: r.u, deprovisionAt: new Date(r.d) }));
+}
+
+async function revokeWith<T>(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  f: RevokeFilter,
+  reason: string,
+  limit: number | undefined,
+  answer: SQL,
+): Promise<T[]> {
   const conds: SQL[] = [sql`g.tenant_id = ${tenantId}`, sql`g.app_id = ${appId}`];
   if (f.entitlementIds)
     conds.push(sql`g.app_entitlement_id in (select jsonb_array_elements_text(${JSON.stringify(f.entitlementIds)}::jsonb))`);
@@ -124,7 +169,7 @@ export async function revokeMany(
       order by a.id for no key update),
     removed as (
       delete from grants g where ${where} and g.app_user_id in (select id from locked)
-      returning g.id, g.app_entitlement_id, g.app_user_id, g.deprovision_at,
+      returning g.id, g.app_entitlement_id, g.app_user_id, g.identity_user_id, g.deprovision_at,
         (g.deprovision_at is not null and g.deprovision_at <= now()) as overdue),
     hist as (
       update grant_history h
@@ -146,8 +191,8 @@ export async function revokeMany(
       select ${tenantId}, ${appId}, ${countSlot()}, -count(*) from acc
       where acc.grant_count <= 0 and acc.grant_count + acc.n > 0 having count(*) > 0
       on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users)
-    select count(*)::int as n from removed`);
-  return Number(rowsOf<{ n: number }>(res)[0]?.n ?? 0);
+    ${answer}`);
+  return rowsOf<T>(res);
 }
 
 /** Grants (in force or overdue) of one entitlement, or of every entitlement of a resource. */

@@ -140,6 +140,13 @@ export const AUTHORIZATION: Record<string, Rule> = {
   'c1.api.task.v1.TaskActionsService.Reassign': read('tasks:act_any', { narrow: {} }),
   // The system log: Super and Read-Only Super Administrators.
   'c1.api.systemlog.v1.SystemLogService.ListEvents': read('systemlog:read'),
+  // The service decides who besides administrators of requests may (docs/tasks.md, "Actions").
+  'c1.api.task.v1.TaskActionsService.Restart': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.SkipStep': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.HardReset': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.ProcessNow': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.EscalateToEmergencyAccess': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.UpdateRequestData': read('tasks:act_any', { narrow: {} }),
 };
 
 /** Role sets seen so far → their permissions: few distinct sets exist, and this runs on every request. */

@@ -7,35 +7,67 @@ import type { Db } from '../../db/index.ts';
 import type { StoredPolicyInstance } from '../../db/schema-tasks.ts';
 import { ApiError } from '../../lib/errors.ts';
 import type { EntitlementRow } from '../entitlements/service.ts';
-import type { celEvaluate } from '../policies/cel.ts';
+import { celEvaluate } from '../policies/cel.ts';
 import type { Approval, Policy, PolicyStep } from '../policies/schemas.ts';
+import type { PoliciesService } from '../policies/service.ts';
 import type { User } from '../users/schemas.ts';
 import { type ApproverDeps, resolveApprovers } from './approvers.ts';
 import type { NewAuditRow, NewTaskRow, TaskRow } from './store.ts';
+import { dueAt, durationSeconds, startWait, type WaitState } from './timers.ts';
+
+export type EscalationState = {
+  expiresAt?: string;
+  alreadyEscalated?: boolean;
+  escalationComment?: string;
+  reassignToApprovers?: { approverIds?: string[] };
+  replacePolicy?: { policyId?: string };
+  /** Not answered (C1's instance has no such fields): the SDK's other escalation kinds. */
+  cancelTicket?: object;
+  skipStep?: object;
+};
 
 export type StepInstance = Record<string, unknown> & {
   id: string;
   state: string;
   /** Everyone this approval step was assigned to (stored, not answered: C1's step instance has no such field). */
   approverIds?: string[];
-  approval?: { approval?: Approval; state: string; approved?: Action; denied?: Action };
-  provision?: { state: string; completed?: { userId?: string; completedAt: string } };
+  /** The step's definition, kept to start it again (restart); not answered. */
+  step?: PolicyStep;
+  approval?: {
+    approval?: Approval;
+    state: string;
+    approved?: Action;
+    denied?: Action;
+    escalationInstance?: EscalationState;
+    skipped?: Skipped;
+    restarted?: { oldPolicyStepId: string; restartedAt: string; userId?: string };
+  };
+  provision?: {
+    state: string;
+    provision?: object;
+    completed?: { userId?: string; completedAt: string };
+    skipped?: Skipped;
+  };
+  wait?: WaitState;
 };
 type Action = { userId?: string; approvedAt?: string; deniedAt?: string };
+type Skipped = { skippedAt: string; userId?: string; newPolicyStepId?: string };
 
-export type Outcome = 'done' | 'denied' | 'cancelled' | 'error';
+export type Outcome = 'done' | 'denied' | 'cancelled' | 'error' | 'timedOut';
 const OUTCOMES: Record<string, Record<Outcome, string>> = {
   grant: {
     done: 'GRANT_OUTCOME_GRANTED',
     denied: 'GRANT_OUTCOME_DENIED',
     cancelled: 'GRANT_OUTCOME_CANCELLED',
     error: 'GRANT_OUTCOME_ERROR',
+    timedOut: 'GRANT_OUTCOME_WAIT_TIMED_OUT',
   },
   revoke: {
     done: 'REVOKE_OUTCOME_REVOKED',
     denied: 'REVOKE_OUTCOME_DENIED',
     cancelled: 'REVOKE_OUTCOME_CANCELLED',
     error: 'REVOKE_OUTCOME_ERROR',
+    timedOut: 'REVOKE_OUTCOME_WAIT_TIMED_OUT',
   },
 };
 
@@ -71,9 +103,10 @@ export class Run {
     this.audit({ policyEvaluationStep: { stepComment } });
   }
 
-  /** The row to store: the fields set plus the snapshot. */
+  /** The row to store: the fields set, the snapshot, and when the worker must look again. */
   changes(): Partial<NewTaskRow> {
-    return { ...this.set, policy: this.inst };
+    const open = this.state === 'TASK_STATE_OPEN';
+    return { ...this.set, policy: this.inst, dueAt: open ? dueAt(this.inst, new Date()) : null };
   }
 }
 
@@ -95,18 +128,21 @@ export function selectSteps(
 }
 
 export type Provisioner = (run: Run) => Promise<void>;
+export type EngineDeps = ApproverDeps & { policies: PoliciesService };
+
+const now = () => new Date().toISOString();
 
 export class Engine {
   constructor(
-    private readonly deps: ApproverDeps,
+    private readonly deps: EngineDeps,
     /** Grants or revokes the task's access (the provision step). */
     private readonly provision: Provisioner,
   ) {}
 
-  /** Runs steps from the current one until a step waits (an approval) or the task closes. */
+  /** Runs steps from the current one until a step waits (an approval, a wait, a manual provision) or the task closes. */
   async advance(run: Run): Promise<void> {
     while (run.state === 'TASK_STATE_OPEN') {
-      if (run.current) return; // an approval waits for its approvers
+      if (run.current) return; // the current step waits for people or time
       if (!run.ctx) {
         // The entitlement or the subject was deleted since the request: nothing can be provisioned.
         run.audit({ provisionError: { error: 'the entitlement or the user of this task no longer exists' } });
@@ -127,7 +163,7 @@ export class Engine {
   private async start(run: Run, step: PolicyStep): Promise<void> {
     const id = newId();
     if (step.approval) {
-      await this.startApproval(run, id, step.approval);
+      await this.startApproval(run, id, step);
     } else if (step.accept) {
       run.inst.history.push({ id, state: 'POLICY_STEP_STATE_DONE', accept: step.accept });
       run.note(`accepted by policy${step.accept.acceptMessage ? `: ${step.accept.acceptMessage}` : ''}`);
@@ -137,23 +173,17 @@ export class Engine {
       run.note(`rejected by policy${step.reject.rejectMessage ? `: ${step.reject.rejectMessage}` : ''}`);
       this.close(run, 'denied');
     } else if (step.provision) {
-      await this.provisionStep(run, step.provision, id);
+      const manual = step.provision.provisionPolicy?.manual;
+      if (run.row.kind === 'grant' && manual?.userIds?.length) await this.startManual(run, id, step, manual.userIds);
+      else await this.provisionStep(run, step.provision, id);
     } else if (step.wait) {
-      // Waits are not run yet: recorded as skipped (C1's WaitInstance) and passed over.
-      const w = step.wait;
-      run.inst.history.push({
-        id,
-        state: 'POLICY_STEP_STATE_DONE',
-        wait: {
-          name: w.name,
-          state: 'WAIT_INSTANCE_STATE_COMPLETED',
-          skipped: { skippedAt: new Date().toISOString() },
-          commentOnFirstWait: w.commentOnFirstWait,
-          commentOnTimeout: w.commentOnTimeout,
-          timeoutDuration: w.timeoutDuration,
-        },
-      });
-      run.note('wait steps are not run by Gatehouse yet: skipped');
+      const wait = startWait(step.wait, new Date());
+      run.inst.current = { id, state: 'POLICY_STEP_STATE_ACTIVE', step, wait };
+      const condition = wait.condition?.condition ?? '';
+      run.audit({ waitStepWaiting: { stepId: id, condition } });
+      if (wait.commentOnFirstWait) run.audit({ comment: { comment: wait.commentOnFirstWait, updatedAt: now() } }, undefined);
+      // A condition already true (or a zero-length wait) passes at once.
+      await this.tick(run);
     } else {
       // Kinds the policies module refuses on write (form, action): nothing to run.
       run.inst.history.push({ id, state: 'POLICY_STEP_STATE_DONE' });
@@ -161,21 +191,29 @@ export class Engine {
     }
   }
 
-  private async startApproval(run: Run, id: string, approval: Approval): Promise<void> {
-    const earlier = run.inst.history.map((h) => (h as StepInstance).approval?.approved?.userId).filter((u): u is string => !!u);
-    const r = await resolveApprovers(this.deps, approval, {
-      tx: run.tx,
-      tenantId: run.row.tenantId,
-      appId: run.row.appId,
-      ...(run.ctx as NonNullable<Run['ctx']>),
-      requesterId: run.row.createdByUserId ?? undefined,
-      earlierApproverIds: earlier,
-    });
+  private async startApproval(run: Run, id: string, step: PolicyStep): Promise<void> {
+    const approval = step.approval as Approval;
+    const r = await this.resolve(run, approval);
+    const esc = approval.escalation;
+    const secs = durationSeconds(esc?.expiration ? `${esc.expiration}s` : undefined);
+    const escalationInstance: EscalationState | undefined =
+      approval.escalationEnabled && esc && secs
+        ? {
+            expiresAt: new Date(Date.now() + secs * 1000).toISOString(),
+            alreadyEscalated: false,
+            escalationComment: esc.escalationComment,
+            reassignToApprovers: esc.reassignToApprovers,
+            replacePolicy: esc.replacePolicy,
+            cancelTicket: esc.cancelTicket,
+            skipStep: esc.skipStep,
+          }
+        : undefined;
     run.inst.current = {
       id,
       state: 'POLICY_STEP_STATE_ACTIVE',
       approverIds: r.approverIds,
-      approval: { approval, state: 'APPROVAL_INSTANCE_STATE_WAITING' },
+      step,
+      approval: { approval, state: 'APPROVAL_INSTANCE_STATE_WAITING', ...(escalationInstance ? { escalationInstance } : {}) },
     };
     run.set.stepApproverIds = r.approverIds;
     run.note(`approval step started; approvers: ${r.approverIds.join(', ') || 'none'}`);
@@ -183,6 +221,34 @@ export class Engine {
     for (const d of r.delegated) {
       run.audit({ reassignedToDelegate: { originalAssigneeUserId: d.from, delegatedAssigneeUserId: d.to } });
     }
+  }
+
+  private resolve(run: Run, approval: Approval) {
+    const earlier = run.inst.history.map((h) => (h as StepInstance).approval?.approved?.userId).filter((u): u is string => !!u);
+    return resolveApprovers(this.deps, approval, {
+      tx: run.tx,
+      tenantId: run.row.tenantId,
+      appId: run.row.appId,
+      ...(run.ctx as NonNullable<Run['ctx']>),
+      requesterId: run.row.createdByUserId ?? undefined,
+      earlierApproverIds: earlier,
+    });
+  }
+
+  /** A manual provision step: waits until one of its provisioners grants the access (add-manual-user). */
+  private async startManual(run: Run, id: string, step: PolicyStep, userIds: string[]): Promise<void> {
+    // The provisioners are found as a `users` approval's approvers are (enabled, delegates, else Super Administrators).
+    const r = await this.resolve(run, { users: { userIds, allowSelfApproval: true } });
+    run.inst.current = {
+      id,
+      state: 'POLICY_STEP_STATE_ACTIVE',
+      approverIds: r.approverIds,
+      step,
+      provision: { state: 'PROVISION_INSTANCE_STATE_WAITING', provision: step.provision },
+    };
+    run.set.stepApproverIds = r.approverIds;
+    run.note(`manual provisioning: waiting for ${r.approverIds.join(', ') || 'nobody'} to grant the access`);
+    for (const n of r.notes) run.note(n);
   }
 
   private async provisionStep(run: Run, provision: NonNullable<PolicyStep['provision']>, id = newId()): Promise<void> {
@@ -200,7 +266,7 @@ export class Engine {
     }
     instance.provision = {
       state: 'PROVISION_INSTANCE_STATE_DONE',
-      completed: { completedAt: new Date().toISOString() },
+      completed: { completedAt: now() },
       ...(Object.keys(provision).length ? { provision } : {}),
     } as StepInstance['provision'];
     run.inst.history.push(instance);
@@ -208,15 +274,25 @@ export class Engine {
     this.close(run, 'done');
   }
 
+  /** Ends the current step (marked by `mark`) and moves it to the history. */
+  endCurrent(run: Run, mark?: (cur: StepInstance) => void): StepInstance | undefined {
+    const cur = run.current;
+    if (!cur) return undefined;
+    cur.state = 'POLICY_STEP_STATE_DONE';
+    if (cur.approval) cur.approval.state = 'APPROVAL_INSTANCE_STATE_DONE';
+    if (cur.wait && cur.wait.state === 'WAIT_INSTANCE_STATE_WAITING') cur.wait.state = 'WAIT_INSTANCE_STATE_COMPLETED';
+    if (cur.provision && cur.provision.state !== 'PROVISION_INSTANCE_STATE_DONE')
+      cur.provision.state = 'PROVISION_INSTANCE_STATE_DONE';
+    mark?.(cur);
+    run.inst.history.push(cur);
+    run.inst.current = undefined;
+    run.set.stepApproverIds = [];
+    return cur;
+  }
+
   /** Closes the task with this outcome; the active step, if any, ends. */
   close(run: Run, outcome: Outcome): void {
-    const cur = run.current;
-    if (cur) {
-      cur.state = 'POLICY_STEP_STATE_DONE';
-      if (cur.approval) cur.approval.state = 'APPROVAL_INSTANCE_STATE_DONE';
-      run.inst.history.push(cur);
-      run.inst.current = undefined;
-    }
+    this.endCurrent(run);
     const code = OUTCOMES[run.row.kind][outcome];
     run.set.state = 'TASK_STATE_CLOSED';
     run.set.outcome = code;
@@ -229,19 +305,171 @@ export class Engine {
   /** Records the current approval's decision and moves on. */
   async decide(run: Run, decision: 'approve' | 'deny', userId: string | undefined): Promise<void> {
     const cur = run.current as StepInstance & { approval: NonNullable<StepInstance['approval']> };
-    const at = new Date().toISOString();
+    const at = now();
     if (decision === 'approve') cur.approval.approved = { userId, approvedAt: at };
     else cur.approval.denied = { userId, deniedAt: at };
     cur.approval.state = 'APPROVAL_INSTANCE_STATE_DONE';
-    cur.state = 'POLICY_STEP_STATE_DONE';
     run.audit({ approvalInstanceChange: { instance: cur.approval } });
     if (decision === 'deny') {
       this.close(run, 'denied');
       return;
     }
-    run.inst.history.push(cur);
-    run.inst.current = undefined;
-    run.set.stepApproverIds = [];
+    this.endCurrent(run);
     await this.advance(run);
+  }
+
+  /** Skips the current step (an administrator's SkipStep, or an escalation's skipStep) and runs the next. */
+  async skip(run: Run, userId: string | undefined): Promise<void> {
+    const skipped: Skipped = { skippedAt: now(), userId };
+    this.endCurrent(run, (cur) => {
+      if (cur.approval) cur.approval.skipped = skipped;
+      else if (cur.provision) cur.provision.skipped = skipped;
+      else if (cur.wait) cur.wait.skipped = skipped;
+    });
+    run.audit({ stepSkipped: { skippedBy: userId ?? '' } });
+    await this.advance(run);
+  }
+
+  /** Starts the current step again with a new id (Restart): approvers found again, a wait from now. */
+  async restart(run: Run, userId: string | undefined): Promise<void> {
+    const old = this.endCurrent(run, (cur) => {
+      if (cur.approval) cur.approval.restarted = { oldPolicyStepId: cur.id, restartedAt: now(), userId };
+    });
+    if (!old) return;
+    // Steps started before definitions were kept: rebuilt from their instance.
+    const def = old.step ?? (old.approval ? { approval: old.approval.approval } : { provision: old.provision?.provision ?? {} });
+    run.audit({ taskRestarted: { oldPolicyStepId: old.id } });
+    run.inst.next.unshift(def as PolicyStep);
+    await this.advance(run);
+  }
+
+  /** The task runs `policy` from its first step (an escalation's replacePolicy, emergency access, HardReset). */
+  async runPolicy(run: Run, policy: Policy): Promise<void> {
+    const vars = run.ctx?.celVars;
+    const chosen = selectSteps(policy, run.row.kind, (text) =>
+      vars ? celEvaluate(text, vars) : { error: 'the task has no subject or entitlement' },
+    );
+    run.inst.policy = policy;
+    run.inst.next = structuredClone(chosen.steps); // the snapshot's policy keeps its own steps
+    run.note(`policy "${policy.displayName}" (${policy.id}), steps "${chosen.key}"`);
+    for (const n of chosen.notes) run.note(n);
+    await this.advance(run);
+  }
+
+  /**
+   * The background worker's step (also ProcessNow): a wait whose condition holds or whose time
+   * came passes, one past its timeout closes the task WAIT_TIMED_OUT, an approval past its
+   * escalation time escalates, a manual provision step whose grant exists completes.
+   * Answers whether anything changed.
+   */
+  async tick(run: Run, actorId?: string): Promise<boolean> {
+    if (run.state !== 'TASK_STATE_OPEN') return false;
+    const cur = run.current;
+    if (!cur) {
+      await this.advance(run);
+      return true;
+    }
+    const t = Date.now();
+    if (cur.wait) {
+      const w = cur.wait;
+      let ok = !!w.until && t >= Date.parse(w.until);
+      if (w.condition?.condition && run.ctx) {
+        const r = celEvaluate(w.condition.condition, run.ctx.celVars);
+        ok = r.error === undefined && r.value === true;
+      } else if (!w.condition?.condition && !w.until) ok = true;
+      if (ok) {
+        w.state = 'WAIT_INSTANCE_STATE_COMPLETED';
+        w.succeeded = { succeededAt: now() };
+        run.audit(
+          { waitStepSuccess: { stepId: cur.id, condition: w.condition?.condition ?? '', succeededAt: w.succeeded.succeededAt } },
+          undefined,
+        );
+        this.endCurrent(run);
+        await this.advance(run);
+        return true;
+      }
+      if (w.timeout && t >= Date.parse(w.timeout)) {
+        w.state = 'WAIT_INSTANCE_STATE_TIMED_OUT';
+        w.timedOut = { timedOutAt: now() };
+        run.audit(
+          { waitStepTimedOut: { stepId: cur.id, condition: w.condition?.condition ?? '', timedOutAt: w.timedOut.timedOutAt } },
+          undefined,
+        );
+        if (w.commentOnTimeout) run.audit({ comment: { comment: w.commentOnTimeout, updatedAt: now() } }, undefined);
+        this.close(run, 'timedOut');
+        return true;
+      }
+      return false;
+    }
+    const esc = cur.approval?.escalationInstance;
+    if (esc && !esc.alreadyEscalated && esc.expiresAt && t >= Date.parse(esc.expiresAt)) {
+      await this.escalate(run, cur, esc);
+      return true;
+    }
+    if (cur.provision?.state === 'PROVISION_INSTANCE_STATE_WAITING') {
+      const held = await this.deps.grants.heldBy(
+        run.row.tenantId,
+        run.row.appId,
+        run.row.appEntitlementId,
+        run.row.identityUserId,
+        run.tx,
+      );
+      if (held) {
+        this.completeManual(run, held, actorId);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A manual provision step done: someone granted the access (add-manual-user); the task closes GRANTED. */
+  completeManual(run: Run, appUserId: string, userId: string | undefined): void {
+    run.set.appUserId = appUserId;
+    this.endCurrent(run, (cur) => {
+      if (cur.provision) cur.provision.completed = { userId, completedAt: now() };
+    });
+    run.note(`provisioned manually${userId ? ` by ${userId}` : ''}: grant recorded`);
+    this.close(run, 'done');
+  }
+
+  /** The approval's SLA passed: reassign, replace the policy, cancel or skip as its escalation says. */
+  private async escalate(run: Run, cur: StepInstance, esc: EscalationState): Promise<void> {
+    esc.alreadyEscalated = true;
+    const what = esc.reassignToApprovers
+      ? 'reassigned'
+      : esc.replacePolicy?.policyId
+        ? 'policy replaced'
+        : esc.cancelTicket
+          ? 'task cancelled'
+          : esc.skipStep
+            ? 'step skipped'
+            : 'no action';
+    run.audit({ slaEscalation: { message: `approval not decided by ${esc.expiresAt}: ${what}` } }, undefined);
+    if (esc.escalationComment) run.audit({ comment: { comment: esc.escalationComment, updatedAt: now() } }, undefined);
+    if (esc.reassignToApprovers) {
+      const r = await this.resolve(run, { users: { userIds: esc.reassignToApprovers.approverIds ?? [] } });
+      run.audit({ approvalReassigned: { oldPolicyStepId: cur.id, newPolicyStepId: cur.id } }, undefined);
+      for (const n of r.notes) run.note(n);
+      run.set.stepApproverIds = r.approverIds;
+      cur.approverIds = [...new Set([...(cur.approverIds ?? []), ...r.approverIds])];
+    } else if (esc.replacePolicy?.policyId) {
+      const policy = await this.deps.policies.get(run.row.tenantId, esc.replacePolicy.policyId, run.tx).catch((err) => {
+        if (err instanceof ApiError) return undefined;
+        throw err;
+      });
+      if (!policy) {
+        // Deleted since the policy was written: the step keeps waiting for its approvers.
+        run.note(`escalation policy ${esc.replacePolicy.policyId} no longer exists: the step keeps its approvers`);
+        return;
+      }
+      const oldPolicyId = (run.inst.policy as Policy | undefined)?.id ?? '';
+      this.endCurrent(run);
+      run.audit({ policyChanged: { oldPolicyId, newPolicyId: policy.id } }, undefined);
+      await this.runPolicy(run, policy);
+    } else if (esc.cancelTicket) {
+      this.close(run, 'cancelled');
+    } else if (esc.skipStep) {
+      await this.skip(run, undefined);
+    }
   }
 }

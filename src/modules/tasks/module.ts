@@ -1,4 +1,5 @@
 import { defineModule } from '../module.ts';
+import { moreTaskActionRoutes } from './action-routes.ts';
 import { taskRoutes } from './routes.ts';
 import { TasksService } from './service.ts';
 
@@ -14,5 +15,16 @@ export const tasksModule = defineModule({
       appUsers: s.appUsers,
       policies: s.policies,
     }),
-  routes: taskRoutes,
+  // Grants is made first and cannot name tasks: it calls back through its hooks.
+  init: async ({ services: s }) => {
+    s.grants.hooks.expired = (tx, tenantId, appId, ended) => s.tasks.worker.recordExpired(tx, tenantId, appId, ended);
+    s.grants.hooks.manualGranted = (tenantId, appId, entId, userIds, actorId) =>
+      s.tasks.worker.manualGranted(tenantId, appId, entId, userIds, actorId);
+  },
+  routes: async (api, core) => {
+    await taskRoutes(api, core);
+    await moreTaskActionRoutes(api, core);
+  },
+  // After the grants module's expired-grants job (registry order): waits, escalations, manual provision checks.
+  jobs: (s) => [{ name: 'task-engine', run: async () => void (await s.tasks.worker.runDue()) }],
 });

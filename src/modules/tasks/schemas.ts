@@ -87,6 +87,15 @@ export const StepActionRequest = strictObject({
 });
 export type StepActionRequest = Static<typeof StepActionRequest>;
 
+/** Restart, SkipStep, EscalateToEmergencyAccess: the step acted on (optional; when given, the current one). */
+export const OptionalStepRequest = strictObject({
+  policyStepId: opt(Type.String({ maxLength: 64 })),
+  comment: opt(Comment),
+  expandMask: opt(TaskExpandMask),
+});
+export const ProcessNowRequest = strictObject({ expandMask: opt(TaskExpandMask) });
+export const UpdateRequestDataRequest = strictObject({ data: opt(LooseObject), expandMask: opt(TaskExpandMask) });
+
 export const CommentRequest = strictObject({ comment: opt(Comment), expandMask: opt(TaskExpandMask) });
 export type CommentRequest = Static<typeof CommentRequest>;
 
@@ -137,17 +146,43 @@ export type TaskAuditListRequest = Static<typeof TaskAuditListRequest>;
 
 const ApprovedAction = Type.Object({ userId: Type.String(), approvedAt: Timestamp });
 const DeniedAction = Type.Object({ userId: Type.String(), deniedAt: Timestamp });
+const SkippedAction = Type.Object({ skippedAt: Timestamp, userId: opt(Type.String()), newPolicyStepId: opt(Type.String()) });
+const EscalationInstance = Type.Object({
+  expiresAt: opt(Timestamp),
+  alreadyEscalated: opt(Type.Boolean()),
+  escalationComment: opt(Type.String()),
+  reassignToApprovers: opt(Type.Object({ approverIds: opt(Type.Array(Type.String())) })),
+  replacePolicy: opt(Type.Object({ policyId: opt(Type.String()) })),
+});
 const ApprovalInstance = Type.Object({
   approval: opt(Approval),
   state: Type.String(),
   approved: opt(ApprovedAction),
   denied: opt(DeniedAction),
+  escalationInstance: opt(EscalationInstance),
+  skipped: opt(SkippedAction),
+  restarted: opt(Type.Object({ oldPolicyStepId: Type.String(), restartedAt: Timestamp, userId: opt(Type.String()) })),
 });
 const ProvisionInstance = Type.Object({
   provision: opt(PolicyStep.properties.provision),
   state: Type.String(),
   completed: opt(Type.Object({ userId: opt(Type.String()), completedAt: Timestamp })),
   cancelled: opt(Type.Object({ cancelledByUserId: opt(Type.String()), cancelledAt: Timestamp })),
+  skipped: opt(SkippedAction),
+});
+/** C1's WaitInstance (`until`, the end of a duration wait, is kept but not answered: C1 has no such field). */
+const WaitInstance = Type.Object({
+  name: opt(Type.String()),
+  state: Type.String(),
+  startedWaitingAt: opt(Timestamp),
+  timeout: opt(Timestamp),
+  timeoutDuration: opt(Type.String()),
+  condition: opt(Type.Object({ condition: opt(Type.String()) })),
+  succeeded: opt(Type.Object({ succeededAt: Timestamp })),
+  timedOut: opt(Type.Object({ timedOutAt: Timestamp })),
+  skipped: opt(SkippedAction),
+  commentOnFirstWait: opt(Type.String()),
+  commentOnTimeout: opt(Type.String()),
 });
 /** C1's PolicyStepInstance: a step of the task, with what happened to it. */
 const PolicyStepInstance = Type.Object({
@@ -157,16 +192,7 @@ const PolicyStepInstance = Type.Object({
   provision: opt(ProvisionInstance),
   accept: opt(Type.Object({ acceptMessage: opt(Type.String()) })),
   reject: opt(Type.Object({ rejectMessage: opt(Type.String()) })),
-  wait: opt(
-    Type.Object({
-      name: opt(Type.String()),
-      state: Type.String(),
-      skipped: opt(Type.Object({ skippedAt: Timestamp })),
-      commentOnFirstWait: opt(Type.String()),
-      commentOnTimeout: opt(Type.String()),
-      timeoutDuration: opt(Type.String()),
-    }),
-  ),
+  wait: opt(WaitInstance),
 });
 const PolicyInstance = Type.Object({
   policy: opt(Policy),
@@ -195,6 +221,8 @@ export const Task = Type.Object({
   userId: Type.String(),
   createdByUserId: opt(Type.String()),
   stepApproverIds: Type.Array(Type.String()),
+  /** C1's newer SDKs: everyone assigned to a step of the task, current or past. */
+  approverIds: Type.Array(Type.String()),
   actions: Type.Array(Type.String()),
   commentCount: Type.Integer(),
   data: opt(LooseObject),
@@ -208,7 +236,7 @@ export const Task = Type.Object({
         source: opt(LooseObject),
       }),
     ),
-    revoke: opt(Type.Object({ ...target, outcome: opt(Type.String()) })),
+    revoke: opt(Type.Object({ ...target, outcome: opt(Type.String()), source: opt(LooseObject) })),
   }),
   createdAt: Timestamp,
   updatedAt: Timestamp,

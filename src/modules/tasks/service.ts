@@ -16,9 +16,11 @@ import { celEvaluate } from '../policies/cel.ts';
 import type { PoliciesService } from '../policies/service.ts';
 import type { UsersService } from '../users/service.ts';
 import { Engine, Run, type StepInstance, selectSteps } from './engine.ts';
+import { MoreTaskActions } from './more-actions.ts';
 import type { CreateGrantTaskRequest, CreateRevokeTaskRequest, SearchTasksRequest, Task } from './schemas.ts';
 import * as store from './store.ts';
 import { actsOnAll, canRead, celVars, isApprover, mayClose, toAudit, toTask } from './views.ts';
+import { TaskWorker } from './worker.ts';
 
 export type TaskDeps = {
   users: UsersService;
@@ -37,13 +39,17 @@ type CreateInput = CreateGrantTaskRequest | (CreateRevokeTaskRequest & Partial<C
 const seconds = (d: string) => Math.floor(Number(d.slice(0, -1)));
 
 export class TasksService {
-  private readonly engine: Engine;
+  readonly engine: Engine;
+  readonly worker: TaskWorker;
+  readonly more: MoreTaskActions;
 
   constructor(
     private readonly db: Db,
     private readonly d: TaskDeps,
   ) {
     this.engine = new Engine(d, (run) => this.provision(run));
+    this.worker = new TaskWorker(db, this, d);
+    this.more = new MoreTaskActions(this);
   }
 
   createGrant(tenantId: string, req: CreateGrantTaskRequest, caller: Caller): Promise<Task> {
@@ -95,7 +101,11 @@ export class TasksService {
       tenantId,
       p.list.map((r) => r.id),
     );
-    return { list: p.list.map((r) => toTask(r, caller, counts.get(r.id) ?? 0)), nextPageToken: p.nextPageToken };
+    const escalable = await this.emergencyOk(this.db, tenantId, p.list);
+    return {
+      list: p.list.map((r) => toTask(r, caller, counts.get(r.id) ?? 0, escalable.has(r.appEntitlementId))),
+      nextPageToken: p.nextPageToken,
+    };
   }
 
   async audits(tenantId: string, taskId: string | undefined, ids: string[] | undefined, page: PageRequest, caller: Caller) {
@@ -194,7 +204,7 @@ export class TasksService {
   }
 
   /** Locks the task, lets `act` change it through a Run, writes the row and audits when it did, answers the task. */
-  private async change(tenantId: string, ref: string, caller: Caller, act: (run: Run) => Promise<boolean>): Promise<Task> {
+  async change(tenantId: string, ref: string, caller: Caller, act: (run: Run) => Promise<boolean>): Promise<Task> {
     return this.db.transaction(async (tx) => {
       const row = await store.getTask(tx, tenantId, ref, true);
       if (!row || !canRead(row, caller)) throw notFound('task');
@@ -206,7 +216,12 @@ export class TasksService {
     });
   }
 
-  private async runFor(tx: Db, row: store.TaskRow, actorId: string | undefined): Promise<Run> {
+  /** A policy of the task's tenant, read in the run's transaction. */
+  policy(run: Run, id: string) {
+    return this.d.policies.get(run.row.tenantId, id, run.tx);
+  }
+
+  async runFor(tx: Db, row: store.TaskRow, actorId: string | undefined): Promise<Run> {
     const entitlement = await this.d.entitlements.rowsByIds(row.tenantId, [row.appEntitlementId], tx);
     const ent = entitlement.get(row.appEntitlementId);
     const subject = await this.d.users.byIds(row.tenantId, [row.identityUserId], tx);
@@ -218,9 +233,20 @@ export class TasksService {
     return new Run(tx, row, actorId, ctx);
   }
 
-  private async view(db: Db, row: store.TaskRow, caller: Caller): Promise<Task> {
+  async view(db: Db, row: store.TaskRow, caller: Caller): Promise<Task> {
     const counts = await store.commentCounts(db, row.tenantId, [row.id]);
-    return toTask(row, caller, counts.get(row.id) ?? 0);
+    const emergency = await this.emergencyOk(db, row.tenantId, [row]);
+    return toTask(row, caller, counts.get(row.id) ?? 0, emergency.has(row.appEntitlementId));
+  }
+
+  /** Entitlements of these tasks that an open grant task could escalate to (emergency access with its policy). */
+  private async emergencyOk(db: Db, tenantId: string, rows: store.TaskRow[]): Promise<Set<string>> {
+    const ids = rows
+      .filter((r) => r.state === 'TASK_STATE_OPEN' && r.kind === 'grant' && !r.emergencyAccess)
+      .map((r) => r.appEntitlementId);
+    if (ids.length === 0) return new Set();
+    const ents = await this.d.entitlements.rowsByIds(tenantId, [...new Set(ids)], db);
+    return new Set([...ents.values()].filter((e) => e.emergencyGrantEnabled && e.emergencyGrantPolicyId).map((e) => e.id));
   }
 
   private async create(tenantId: string, kind: Kind, given: CreateInput, caller: Caller): Promise<Task> {
@@ -276,6 +302,7 @@ export class TasksService {
         emergencyAccess: emergency,
         grantDurationSeconds: durationSeconds ?? null,
         requestData: req.requestData ?? null,
+        source: kind === 'grant' && req.source ? req.source : null,
         stepApproverIds: [] as string[],
         createdAt: now,
         updatedAt: now,
@@ -286,7 +313,10 @@ export class TasksService {
         ...base,
         outcome: null,
         outcomeAt: null,
-        policy: { policy, next: chosen.steps, history: [] },
+        dueAt: null,
+        leaseUntil: null,
+        // A copy: the engine shifts `next`, and the snapshot's policy must keep every step.
+        policy: { policy, next: structuredClone(chosen.steps), history: [] },
       } as store.TaskRow;
       const run = new Run(tx, row, caller.userId, { entitlement: ent, subject, celVars: vars });
       run.audit({ taskCreated: {} });

@@ -5,6 +5,8 @@ import type { Db } from '../../db/index.ts';
 import { taskAudits, taskCounters, tasks } from '../../db/schema-tasks.ts';
 import { inIds, matchesQuery, notInIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
 
+const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
+
 export type TaskRow = typeof tasks.$inferSelect;
 export type NewTaskRow = typeof tasks.$inferInsert;
 export type AuditRow = typeof taskAudits.$inferSelect;
@@ -130,4 +132,55 @@ export function listTasks(db: Db, tenantId: string, f: TaskFilter, page: { size:
       : undefined,
   ];
   return selectPage<typeof tasks, TaskRow>(db, tasks, undefined, tenantId, page, ...conds);
+}
+
+/** Many tasks in one statement (time revokes of a sweep batch). */
+export async function insertTasks(db: Db, rows: NewTaskRow[]): Promise<void> {
+  if (rows.length > 0) await db.insert(tasks).values(rows);
+}
+
+/** `n` consecutive numeric ids of the tenant in one statement; answers the first. */
+export async function reserveNumericIds(db: Db, tenantId: string, n: number): Promise<number> {
+  const [row] = await db
+    .insert(taskCounters)
+    .values({ tenantId, last: n })
+    .onConflictDoUpdate({ target: taskCounters.tenantId, set: { last: sql`${taskCounters.last} + ${n}` } })
+    .returning({ last: taskCounters.last });
+  return row.last - n + 1;
+}
+
+/**
+ * The worker's claim: up to `limit` open tasks due by `before` that no live lease holds, leased
+ * for `leaseMs`. SKIP LOCKED: servers sharing the database take different tasks; a lease left by a
+ * server that died expires and the task is taken again.
+ */
+export async function claimDue(db: Db, limit: number, leaseMs: number, before: Date) {
+  const res = await db.execute(sql`
+    update tasks t set lease_until = now() + make_interval(secs => ${leaseMs / 1000})
+    where (t.tenant_id, t.id) in (
+      select c.tenant_id, c.id from tasks c
+      where c.state = 'TASK_STATE_OPEN' and c.due_at is not null and c.due_at <= ${before.toISOString()}::timestamptz
+        and (c.lease_until is null or c.lease_until < now())
+      order by c.due_at limit ${limit}
+      for update skip locked)
+    returning t.tenant_id, t.id`);
+  return rowsOf<{ tenant_id: string; id: string }>(res).map((r) => ({ tenantId: r.tenant_id, id: r.id }));
+}
+
+/** Open grant tasks of these users for this entitlement whose manual provision step waits. */
+export async function waitingManual(db: Db, tenantId: string, entitlementId: string, userIds: string[]): Promise<string[]> {
+  const rows = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.tenantId, tenantId),
+        eq(tasks.state, 'TASK_STATE_OPEN'),
+        eq(tasks.appEntitlementId, entitlementId),
+        inArray(tasks.identityUserId, userIds),
+        sql`${tasks.policy} -> 'current' -> 'provision' ->> 'state' = 'PROVISION_INSTANCE_STATE_WAITING'`,
+      ),
+    )
+    .orderBy(asc(tasks.id));
+  return rows.map((r) => r.id);
 }

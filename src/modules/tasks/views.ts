@@ -15,7 +15,7 @@ import type { AuditRow, TaskRow } from './store.ts';
 export const actsOnAll = (caller: Caller): boolean => permissionsOf(caller.roleIds).has('tasks:act_any');
 
 /** Everyone an approval step of the task was ever assigned to (reassigned ones included). */
-const pastApprovers = (row: TaskRow): string[] =>
+export const pastApprovers = (row: TaskRow): string[] =>
   [...(row.policy.history as StepInstance[]), row.policy.current as StepInstance | undefined].flatMap(
     (h) => h?.approverIds ?? [],
   );
@@ -37,20 +37,38 @@ export const isApprover = (row: TaskRow, caller: Caller): boolean =>
 export const mayClose = (row: TaskRow, caller: Caller): boolean =>
   actsOnAll(caller) || (!!caller.userId && (row.createdByUserId === caller.userId || row.identityUserId === caller.userId));
 
-/** What the caller may do now (C1's Task.actions). */
-export function actionsFor(row: TaskRow, caller: Caller): string[] {
+/** What the caller may do now (C1's Task.actions); `emergencyOk`: the entitlement has an emergency grant policy. */
+export function actionsFor(row: TaskRow, caller: Caller, emergencyOk = false): string[] {
   const out = ['TASK_ACTION_TYPE_COMMENT'];
   if (row.state !== 'TASK_STATE_OPEN') return out;
   const current = row.policy.current as StepInstance | undefined;
-  if (current?.approval && (isApprover(row, caller) || actsOnAll(caller))) {
+  const admin = actsOnAll(caller);
+  const assignee = isApprover(row, caller);
+  if (current?.approval && (assignee || admin)) {
     out.push('TASK_ACTION_TYPE_APPROVE', 'TASK_ACTION_TYPE_DENY');
-    if (actsOnAll(caller) || current.approval.approval?.allowReassignment) out.push('TASK_ACTION_TYPE_REASSIGN');
+    if (admin || current.approval.approval?.allowReassignment) out.push('TASK_ACTION_TYPE_REASSIGN');
   }
-  if (mayClose(row, caller)) out.push('TASK_ACTION_TYPE_CLOSE');
+  if (mayClose(row, caller)) {
+    out.push('TASK_ACTION_TYPE_CLOSE', 'TASK_ACTION_TYPE_UPDATE_REQUEST_DATA');
+    if (emergencyOk && row.kind === 'grant' && !row.emergencyAccess) out.push('TASK_ACTION_TYPE_ESCALATE_TO_EMERGENCY_ACCESS');
+  }
+  if (current && (assignee || admin)) out.push('TASK_ACTION_TYPE_RESTART', 'TASK_ACTION_TYPE_PROCESS_NOW');
+  if (admin) {
+    if (current) out.push('TASK_ACTION_TYPE_SKIP_STEP');
+    if (row.policy.policy) out.push('TASK_ACTION_TYPE_HARD_RESET');
+  }
   return out;
 }
 
-export function toTask(row: TaskRow, caller: Caller, commentCount: number): Task {
+/** PROCESSING while a worker holds the task's lease, WAITING while open otherwise, DONE once closed. */
+function processingOf(row: TaskRow): string {
+  if (row.state !== 'TASK_STATE_OPEN') return 'TASK_PROCESSING_TYPE_DONE';
+  return row.leaseUntil && row.leaseUntil.getTime() > Date.now()
+    ? 'TASK_PROCESSING_TYPE_PROCESSING'
+    : 'TASK_PROCESSING_TYPE_WAITING';
+}
+
+export function toTask(row: TaskRow, caller: Caller, commentCount: number, emergencyOk = false): Task {
   const target = {
     appId: row.appId,
     appEntitlementId: row.appEntitlementId,
@@ -58,6 +76,7 @@ export function toTask(row: TaskRow, caller: Caller, commentCount: number): Task
     appUserId: row.appUserId ?? undefined,
     outcome: row.outcome ?? undefined,
     outcomeTime: row.outcomeAt?.toISOString(),
+    source: row.source ?? undefined,
   };
   const p = row.policy;
   return {
@@ -66,13 +85,14 @@ export function toTask(row: TaskRow, caller: Caller, commentCount: number): Task
     displayName: row.displayName,
     description: row.description ?? undefined,
     state: row.state,
-    processing: row.state === 'TASK_STATE_OPEN' ? 'TASK_PROCESSING_TYPE_WAITING' : 'TASK_PROCESSING_TYPE_DONE',
+    processing: processingOf(row),
     origin: row.origin,
     emergencyAccess: row.emergencyAccess,
     userId: row.identityUserId,
     createdByUserId: row.createdByUserId ?? undefined,
     stepApproverIds: row.stepApproverIds,
-    actions: actionsFor(row, caller),
+    approverIds: [...new Set(pastApprovers(row))],
+    actions: actionsFor(row, caller, emergencyOk),
     commentCount,
     data: row.requestData ?? undefined,
     policy: { policy: p.policy, current: p.current, next: p.next, history: p.history } as Task['policy'],

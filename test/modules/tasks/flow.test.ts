@@ -29,7 +29,7 @@ describe.each(backends)('grant tasks on %s', (backend) => {
       userId: alice.me.id,
       createdByUserId: alice.me.id,
       stepApproverIds: [owner.me.id],
-      actions: ['TASK_ACTION_TYPE_COMMENT', 'TASK_ACTION_TYPE_CLOSE'],
+      actions: ['TASK_ACTION_TYPE_COMMENT', 'TASK_ACTION_TYPE_CLOSE', 'TASK_ACTION_TYPE_UPDATE_REQUEST_DATA'],
       type: { grant: { appId, appEntitlementId: entId, identityUserId: alice.me.id } },
     });
     expect(task.policy.policy.id).toBe(DEFAULT_GRANT_POLICY.id);

@@ -76,23 +76,6 @@ describe.each(backends)('task policy selection on %s', (backend) => {
     expect(last.body.taskView.task.type.grant.outcome).toBe('GRANT_OUTCOME_GRANTED');
   });
 
-  it('a wait step is recorded as skipped and passed over', async () => {
-    const policyId = await makePolicy(s.admin, {
-      grant: {
-        steps: [{ wait: { name: 'cool-off', duration: { duration: '3600s' }, timeoutDuration: '7200s' } }, { provision: {} }],
-      },
-    });
-    const { appId, entId } = await appWith(s, owner, { grantPolicyId: policyId });
-    const t = await requestGrant(alice, { appId, appEntitlementId: entId, identityUserId: alice.me.id });
-    expect(t.type.grant.outcome).toBe('GRANT_OUTCOME_GRANTED');
-    expect(t.policy.history[0].wait).toMatchObject({
-      name: 'cool-off',
-      state: 'WAIT_INSTANCE_STATE_COMPLETED',
-      timeoutDuration: '7200s',
-    });
-    expect(t.policy.history[0].wait.skipped.skippedAt).toBeTruthy();
-  });
-
   it('a task whose app was deleted before provisioning closes in ERROR', async () => {
     const { appId, entId } = await appWith(s, owner);
     const t = await requestGrant(alice, { appId, appEntitlementId: entId, identityUserId: alice.me.id });
