@@ -15,11 +15,12 @@ import pg from 'pg';
 import { DurableNodeFS } from './pglite-fs.ts';
 import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
+import * as catalogTables from './schema-catalogs.ts';
 import * as connectorTables from './schema-connectors.ts';
 import * as policyTables from './schema-policies.ts';
 import * as taskTables from './schema-tasks.ts';
 
-const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables };
+const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables, ...catalogTables };
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */
