@@ -170,6 +170,28 @@ describe.each(backends)('request catalogs on %s', (backend) => {
     expect((await basic.del(`/api/v1/catalogs/${shown.id}`)).status).toBe(403);
   });
 
+  it("a catalog's grantPolicyId runs requests for its entitlements that have no policy of their own", async () => {
+    const accept = await makePolicy(s.admin, { grant: { steps: [{ accept: {} }] } });
+    const approval = await makePolicy(s.admin, { grant: { steps: [{ approval: { users: { userIds: [manager.me.id] } } }] } });
+    const app = await makeApp(s.admin);
+    const plain = await makeEntitlement(s.admin, app.id, { displayName: 'Plain' });
+    const own = await makeEntitlement(s.admin, app.id, { displayName: 'Own', grantPolicyId: approval });
+    const c = await makeCatalog(manager, { published: true, visibleToEveryone: true, grantPolicyId: accept });
+    await addEntries(manager, c.id, [
+      { appId: app.id, id: plain.id },
+      { appId: app.id, id: own.id },
+    ]);
+    const ask = async (id: string) => {
+      const res = await basic.post('/api/v1/task/grant', { appId: app.id, appEntitlementId: id });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.taskView.task;
+    };
+    const t1 = await ask(plain.id);
+    expect([t1.policy.policy.id, t1.type.grant.outcome]).toEqual([accept, 'GRANT_OUTCOME_GRANTED']);
+    const t2 = await ask(own.id);
+    expect([t2.policy.policy.id, t2.state]).toEqual([approval, 'TASK_STATE_OPEN']);
+  });
+
   it('each app has a default catalog, made with it, holding its new entitlements; it goes with the app', async () => {
     const app = await makeApp(s.admin, { displayName: 'Payroll' });
     expect(app.defaultRequestCatalogId).toMatch(/^[0-9A-Za-z]{27}$/);
