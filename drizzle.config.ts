@@ -9,6 +9,7 @@ export default defineConfig({
     './src/db/schema-tasks.ts',
     './src/db/schema-connectors.ts',
     './src/db/schema-systemlog.ts',
+    './src/db/schema-catalogs.ts',
   ],
   out: './drizzle',
 });

@@ -4,6 +4,7 @@ import { type Database, type MigrationCount, openDatabase } from './db/index.ts'
 import { checkStatement } from './lib/activity.ts';
 import type { AppUsersService } from './modules/app-users/service.ts';
 import type { AppsService } from './modules/apps/service.ts';
+import type { CatalogsService } from './modules/catalogs/service.ts';
 import type { ClientsService } from './modules/clients/service.ts';
 import type { ConnectorsService } from './modules/connectors/service.ts';
 import type { SyncService } from './modules/connectors/sync.ts';
@@ -35,6 +36,7 @@ export type Services = {
   grantLedger: GrantLedger;
   owners: OwnersService;
   policies: PoliciesService;
+  catalogs: CatalogsService;
   apps: AppsService;
   resourceTypes: ResourceTypesService;
   resources: ResourcesService;

@@ -15,12 +15,21 @@ import pg from 'pg';
 import { DurableNodeFS } from './pglite-fs.ts';
 import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
+import * as catalogTables from './schema-catalogs.ts';
 import * as connectorTables from './schema-connectors.ts';
 import * as policyTables from './schema-policies.ts';
 import * as systemLogTables from './schema-systemlog.ts';
 import * as taskTables from './schema-tasks.ts';
 
-const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables, ...systemLogTables };
+const schema = {
+  ...catalog,
+  ...access,
+  ...policyTables,
+  ...taskTables,
+  ...connectorTables,
+  ...systemLogTables,
+  ...catalogTables,
+};
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */

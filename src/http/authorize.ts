@@ -75,6 +75,10 @@ export async function narrowHook(req: FastifyRequest): Promise<void> {
   const body = req.body as Record<string, unknown>;
   const given = body[field];
   const named = Array.isArray(given) ? given : given === undefined || given === '' ? [] : [given];
+  if (rule.narrow?.fillOnly) {
+    if (named.length === 0) body[field] = me;
+    return;
+  }
   if (named.some((u) => u !== me)) {
     throw permissionDenied(`missing permission ${rule.permission}: ${field} may name only your own user`);
   }

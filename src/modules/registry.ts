@@ -2,6 +2,7 @@
 // Routes are mounted in this order too. To add a module, see README.md ("Adding a module").
 import { appUsersModule } from './app-users/module.ts';
 import { appsModule } from './apps/module.ts';
+import { catalogsModule } from './catalogs/module.ts';
 import { clientsModule } from './clients/module.ts';
 import { connectorsModule, syncModule } from './connectors/module.ts';
 import { entitlementsModule } from './entitlements/module.ts';
@@ -30,6 +31,7 @@ export const modules: ModuleDescriptor[] = [
   grantLedgerModule,
   ownersModule,
   policiesModule,
+  catalogsModule,
   appsModule,
   resourceTypesModule,
   resourcesModule,

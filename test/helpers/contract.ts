@@ -28,7 +28,7 @@ export type C1Operation = { operationId: string; tags: string[]; response?: Sche
 export type C1Spec = { paths: Record<string, Record<string, C1Operation>>; definitions: Record<string, Schema> };
 
 // Bump when convert() changes, so stale disk caches are ignored.
-const CONVERTER_VERSION = 5;
+const CONVERTER_VERSION = 6;
 const REF_ROOT = 'c1';
 
 const ErrorShape = {
@@ -116,6 +116,7 @@ const SDK_FIELDS: Record<string, Record<string, Schema>> = {
     },
   },
   'c1.api.task.v1.Task': { approverIds: { type: 'array', items: { type: 'string' } } },
+  'c1.api.requestcatalog.v1.RequestCatalog': { grantPolicyId: { type: 'string' } },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',

@@ -8,7 +8,8 @@ import type { Core } from '../../src/core.ts';
 import type { Api } from '../../src/http/types.ts';
 
 /** Operations that read, whatever their method (searches are POSTs). */
-const READ = /\.(Search\w*|List\w*|Get\w*|Validate\w*|Introspect)$/;
+// CancelAppAccessRequestsDefaults changes nothing: applying defaults finishes within its own request.
+const READ = /\.(Search\w*|List\w*|Get\w*|Validate\w*|Introspect|CancelAppAccessRequestsDefaults)$/;
 
 type Template = { method: string; re: RegExp; operationId: string };
 const templates = new WeakMap<Api, Template[]>();

@@ -89,6 +89,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       appUser: appUser.id,
       client: other.credentialId,
       role: roleByKey.basic_user.id,
+      // Published and visible to everyone: every caller sees it (who sees what: test/modules/catalogs/).
+      catalog: app.defaultRequestCatalogId,
     });
     clientOwner = other.me.id;
     // A task every person approves (so each may read it; who reads what is tested in test/modules/tasks/).
@@ -165,6 +167,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       role_id: ids.role,
       task_id: ids.task,
       connector_id: ids.connector,
+      catalog_id: ids.catalog,
     };
     const idOf = (path: string) => {
       if (path.startsWith('/api/v1/users/')) return o.user ?? ids.user;
@@ -175,6 +178,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/connectors/{id}')) return ids.connector;
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       if (path.startsWith('/api/v1/tasks/')) return ids.task;
+      if (path.startsWith('/api/v1/catalogs/')) return ids.catalog;
       return ids.app;
     };
     return op.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => (name === 'id' ? idOf(op.path) : byName[name]));

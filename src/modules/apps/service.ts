@@ -72,6 +72,11 @@ export type EntitlementRefs = {
   ): Promise<{ appId: string; id: string }[]>;
 };
 
+/** The request catalogs service, as app creation uses it. */
+export type DefaultCatalogs = {
+  createDefault(tx: Db, tenantId: string, appId: string, id: string, appName: string): Promise<void>;
+};
+
 export class AppsService {
   constructor(
     private readonly db: Db,
@@ -81,6 +86,8 @@ export class AppsService {
     private readonly policies: PoliciesService,
     /** The entitlements service, made after this one (it depends on apps): asked only while serving a create. */
     private readonly entitlementRefs: () => EntitlementRefs,
+    /** Makes each app's default request catalog (App.defaultRequestCatalogId) in the app's create transaction. */
+    private readonly catalogs: DefaultCatalogs,
   ) {}
 
   /** The app, locked as asked: what the owners component holds while it changes the app's owners. */
@@ -90,11 +97,12 @@ export class AppsService {
 
   async create(tenantId: string, req: CreateAppRequest): Promise<App> {
     const displayName = displayNameOf(req.displayName);
-    const write = async (tx: Db) => {
+    return this.db.transaction(async (tx) => {
       await this.policies.checkRefs(tx, tenantId, policyRefs(req));
       const refs = req.appEntitlementOwnerRefs?.length
         ? await this.entitlementRefs().resolveRefs(tx, tenantId, req.appEntitlementOwnerRefs, 'appEntitlementOwnerRefs')
         : null;
+      const catalogId = newId();
       const row = await store.insertApp(tx, {
         tenantId,
         id: newId(),
@@ -110,12 +118,13 @@ export class AppsService {
         instructions: req.instructions,
         entitlementOwnerRefs: refs,
         isManuallyManaged: true,
+        defaultRequestCatalogId: catalogId,
       });
+      await this.catalogs.createDefault(tx, tenantId, row.id, catalogId, displayName);
       const owners = req.owners?.length ? await this.owners.addIn(tx, 'app', tenantId, row.id, req.owners, 'owners') : [];
       record({ activity: 'create', targets: [{ type: 'app', id: row.id }] });
       return toApp(row, owners);
-    };
-    return this.db.transaction(write);
+    });
   }
 
   /** The app row, or NOT_FOUND; `lock` holds it for the rest of the transaction (see store.getApp). */

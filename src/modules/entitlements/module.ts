@@ -4,6 +4,7 @@ import { EntitlementsService } from './service.ts';
 
 export const entitlementsModule = defineModule({
   name: 'entitlements',
-  create: ({ db, services: s }) => new EntitlementsService(db, s.apps, s.owners, s.resources, s.grantLedger, s.policies),
+  create: ({ db, services: s }) =>
+    new EntitlementsService(db, s.apps, s.owners, s.resources, s.grantLedger, s.policies, () => s.catalogs.defaults),
   routes: entitlementRoutes,
 });

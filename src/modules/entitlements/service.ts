@@ -2,6 +2,7 @@
 // and AppEntitlementOwners). Grants live in the grants module; an entitlement's
 // grantCount is read from its counter slots (db/counts.ts).
 
+import type { AnyColumn, SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
@@ -17,6 +18,7 @@ import {
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { AccessRequestDefaultsService, EntitlementDefaults } from '../catalogs/defaults.ts';
 import type { GrantLedger } from '../grants/ledger.ts';
 import type { Hold, OwnersService } from '../owners/service.ts';
 import type { PoliciesService, PolicyRef } from '../policies/service.ts';
@@ -67,6 +69,8 @@ export class EntitlementsService {
     private readonly res: ResourcesService,
     private readonly grants: GrantLedger,
     private readonly policies: PoliciesService,
+    /** The request catalogs' access-request defaults, made after this service: asked only while creating. */
+    private readonly defaults: () => AccessRequestDefaultsService,
   ) {}
 
   /** The entitlements the refs name, with their apps; INVALID_ARGUMENT naming the first that names none. */
@@ -114,6 +118,10 @@ export class EntitlementsService {
         const resource = resourceId
           ? await this.res.requireResource(tenantId, appId, typeId, resourceId, tx, 'key share')
           : undefined;
+        // The app's access-request defaults fill what the request leaves unset (docs/catalogs.md).
+        const d = req.overrideAccessRequestsDefaults
+          ? undefined
+          : await this.defaults().forNewEntitlement(tx, tenantId, app, resource?.appResourceTypeId ?? null);
         const row = await store.insertEntitlement(tx, {
           tenantId,
           id: newId(),
@@ -125,12 +133,12 @@ export class EntitlementsService {
           slug: req.slug || null,
           alias: req.alias || null,
           purpose: req.purpose,
-          durationGrantSeconds: duration,
+          durationGrantSeconds: duration ?? (req.durationUnset ? null : (d?.durationGrantSeconds ?? null)),
           certifyPolicyId: req.certifyPolicyId || null,
-          grantPolicyId: req.grantPolicyId || null,
+          grantPolicyId: req.grantPolicyId || d?.grantPolicyId || null,
           revokePolicyId: req.revokePolicyId || null,
-          emergencyGrantEnabled: req.emergencyGrantEnabled,
-          emergencyGrantPolicyId: req.emergencyGrantPolicyId || null,
+          emergencyGrantEnabled: req.emergencyGrantEnabled ?? d?.emergencyGrantEnabled ?? undefined,
+          emergencyGrantPolicyId: req.emergencyGrantPolicyId || d?.emergencyGrantPolicyId || null,
           riskLevelValueId: req.riskLevelValueId || null,
           complianceFrameworkValueIds: req.complianceFrameworkValueIds,
           overrideAccessRequestsDefaults: req.overrideAccessRequestsDefaults,
@@ -138,6 +146,7 @@ export class EntitlementsService {
         });
         const ownerIds = await this.ownerIdsFor(tx, tenantId, app, req.appEntitlementOwnerIds);
         await this.owners.addIn(tx, 'entitlement', tenantId, row.id, ownerIds, 'appEntitlementOwnerIds');
+        if (d?.catalogIds.length) await this.defaults().addCreated(tx, tenantId, d.catalogIds, { appId, id: row.id });
         return toView(row);
       });
     } catch (err) {
@@ -277,6 +286,41 @@ export class EntitlementsService {
   async rowsByIds(tenantId: string, ids: string[], db: Db = this.db): Promise<Map<string, EntitlementRow>> {
     const rows = await store.getEntitlements(db, tenantId, [...new Set(ids)]);
     return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** For the access-request defaults (applied to existing entitlements), in their transaction: one statement. */
+  applyDefaults(tx: Db, tenantId: string, appId: string, resourceTypeIds: string[], d: EntitlementDefaults) {
+    const set: Partial<store.NewEntitlementRow> = {};
+    if (d.grantPolicyId) set.grantPolicyId = d.grantPolicyId;
+    if (d.durationUnset) set.durationGrantSeconds = null;
+    else if (d.durationGrantSeconds !== null) set.durationGrantSeconds = d.durationGrantSeconds;
+    if (d.emergencyGrantEnabled !== null) set.emergencyGrantEnabled = d.emergencyGrantEnabled;
+    if (d.emergencyGrantPolicyId) set.emergencyGrantPolicyId = d.emergencyGrantPolicyId;
+    return store.applyDefaults(tx, tenantId, appId, resourceTypeIds, set);
+  }
+
+  /** Views of these entitlements, in the order given (ids that name none are left out). */
+  async viewsByIds(tenantId: string, ids: string[], db: Db = this.db): Promise<AppEntitlementView[]> {
+    const rows = await this.rowsByIds(tenantId, ids, db);
+    return ids.flatMap((id) => {
+      const r = rows.get(id);
+      return r ? [toView(r)] : [];
+    });
+  }
+
+  /** A page of entitlements by text, alias and app name that also meet `where` (another module's condition on the id). */
+  async listWhere(
+    tenantId: string,
+    f: { query?: string; alias?: string; appDisplayName?: string },
+    where: (id: AnyColumn) => SQL,
+    page: PageRequest,
+  ): Promise<Page<AppEntitlementView>> {
+    let appIds: string[] | undefined;
+    if (f.appDisplayName) {
+      appIds = (await this.apps.search(tenantId, { displayName: f.appDisplayName }, { size: 100 })).list.map((a) => a.id);
+      if (appIds.length === 0) return { list: [], nextPageToken: '' };
+    }
+    return this.page(tenantId, { query: f.query, alias: f.alias, appIds, where }, page);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { and, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import { entitlementColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appEntitlements } from '../../db/schema.ts';
@@ -37,6 +37,8 @@ export type EntitlementFilter = {
   excludedRefs?: Ref[];
   policyIds?: string[];
   onlyExpiring?: boolean;
+  /** Another module's condition on the entitlement's id (request catalogs: requestable by the caller). */
+  where?: (id: AnyColumn) => SQL;
 };
 
 const t = appEntitlements;
@@ -153,6 +155,7 @@ export async function listEntitlements(
     f.appUserIds?.length ? activeGrants(appUserIn(f.appUserIds)) : undefined,
     f.excludeAppUserIds?.length ? sql`not ${activeGrants(appUserIn(f.excludeAppUserIds))}` : undefined,
     f.onlyExpiring ? activeGrants(sql`g.deprovision_at is not null`) : undefined,
+    f.where?.(t.id),
   );
 }
 
@@ -171,4 +174,28 @@ export function firstNamingPolicy(db: Db, tenantId: string, policyId: string) {
     },
     { displayName: t.displayName, appId: t.appId },
   );
+}
+
+/** Sets the app's entitlements' request fields from its access-request defaults (not those that override them); answers them. */
+export async function applyDefaults(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  resourceTypeIds: string[],
+  set: Partial<NewEntitlementRow>,
+): Promise<{ appId: string; id: string }[]> {
+  const where = and(
+    eq(t.tenantId, tenantId),
+    eq(t.appId, appId),
+    sql`${t.overrideAccessRequestsDefaults} is not true`,
+    resourceTypeIds.length ? inArray(t.appResourceTypeId, resourceTypeIds) : undefined,
+  );
+  const q = Object.keys(set).length
+    ? db
+        .update(t)
+        .set({ ...set, updatedAt: new Date() })
+        .where(where)
+        .returning({ appId: t.appId, id: t.id })
+    : db.select({ appId: t.appId, id: t.id }).from(t).where(where);
+  return q;
 }

@@ -2,8 +2,10 @@
 // statements for ending overdue grants, counting grants and closing the history of a
 // deleted app. It depends on the database only, so apps, resources and entitlements can
 // use it without depending on the grants service (which depends on them).
+
+import type { AnyColumn, SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { holderIds } from './store.ts';
+import { heldSql, holderIds, holdingAllCountSql } from './store.ts';
 import { countGrants, endHistoryOfApp, revokeMany } from './writes.ts';
 
 export type GrantScope = { entitlementId: string } | { resourceId: string };
@@ -22,6 +24,16 @@ export class GrantLedger {
   /** Identity users who hold any of these entitlements now (owners given by CreateAppRequest.appEntitlementOwnerRefs). */
   holders(tx: Db, tenantId: string, entitlementIds: string[]): Promise<string[]> {
     return holderIds(tx, tenantId, entitlementIds);
+  }
+
+  /** SQL for another module's statement: `user` holds the entitlement `entitlementId` names now. */
+  heldSql(tenantId: string, user: string | SQL, entitlementId: SQL | AnyColumn): SQL {
+    return heldSql(tenantId, user, entitlementId);
+  }
+
+  /** SQL for another module's statement: how many people hold every entitlement of `ids` (`total` of them) now. */
+  holdingAllCountSql(tenantId: string, ids: SQL, total: SQL): SQL<number> {
+    return holdingAllCountSql(tenantId, ids, total);
   }
 
   /** Inside the app's deleting transaction, before the DELETE whose cascade removes the grants. */

@@ -72,6 +72,23 @@ export class GrantReads {
     return [grant ? toBinding(grant) : { appId, appUserId: account.id, grantSources: [] }];
   }
 
+  /** The identity user's grants in force of these entitlements (one account per app: at most one each), by entitlement id. */
+  async bindingsOf(
+    tenantId: string,
+    identityUserId: string,
+    entitlementIds: string[],
+    db: Db = this.db,
+  ): Promise<Map<string, Binding>> {
+    if (entitlementIds.length === 0) return new Map();
+    const rows = await store.listGrants(
+      db,
+      tenantId,
+      { identityUserId, entitlementRefs: entitlementIds.map((id) => ({ id })) },
+      { size: entitlementIds.length },
+    );
+    return new Map(rows.map((r) => [r.appEntitlementId, toBinding(r)]));
+  }
+
   async search(tenantId: string, req: SearchGrantsRequest, page: PageRequest): Promise<Page<GrantWithEntitlement>> {
     const rows = await store.listGrants(
       this.db,

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { appEntitlements } from '../../db/schema.ts';
 import { grantHistory, grants } from '../../db/schema-access.ts';
@@ -165,6 +165,22 @@ export async function holderIds(db: Db, tenantId: string, entitlementIds: string
     .where(and(eq(g.tenantId, tenantId), inArray(g.appEntitlementId, entitlementIds), isNotNull(g.identityUserId), inForce()))
     .orderBy(asc(g.identityUserId));
   return rows.map((r) => r.id as string);
+}
+
+/**
+ * Conditions for other modules' single statements (request catalogs): `user` holds the entitlement whose
+ * id is `entitlementId` (a column or expression) now.
+ */
+export function heldSql(tenantId: string, user: string | SQL, entitlementId: SQL | AnyColumn): SQL {
+  return sql`exists (select 1 from ${g} where ${g.tenantId} = ${tenantId} and ${g.appEntitlementId} = ${entitlementId}
+    and ${g.identityUserId} = ${user} and ${inForce()})`;
+}
+
+/** How many identity users hold every entitlement whose id `ids` (a subquery of `total` ids, none repeated) yields, now. */
+export function holdingAllCountSql(tenantId: string, ids: SQL, total: SQL): SQL<number> {
+  return sql<number>`(select count(*)::int from (select ${g.identityUserId} from ${g} where ${g.tenantId} = ${tenantId}
+    and ${g.appEntitlementId} in (${ids}) and ${g.identityUserId} is not null and ${inForce()}
+    group by ${g.identityUserId} having count(*) = (${total})) as holding_all)`;
 }
 
 /** A grant in force with its account, as listHolders answers it. */

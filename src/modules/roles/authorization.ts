@@ -13,7 +13,9 @@ import { type Permission, roleById } from './builtin.ts';
  * - `ownClient`: the path parameter names one of the caller's personal clients (another's answers 404);
  * - `narrow`: a list or search the caller may make over what is theirs only (their user, their
  *   grants, their clients) when they have no permission for all: any caller with a user may; the
- *   route is told to narrow it, and a body field naming someone else's user is refused (403).
+ *   route is told to narrow it, and a body field naming someone else's user is refused (403); with
+ *   `fillOnly` the field is only filled when empty (the service decides about others: a grant request
+ *   for a direct report, catalogs/access.ts).
  */
 export type Rule = {
   /** Undefined: any authenticated caller. */
@@ -23,7 +25,7 @@ export type Rule = {
   self?: string;
   ownClient?: string;
   /** `bodyField` names the user filter of a search body; `many` when it is a list of user ids. */
-  narrow?: { bodyField?: string; many?: boolean };
+  narrow?: { bodyField?: string; many?: boolean; fillOnly?: boolean };
 };
 
 const anyone = { permission: 'catalog:read' } as const satisfies Rule;
@@ -124,11 +126,36 @@ export const AUTHORIZATION: Record<string, Rule> = {
     entitlementOwner: 'app_entitlement_id',
   }),
   [`${app}.AppEntitlementUserBindingService.SearchPastGrants`]: read('grants:read'),
+  // Request catalogs: Super and Access Request Administrators manage them; everyone reads and searches
+  // the ones they see (the service filters: published, visible to everyone or to holders of an access
+  // entitlement). Enrolling in a bundle is Gatehouse's own route (docs/catalogs.md).
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.Create': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.Update': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.Delete': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.AddAppEntitlements': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.RemoveAppEntitlements': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.UpdateAppEntitlements': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.AddAccessEntitlements': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.RemoveAccessEntitlements': read('catalogs:write'),
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.List': anyone,
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.Get': anyone,
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.ListEntitlementsPerCatalog': anyone,
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.ListAllEntitlementIdsPerApp': anyone,
+  'c1.api.requestcatalog.v1.RequestCatalogManagementService.ListEntitlementsForAccess': anyone,
+  'c1.api.requestcatalog.v1.RequestCatalogSearchService.SearchEntitlements': anyone,
+  'gatehouse.RequestCatalog.Enroll': anyone,
+  'gatehouse.RequestCatalog.Unenroll': anyone,
+  // Access-request defaults: part of the app's settings.
+  [`${app}.AppAccessRequestsDefaultsService.GetAppAccessRequestsDefaults`]: anyone,
+  [`${app}.AppAccessRequestsDefaultsService.CreateAppAccessRequestsDefaults`]: appWrite('apps:write'),
+  [`${app}.AppAccessRequestsDefaultsService.CancelAppAccessRequestsDefaults`]: appWrite('apps:write'),
   // Access requests. Anyone with a user may request for themselves (narrowed to their own user);
   // for someone else needs tasks:request_others. Reading is for the task's requester, subject and
   // approvers (the service checks; others get 404) or tasks:read. Actions: the engine checks the
   // caller against the step's approvers; tasks:act_any (Super and Access Request Administrators) acts on any.
-  'c1.api.task.v1.TaskService.CreateGrantTask': read('tasks:request_others', { narrow: { bodyField: 'identityUserId' } }),
+  'c1.api.task.v1.TaskService.CreateGrantTask': read('tasks:request_others', {
+    narrow: { bodyField: 'identityUserId', fillOnly: true },
+  }),
   'c1.api.task.v1.TaskService.CreateRevokeTask': read('tasks:request_others', { narrow: { bodyField: 'identityUserId' } }),
   'c1.api.task.v1.TaskService.Get': read('tasks:read', { narrow: {} }),
   'c1.api.task.v1.TaskSearchService.Search': read('tasks:read', { narrow: {} }),

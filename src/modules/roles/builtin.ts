@@ -30,6 +30,7 @@ export const PERMISSIONS = [
   'tasks:act_any',
   // The system log (Super and Read-Only Super Administrators only: see below).
   'systemlog:read',
+  'catalogs:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -90,7 +91,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:access_request_admin',
     displayName: 'Access Request Administrator',
     serviceRoles: ['role/c1.api.request.v1.Requests:owner'],
-    permissions: [...STAFF_READS, 'policies:write', 'tasks:read', 'tasks:request_others', 'tasks:act_any'],
+    permissions: [...STAFF_READS, 'policies:write', 'tasks:read', 'tasks:request_others', 'tasks:act_any', 'catalogs:write'],
   },
   {
     key: 'helpdesk',

@@ -14,6 +14,7 @@ export const tasksModule = defineModule({
       entitlements: s.entitlements,
       appUsers: s.appUsers,
       policies: s.policies,
+      catalogs: s.catalogs,
     }),
   // Grants is made first and cannot name tasks: it calls back through its hooks.
   init: async ({ services: s }) => {

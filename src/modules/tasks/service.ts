@@ -8,6 +8,7 @@ import { failedPrecondition, invalidArgument, notFound, permissionDenied } from 
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import type { AppUsersService } from '../app-users/service.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { CatalogsService } from '../catalogs/service.ts';
 import type { EntitlementsService } from '../entitlements/service.ts';
 import type { GrantsService } from '../grants/service.ts';
 import type { OwnersService } from '../owners/service.ts';
@@ -30,7 +31,11 @@ export type TaskDeps = {
   entitlements: EntitlementsService;
   appUsers: AppUsersService;
   policies: PoliciesService;
+  catalogs: CatalogsService;
 };
+
+/** For the request catalogs' bundles: the caller's transaction, and a policy replacing the entitlement's. */
+export type CreateOptions = { tx?: Db; policyId?: string };
 
 type Kind = 'grant' | 'revoke';
 type CreateInput = CreateGrantTaskRequest | (CreateRevokeTaskRequest & Partial<CreateGrantTaskRequest>);
@@ -52,12 +57,12 @@ export class TasksService {
     this.more = new MoreTaskActions(this);
   }
 
-  createGrant(tenantId: string, req: CreateGrantTaskRequest, caller: Caller): Promise<Task> {
-    return this.create(tenantId, 'grant', req, caller);
+  createGrant(tenantId: string, req: CreateGrantTaskRequest, caller: Caller, opts?: CreateOptions): Promise<Task> {
+    return this.create(tenantId, 'grant', req, caller, opts);
   }
 
-  createRevoke(tenantId: string, req: CreateRevokeTaskRequest, caller: Caller): Promise<Task> {
-    return this.create(tenantId, 'revoke', req, caller);
+  createRevoke(tenantId: string, req: CreateRevokeTaskRequest, caller: Caller, opts?: CreateOptions): Promise<Task> {
+    return this.create(tenantId, 'revoke', req, caller, opts);
   }
 
   async get(tenantId: string, ref: string, caller: Caller): Promise<Task> {
@@ -249,7 +254,7 @@ export class TasksService {
     return new Set([...ents.values()].filter((e) => e.emergencyGrantEnabled && e.emergencyGrantPolicyId).map((e) => e.id));
   }
 
-  private async create(tenantId: string, kind: Kind, given: CreateInput, caller: Caller): Promise<Task> {
+  private async create(tenantId: string, kind: Kind, given: CreateInput, caller: Caller, opts?: CreateOptions): Promise<Task> {
     // "" stands for "not set" (C1's CLI sends empty strings for what it does not know).
     const req = {
       ...given,
@@ -259,17 +264,19 @@ export class TasksService {
     };
     const durationSeconds = kind === 'grant' && req.grantDuration ? seconds(req.grantDuration) : undefined;
     if (durationSeconds === 0) throw invalidArgument('grantDuration: must be at least one second');
-    return this.db.transaction(async (tx) => {
+    return (opts?.tx ?? this.db).transaction(async (tx) => {
       const app = await this.d.apps.requireRow(tenantId, req.appId, tx);
       if (!app.isManuallyManaged)
         throw failedPrecondition(`app ${req.appId} is not manually managed: Gatehouse provisions only manually managed apps`);
       const ent = await this.d.entitlements.requireRow(tenantId, req.appId, req.appEntitlementId, tx);
       const subjectId = await this.subjectOf(tx, tenantId, req);
-      // Without tasks:request_others the caller may request only for themselves (authorization.ts narrows).
-      if (caller.ownOnly && subjectId !== caller.ownOnly) {
+      const subject = await this.d.users.get(tenantId, subjectId, tx);
+      // Who may ask for what is the request catalogs' rule (catalogs/service.ts); a revoke without
+      // tasks:request_others only for oneself (authorization.ts narrows).
+      const via = kind === 'grant' ? await this.d.catalogs.checkRequest(tx, tenantId, ent.id, subject, caller) : undefined;
+      if (kind === 'revoke' && caller.ownOnly && subjectId !== caller.ownOnly) {
         throw permissionDenied('missing permission tasks:request_others: you may request access only for yourself');
       }
-      const subject = await this.d.users.get(tenantId, subjectId, tx);
       // Access is not granted to a disabled user; it may still be revoked from one.
       if (kind === 'grant' && subject.status !== 'ENABLED') throw failedPrecondition(`user ${subjectId} is not enabled`);
       if (durationSeconds && ent.durationGrantSeconds && durationSeconds > ent.durationGrantSeconds) {
@@ -279,7 +286,8 @@ export class TasksService {
       if (emergency && !ent.emergencyGrantEnabled) {
         throw failedPrecondition(`emergencyAccess: entitlement ${ent.id} does not allow emergency access`);
       }
-      const policy = await this.d.policies.get(tenantId, policyIdFor(kind, app, ent, emergency), tx);
+      const policyId = opts?.policyId ?? policyIdFor(kind, app, ent, emergency, via?.grantPolicyId);
+      const policy = await this.d.policies.get(tenantId, policyId, tx);
       const heldBy = await this.d.grants.heldBy(tenantId, app.id, ent.id, subjectId, tx);
       const managers = subject.managerIds?.length
         ? [...(await this.d.users.byIds(tenantId, subject.managerIds, tx)).values()]
@@ -367,15 +375,20 @@ export class TasksService {
   }
 }
 
-/** The entitlement's policy for the kind, else the app's, else the built-in one; emergency access first its own. */
+/**
+ * The entitlement's policy for the kind, else (a grant) its request catalog's, else the app's, else
+ * the built-in one; emergency access first its own.
+ */
 function policyIdFor(
   kind: Kind,
   app: { grantPolicyId: string | null; revokePolicyId: string | null },
   ent: { grantPolicyId: string | null; revokePolicyId: string | null; emergencyGrantPolicyId: string | null },
   emergency: boolean,
+  catalogPolicyId: string | undefined,
 ): string {
   if (kind === 'revoke') return ent.revokePolicyId ?? app.revokePolicyId ?? DEFAULT_REVOKE_POLICY.id;
-  return (emergency ? ent.emergencyGrantPolicyId : null) ?? ent.grantPolicyId ?? app.grantPolicyId ?? DEFAULT_GRANT_POLICY.id;
+  const own = (emergency ? ent.emergencyGrantPolicyId : null) ?? ent.grantPolicyId;
+  return own ?? catalogPolicyId ?? app.grantPolicyId ?? DEFAULT_GRANT_POLICY.id;
 }
 
 function commentEvent(comment: string, caller: Caller) {

@@ -9,7 +9,7 @@ export const MISSING = '3MV7rbPadu5c0uz5o5J9hkjTlUF';
 export async function makeApp(c: Caller, body: Record<string, unknown> = {}) {
   const res = await c.post('/api/v1/apps', { displayName: 'Custom app', ...body });
   expect(res.status).toBe(200);
-  return res.body.app as { id: string; userCount: string };
+  return res.body.app as { id: string; userCount: string; defaultRequestCatalogId: string };
 }
 
 export async function makeResource(c: Caller, appId: string, displayName = 'Engineering') {

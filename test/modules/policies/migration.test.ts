@@ -1,59 +1,11 @@
 // Migration 0011 on a database that had tenants and apps before it: the built-in policies are
 // backfilled, stored policy ids that name no policy of their field's type become NULL, and the
 // trigger gives tenants made afterwards their built-ins.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrationsFolder } from '../../../src/db/index.ts';
 import { DEFAULT_GRANT_POLICY, DEFAULT_REVOKE_POLICY } from '../../../src/modules/policies/builtin.ts';
-import { type Backend, backends, freshPostgres } from '../../helpers/server.ts';
-
-type Query = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
-type Db = { query: Query; migrate: (folder: string) => Promise<void>; close: () => Promise<void> };
-
-async function open(backend: Backend): Promise<Db> {
-  if (backend === 'pglite') {
-    const client = new PGlite({ extensions: { pg_trgm } });
-    const db = drizzlePglite({ client });
-    return {
-      query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
-      migrate: (folder) => migratePglite(db, { migrationsFolder: folder }),
-      close: () => client.close(),
-    };
-  }
-  const made = await freshPostgres();
-  const pool = new pg.Pool({ connectionString: made.url, max: 1 });
-  const db = drizzlePg({ client: pool });
-  return {
-    query: async (text, params) => (await pool.query(text, params)).rows,
-    migrate: (folder) => migratePg(db, { migrationsFolder: folder }),
-    close: async () => {
-      await pool.end();
-      await made.drop();
-    },
-  };
-}
-
-/** A copy of the migrations folder that stops before `tag`. */
-function migrationsBefore(tag: string): { folder: string; remove: () => void } {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'gh-mig-'));
-  cpSync(migrationsFolder, folder, { recursive: true });
-  const journalFile = path.join(folder, 'meta/_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8'));
-  const at = journal.entries.findIndex((e: { tag: string }) => e.tag === tag);
-  expect(at).toBeGreaterThan(0);
-  journal.entries = journal.entries.slice(0, at);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
-}
+import { type Db, migrationsBefore, open } from '../../helpers/migrations.ts';
+import { backends } from '../../helpers/server.ts';
 
 describe.each(backends)('migration 0011 (policies) on %s', (backend) => {
   let db: Db;
