@@ -123,7 +123,7 @@ describe.each(backends)('request catalogs on %s', (backend) => {
     expect(seen).toEqual(ents.map((e) => e.id).sort());
     const asRefs = await basic.get(`/api/v1/catalogs/${c.id}/requestable_entitlementIDs`);
     expect(asRefs.status).toBe(200);
-    expect(asRefs.body.refs).toEqual([...refs].sort((a, b) => a.id.localeCompare(b.id)));
+    expect(asRefs.body.refs).toEqual([...refs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
 
     const set = await manager.post(`/api/v1/catalogs/${c.id}/requestable_entitlements/update`, {
       appEntitlements: refs.slice(0, 3),
