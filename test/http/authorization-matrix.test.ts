@@ -113,6 +113,9 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     const connector = await s.admin.post(`/api/v1/apps/${app.id}/connectors/create`, {});
     expect(connector.status).toBe(200);
     ids.connector = connector.body.connectorView.connector.id;
+    const credential = await s.admin.post(`/api/v1/apps/${app.id}/connectors/${ids.connector}/credentials`, {});
+    expect(credential.status).toBe(200);
+    ids.credential = credential.body.credential.id;
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,
@@ -165,6 +168,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       role_id: ids.role,
       task_id: ids.task,
       connector_id: ids.connector,
+      connector_app_id: ids.app,
     };
     const idOf = (path: string) => {
       if (path.startsWith('/api/v1/users/')) return o.user ?? ids.user;
@@ -173,6 +177,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/resource_types/{id}')) return ids.type;
       if (path.includes('/entitlements/{id}')) return ids.ent;
       if (path.includes('/connectors/{id}')) return ids.connector;
+      if (path.includes('/credentials/{id}')) return ids.credential;
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       if (path.startsWith('/api/v1/tasks/')) return ids.task;
       return ids.app;
