@@ -18,6 +18,7 @@ export function syncSummary(r: SyncResult) {
     entitlements: r.entitlements,
     accounts: { ...accounts, linkedToUsers: linked },
     grants: r.grants,
+    ...(r.directory ? { directory: r.directory } : {}),
   };
 }
 

@@ -115,6 +115,10 @@ const SDK_FIELDS: Record<string, Record<string, Schema>> = {
       properties: { hours: { type: 'integer' }, minutes: { type: 'integer' }, timezone: { type: 'string' } },
     },
   },
+  'c1.api.directory.v1.Directory': {
+    all: { type: 'object' },
+    celExpression: { type: 'object', properties: { expression: { type: 'string' } } },
+  },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',
@@ -151,7 +155,12 @@ function reduce(doc: Record<string, unknown>): C1Spec {
 /** Parsing the 1 MB YAML takes seconds, so the reduced form is cached on disk by content hash. */
 function loadSpec(file: string): C1Spec {
   const text = readFileSync(file, 'utf8');
-  const hash = createHash('sha256').update(`${CONVERTER_VERSION}\n`).update(text).digest('hex').slice(0, 24);
+  // SDK_FIELDS are part of the key: the cache lives in the shared temp dir, and worktrees differ in them.
+  const hash = createHash('sha256')
+    .update(`${CONVERTER_VERSION}\n${JSON.stringify(SDK_FIELDS)}\n`)
+    .update(text)
+    .digest('hex')
+    .slice(0, 24);
   const cache = path.join(os.tmpdir(), `gatehouse-c1-contract-${hash}.json`);
   try {
     return JSON.parse(readFileSync(cache, 'utf8')) as C1Spec;

@@ -116,6 +116,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     const credential = await s.admin.post(`/api/v1/apps/${app.id}/connectors/${ids.connector}/credentials`, {});
     expect(credential.status).toBe(200);
     ids.credential = credential.body.credential.id;
+    expect((await s.admin.post('/api/v1/directories', { appId: app.id })).status).toBe(200);
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,

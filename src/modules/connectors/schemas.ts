@@ -114,6 +114,10 @@ export const SyncUploadResponse = Type.Object({
   entitlements: Tally,
   accounts: Type.Object({ total: Type.Integer(), added: Type.Integer(), removed: Type.Integer(), linkedToUsers: Type.Integer() }),
   grants: Type.Object({ total: Type.Integer(), added: Type.Integer(), removed: Type.Integer(), unchanged: Type.Integer() }),
+  /** When the app is a directory: identity users created, updated, disabled, and whose managers were set. */
+  directory: Type.Optional(
+    Type.Object({ created: Type.Integer(), updated: Type.Integer(), disabled: Type.Integer(), managersSet: Type.Integer() }),
+  ),
 });
 export type SyncUploadResponse = Static<typeof SyncUploadResponse>;
 

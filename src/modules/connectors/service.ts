@@ -254,6 +254,7 @@ export class ConnectorsService {
         entitlements: r.entitlements,
         accounts: { ...accounts, linkedToUsers: linked },
         grants: r.grants,
+        directory: r.directory,
       };
     } catch (err) {
       const refused =
