@@ -57,5 +57,5 @@ describe.each(backends)('gatehouse sync --server on %s', (backend) => {
     );
     expect(noConnector.stderr).toContain('--connector');
     expect((await s.admin.get(`/api/v1/apps/${other.id}/app_users`)).body.list).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 });
