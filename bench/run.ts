@@ -17,6 +17,7 @@ import { requestFactory } from './lib/requests.ts';
 import { type Scenario, scenarios } from './lib/scenarios.ts';
 import { type Backend, serverEnv } from './lib/seed.ts';
 import { benchSync } from './lib/sync.ts';
+import { benchBigSync } from './lib/sync-big.ts';
 import { evaluateTargets } from './lib/targets.ts';
 import type { LoadResult, LoadSpec } from './load.ts';
 
@@ -35,6 +36,8 @@ const settings = {
   importRows: int('BENCH_IMPORT_ROWS', 100_000),
   entitlements: int('BENCH_ENTITLEMENTS', 1_000),
   grants: int('BENCH_GRANTS', 100_000),
+  syncAccounts: int('BENCH_SYNC_ACCOUNTS', 100_000),
+  syncGrants: int('BENCH_SYNC_GRANTS', 1_000_000),
   logLevel: process.env.BENCH_LOG_LEVEL || 'info',
 };
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
@@ -133,6 +136,48 @@ async function probe(url: string, sc: Scenario): Promise<string | undefined> {
   }
 }
 
+/** Benches that run without a server of their own (each opens what it needs). */
+const OFFLINE = ['import', 'sync', 'sync-big'];
+
+async function offlineBenches(backend: Backend, results: Results): Promise<void> {
+  if (wanted('import') && settings.importRows > 0) {
+    say(`CSV import of ${settings.importRows.toLocaleString('en-US')} rows through the CLI, embedded database ...`);
+    const limit = int('BENCH_IMPORT_TIMEOUT', 150) * 1000;
+    results.import = await benchImport(tmp, settings.importRows, process.env.BENCH_IMPORT_RERUN === '1', limit, say);
+  }
+
+  if (wanted('sync')) {
+    say('Baton sync (expanded.c1z) through the CLI, embedded database ...');
+    results.sync = await benchSync(tmp, say);
+  }
+
+  if (wanted('sync-big')) {
+    if (backend.kind !== 'postgres') {
+      say('Baton sync at scale: skipped (it is measured on PostgreSQL: set BENCH_DATABASE_URL)');
+    } else {
+      say('Baton sync at scale (generated c1z), in-process on PostgreSQL ...');
+      results.syncBig = await benchBigSync(backend, settings.syncAccounts, settings.syncGrants, say);
+    }
+  }
+}
+
+function finish(results: Results, started: number): void {
+  results.targets = evaluateTargets(results);
+  results.finishedAt = new Date().toISOString();
+  results.seconds = Math.round((Date.now() - started) / 1000);
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(path.join(resultsDir, 'latest.md'), markdown(results));
+  if (process.env.BENCH_UPDATE_README === '1') say(updateReadme(markdown(results)));
+  say();
+  say(textTable(results));
+  say();
+  for (const l of summaryLines(results)) say(l);
+  for (const t of results.targets) say(`target ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'}: ${t.name} (${t.detail})`);
+  for (const n of results.notes) say(n);
+  say(`\nWrote bench/results/latest.json and bench/results/latest.md (${results.seconds} s in all).`);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const { backend, detail } = await makeBackend();
@@ -159,6 +204,13 @@ async function main(): Promise<void> {
     `${settings.connections} connections, ${settings.durationSeconds} s per scenario (+${settings.warmupSeconds} s warm-up), ${settings.resources.toLocaleString('en-US')} resources, server log level ${settings.logLevel}`,
   );
   if (cpuProf) mkdirSync(profDir, { recursive: true });
+
+  // Only the benches that need no running server (BENCH_ONLY=sync,sync-big,import): no seeding.
+  if (only && [...only].every((id) => OFFLINE.includes(id))) {
+    await offlineBenches(backend, results);
+    finish(results, started);
+    return;
+  }
 
   say('Starting Gatehouse on the empty database ...');
   const empty = await startGatehouse(backend, 'empty');
@@ -287,16 +339,7 @@ async function main(): Promise<void> {
     );
   }
 
-  if (wanted('import') && settings.importRows > 0) {
-    say(`CSV import of ${settings.importRows.toLocaleString('en-US')} rows through the CLI, embedded database ...`);
-    const limit = int('BENCH_IMPORT_TIMEOUT', 150) * 1000;
-    results.import = await benchImport(tmp, settings.importRows, process.env.BENCH_IMPORT_RERUN === '1', limit, say);
-  }
-
-  if (wanted('sync')) {
-    say('Baton sync (expanded.c1z) through the CLI, embedded database ...');
-    results.sync = await benchSync(tmp, say);
-  }
+  await offlineBenches(backend, results);
 
   if (cpuProf) {
     // The main thread's profile is the one with the requests in it: the largest.
@@ -310,20 +353,7 @@ async function main(): Promise<void> {
     (results as Results & { profiles?: ProfileSummary[] }).profiles = profiles;
   }
 
-  results.targets = evaluateTargets(results);
-  results.finishedAt = new Date().toISOString();
-  results.seconds = Math.round((Date.now() - started) / 1000);
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(path.join(resultsDir, 'latest.md'), markdown(results));
-  if (process.env.BENCH_UPDATE_README === '1') say(updateReadme(markdown(results)));
-  say();
-  say(textTable(results));
-  say();
-  for (const l of summaryLines(results)) say(l);
-  for (const t of results.targets) say(`target ${t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED'}: ${t.name} (${t.detail})`);
-  for (const n of results.notes) say(n);
-  say(`\nWrote bench/results/latest.json and bench/results/latest.md (${results.seconds} s in all).`);
+  finish(results, started);
 }
 
 /** Puts the run's Markdown between the README's bench markers (in its Performance section). */

@@ -27,6 +27,7 @@ function also(rule: Rule): string {
   if (rule.entitlementOwner) out.push(`owners of the entitlement (\`${rule.entitlementOwner}\`)`);
   if (rule.self) out.push(`the user named by \`${rule.self}\` (others: 404)`);
   if (rule.ownClient) out.push("the client's own user (others: 404)");
+  if (rule.connector) out.push(`a credential of the connector (\`${rule.connector}\`), which may call nothing else`);
   if (rule.narrow)
     out.push(`anyone with a user, narrowed to their own${rule.narrow.bodyField ? ` (\`${rule.narrow.bodyField}\`)` : ''}`);
   return out.join('; ');

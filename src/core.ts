@@ -8,6 +8,7 @@ import type { CatalogsService } from './modules/catalogs/service.ts';
 import type { ClientsService } from './modules/clients/service.ts';
 import type { ConnectorsService } from './modules/connectors/service.ts';
 import type { SyncService } from './modules/connectors/sync.ts';
+import type { DirectoriesService } from './modules/directories/service.ts';
 import type { EntitlementsService } from './modules/entitlements/service.ts';
 import type { GrantLedger } from './modules/grants/ledger.ts';
 import type { GrantsService } from './modules/grants/service.ts';
@@ -44,6 +45,7 @@ export type Services = {
   entitlements: EntitlementsService;
   grants: GrantsService;
   tasks: TasksService;
+  directories: DirectoriesService;
   sync: SyncService;
   connectors: ConnectorsService;
   systemLog: SystemLogService;

@@ -39,7 +39,9 @@ export async function main(
   let lock: Lock | undefined;
   // Help and `tls` need no database; PostgreSQL is shared by design: no lock.
   const help = command === undefined || command === 'help' || argv.includes('--help') || argv.includes('-h');
-  if (!config.databaseUrl && !help && command !== 'tls') {
+  // `sync --server` uploads over HTTP: no database of its own.
+  const remote = command === 'sync' && argv.some((a) => a === '--server' || a.startsWith('--server='));
+  if (!config.databaseUrl && !help && command !== 'tls' && !remote) {
     const dir = config.dataDir;
     const onWait = (h: Parameters<typeof describeHolder>[0]) =>
       io.err(`waiting for ${describeHolder(h)} to finish with ${dir} ...\n`);

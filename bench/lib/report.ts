@@ -6,6 +6,7 @@ import type { ExplainResult } from './explain.ts';
 import type { ImportResult } from './import.ts';
 import type { MachineInfo } from './proc.ts';
 import type { SyncBenchResult } from './sync.ts';
+import type { BigSyncResult } from './sync-big.ts';
 
 export type ScenarioResult = {
   id: string;
@@ -38,6 +39,7 @@ export type Results = {
   plans: ExplainResult[];
   import?: ImportResult;
   sync?: SyncBenchResult;
+  syncBig?: BigSyncResult;
   targets: { name: string; met: boolean | null; detail: string }[];
   notes: string[];
 };
@@ -152,6 +154,16 @@ export function summaryLines(r: Results): string[] {
             : ''),
       );
     }
+  }
+  if (r.syncBig) {
+    const x = r.syncBig;
+    const head = `Baton sync of a generated c1z (${num(x.accounts)} accounts, ${num(x.grants)} grants, ${x.fileMiB} MiB; in-process on ${r.backend.kind})`;
+    if (x.error) lines.push(`${head}: FAILED ${x.error}`);
+    else
+      lines.push(
+        `${head}: generated in ${num(x.generateSeconds, 1)} s, applied in ${num(x.applySeconds, 1)} s; the same file again ` +
+          `${num(x.reapplySeconds, 1)} s, writing ${x.historyWrittenByReapply} grant history rows`,
+      );
   }
   return lines;
 }

@@ -30,6 +30,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { BASIC_USER_ROLE_ID, ROLE_IDS } from '../modules/roles/builtin.ts';
 import { created, ts, updated } from './columns.ts';
+import { connectors } from './schema-connectors.ts';
 import { policies } from './schema-policies.ts';
 
 /** A SQL text[] literal of fixed ids (built-in role ids: base62, nothing to escape). */
@@ -82,8 +83,10 @@ export const users = pgTable(
     managerIds: text('manager_ids').array().notNull().default(sql`'{}'::text[]`),
     /** C1's User.delegatedUserId: who acts for this user while away. */
     delegatedUserId: text('delegated_user_id'),
-    /** C1's User.origin; users made by the CLI, the API or a CSV import are USER_ORIGIN_LOCAL. */
+    /** C1's User.origin; users made by the CLI, the API or a CSV import are USER_ORIGIN_LOCAL, by a directory sync USER_ORIGIN_DIRECTORY. */
     origin: text('origin').notNull().default('USER_ORIGIN_LOCAL'),
+    /** C1's User.directoryIds: the directory apps whose last sync has this user (kept by the directory sync). */
+    directoryIds: text('directory_ids').array().notNull().default(sql`'{}'::text[]`),
     employmentType: text('employment_type'),
     employeeIds: text('employee_ids').array().notNull().default(sql`'{}'::text[]`),
     /** C1's User.roleIds: built-in role ids (roles/builtin.ts); Basic User always among them. */
@@ -134,8 +137,10 @@ export const clients = pgTable(
     /** C1's PersonalClient.id (a KSUID; the client id has '@' and '/', unfit for a URL path). Null only for clients made before it existed. */
     credentialId: text('credential_id'),
     name: text('name').notNull(),
-    /** A service client's role ('admin' or 'read-only'); null for a personal client. */
+    /** A service client's role ('admin' or 'read-only'), 'connector' for a connector credential; null for a personal client. */
     role: text('role'),
+    /** A connector credential's connector (C1's ConnectorCredential): it may only upload that connector's syncs. */
+    connectorId: text('connector_id'),
     /** A personal client's user (C1's personal client credentials act as their user); null for a service client. */
     userId: text('user_id'),
     /** Ed25519 public key (JWK `x`); the private half is never stored. */
@@ -158,7 +163,15 @@ export const clients = pgTable(
     index('clients_user_idx').on(t.tenantId, t.userId),
     foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }).onDelete('cascade'),
     check('clients_owner_ck', sql`(${t.userId} is null) <> (${t.role} is null)`),
-    check('clients_role_ck', sql`${t.role} in ('admin', 'read-only')`),
+    check('clients_role_ck', sql`${t.role} in ('admin', 'read-only', 'connector')`),
+    check('clients_connector_ck', sql`(coalesce(${t.role}, '') = 'connector') = (${t.connectorId} is not null)`),
+    index('clients_connector_idx').on(t.tenantId, t.connectorId),
+    // A connector's credentials go with it.
+    foreignKey({
+      name: 'clients_connector_fk',
+      columns: [t.tenantId, t.connectorId],
+      foreignColumns: [connectors.tenantId, connectors.id],
+    }).onDelete('cascade'),
   ],
 );
 

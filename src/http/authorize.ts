@@ -57,6 +57,13 @@ export function authorizeHook(deps: AuthorizeDeps) {
     const rule = AUTHORIZATION[op];
     // Fail closed: a served route with no row in the table is refused (a test keeps the table whole).
     if (!rule) throw permissionDenied(`no authorization rule for ${op || req.url}`);
+    // A connector credential may only upload its own connector's syncs: nothing else, whatever the rule.
+    const connector = req.principal.connectorId;
+    if (connector !== undefined) {
+      const named = rule.connector ? (req.params as Record<string, string | undefined>)[rule.connector] : undefined;
+      if (named === connector) return;
+      throw permissionDenied(`a connector credential may only upload syncs of its connector, not call ${shortName(op)}`);
+    }
     if (!rule.permission || permissionsOf(req.principal.roleIds).has(rule.permission)) return;
     if (await byRelation(req, rule, deps)) return;
     throw permissionDenied(`missing permission ${rule.permission} for ${shortName(op)}`);

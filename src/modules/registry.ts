@@ -5,6 +5,7 @@ import { appsModule } from './apps/module.ts';
 import { catalogsModule } from './catalogs/module.ts';
 import { clientsModule } from './clients/module.ts';
 import { connectorsModule, syncModule } from './connectors/module.ts';
+import { directoriesModule } from './directories/module.ts';
 import { entitlementsModule } from './entitlements/module.ts';
 import { grantLedgerModule, grantsModule } from './grants/module.ts';
 import type { ModuleDescriptor } from './module.ts';
@@ -39,6 +40,7 @@ export const modules: ModuleDescriptor[] = [
   appUsersModule,
   grantsModule,
   tasksModule,
+  directoriesModule,
   syncModule,
   connectorsModule,
 ] as ModuleDescriptor[];

@@ -117,6 +117,10 @@ const SDK_FIELDS: Record<string, Record<string, Schema>> = {
   },
   'c1.api.task.v1.Task': { approverIds: { type: 'array', items: { type: 'string' } } },
   'c1.api.requestcatalog.v1.RequestCatalog': { grantPolicyId: { type: 'string' } },
+  'c1.api.directory.v1.Directory': {
+    all: { type: 'object' },
+    celExpression: { type: 'object', properties: { expression: { type: 'string' } } },
+  },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',

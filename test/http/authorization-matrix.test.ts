@@ -115,6 +115,10 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     const connector = await s.admin.post(`/api/v1/apps/${app.id}/connectors/create`, {});
     expect(connector.status).toBe(200);
     ids.connector = connector.body.connectorView.connector.id;
+    const credential = await s.admin.post(`/api/v1/apps/${app.id}/connectors/${ids.connector}/credentials`, {});
+    expect(credential.status).toBe(200);
+    ids.credential = credential.body.credential.id;
+    expect((await s.admin.post('/api/v1/directories', { appId: app.id })).status).toBe(200);
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,
@@ -168,6 +172,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       task_id: ids.task,
       connector_id: ids.connector,
       catalog_id: ids.catalog,
+      connector_app_id: ids.app,
     };
     const idOf = (path: string) => {
       if (path.startsWith('/api/v1/users/')) return o.user ?? ids.user;
@@ -176,6 +181,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/resource_types/{id}')) return ids.type;
       if (path.includes('/entitlements/{id}')) return ids.ent;
       if (path.includes('/connectors/{id}')) return ids.connector;
+      if (path.includes('/credentials/{id}')) return ids.credential;
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       if (path.startsWith('/api/v1/tasks/')) return ids.task;
       if (path.startsWith('/api/v1/catalogs/')) return ids.catalog;

@@ -24,7 +24,14 @@ export type Role = (typeof ROLES)[number];
  * Who a client acts as right now: its user (none for a service client) and the role ids
  * it acts with (a personal client: its user's roles, narrowed by scopedRoles).
  */
-export type ClientIdentity = { tenantId: string; clientId: string; userId?: string; roleIds: string[] };
+export type ClientIdentity = {
+  tenantId: string;
+  clientId: string;
+  userId?: string;
+  roleIds: string[];
+  /** A connector credential's connector: such a client may only upload that connector's syncs (roles/authorization.ts). */
+  connectorId?: string;
+};
 
 /** The roles a client acts with: a service client's one role, or its user's roles narrowed by scopedRoles. */
 export function effectiveRoles(role: string | null, userRoles: string[] | null, scoped: string[]): string[] {
@@ -108,6 +115,33 @@ export class ClientsService {
       { userId, scopedRoles: opts.scopedRoles ?? [], allowSourceCidr: opts.allowSourceCidr ?? [], expiresAt: opts.expiresAt },
       db,
     );
+  }
+
+  /**
+   * A connector credential (C1's ConnectorCredential): a client that may only upload the connector's
+   * syncs. Rotating revokes the connector's live credentials in the same transaction, so a connector
+   * has at most one and the previous secret stops working at once. The secret is returned once.
+   */
+  async rotateForConnector(
+    tenant: Tenant,
+    connectorId: string,
+    name: string,
+    db: Db,
+  ): Promise<{ clientId: string; clientSecret: string; row: ClientRow }> {
+    for (const old of await store.revokeConnectorCredentials(db, tenant.id, connectorId)) this.forget(old.id);
+    return this.insertWithSecret(tenant, 'displayName', name, { role: 'connector', connectorId }, db);
+  }
+
+  /** A connector's credential by its credential id, live or revoked; undefined when none. */
+  connectorCredential(tenantId: string, connectorId: string, credentialId: string): Promise<ClientRow | undefined> {
+    return store.connectorCredential(this.db, tenantId, connectorId, credentialId);
+  }
+
+  /** Revokes a live connector credential; undefined when there is none. */
+  async revokeConnectorCredential(tenantId: string, connectorId: string, credentialId: string): Promise<ClientRow | undefined> {
+    const row = await store.revokeConnectorCredential(this.db, tenantId, connectorId, credentialId);
+    if (row) this.forget(row.id);
+    return row;
   }
 
   /** A new client with a new key pair; only the public half is stored, the secret is returned once. */
@@ -226,6 +260,7 @@ export class ClientsService {
       clientId,
       userId: row.client.userId ?? undefined,
       roleIds: effectiveRoles(row.client.role, row.userRoles, row.client.scopedRoles),
+      connectorId: row.client.connectorId ?? undefined,
     };
     if (this.identityCache.size > 10_000) this.identityCache.clear();
     this.identityCache.set(clientId, { identity, at: now });

@@ -143,3 +143,49 @@ export async function userOfCredential(db: Db, tenantId: string, credentialId: s
     .where(and(eq(clients.tenantId, tenantId), eq(clients.credentialId, credentialId), isNull(clients.revokedAt)));
   return row?.userId ?? undefined;
 }
+
+/** Revokes every live credential of a connector; answers them. */
+export function revokeConnectorCredentials(db: Db, tenantId: string, connectorId: string): Promise<ClientRow[]> {
+  const now = new Date();
+  return db
+    .update(clients)
+    .set({ revokedAt: now, updatedAt: now })
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.connectorId, connectorId), isNull(clients.revokedAt)))
+    .returning();
+}
+
+/** A connector's credential by credential id, live or revoked. */
+export async function connectorCredential(
+  db: Db,
+  tenantId: string,
+  connectorId: string,
+  credentialId: string,
+): Promise<ClientRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.connectorId, connectorId), eq(clients.credentialId, credentialId)));
+  return row;
+}
+
+export async function revokeConnectorCredential(
+  db: Db,
+  tenantId: string,
+  connectorId: string,
+  credentialId: string,
+): Promise<ClientRow | undefined> {
+  const now = new Date();
+  const [row] = await db
+    .update(clients)
+    .set({ revokedAt: now, updatedAt: now })
+    .where(
+      and(
+        eq(clients.tenantId, tenantId),
+        eq(clients.connectorId, connectorId),
+        eq(clients.credentialId, credentialId),
+        isNull(clients.revokedAt),
+      ),
+    )
+    .returning();
+  return row;
+}

@@ -12,6 +12,6 @@ export const syncModule = defineModule({
 /** Connectors of apps (C1's ConnectorService) and the sync upload route. */
 export const connectorsModule = defineModule({
   name: 'connectors',
-  create: ({ db, services: s }) => new ConnectorsService(db, s.apps, s.users, s.sync),
+  create: ({ db, services: s }) => new ConnectorsService(db, s),
   routes: connectorRoutes,
 });

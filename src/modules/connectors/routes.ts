@@ -9,6 +9,9 @@ import {
   ConnectorResponse,
   CreateConnectorRequest,
   CreateDelegatedConnectorRequest,
+  GetCredentialsResponse,
+  RotateCredentialRequest,
+  RotateCredentialResponse,
   SyncUploadResponse,
   UpdateConnectorRequest,
 } from './schemas.ts';
@@ -16,6 +19,8 @@ import {
 const AppParams = Type.Object({ app_id: Id });
 const ConnectorParams = Type.Object({ app_id: Id, id: Id });
 const UploadParams = Type.Object({ app_id: Id, connector_id: Id });
+const DelegatedParams = Type.Object({ connector_app_id: Id, connector_id: Id });
+const CredentialParams = Type.Object({ app_id: Id, connector_id: Id, id: Id });
 
 export async function connectorRoutes(api: Api, core: Core): Promise<void> {
   const connectors = core.services.connectors;
@@ -110,6 +115,93 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
     (tenant, p, body) => view(connectors.update(tenant, p.app_id, p.id, body.connector, body.updateMask)),
   );
 
+  route(
+    api,
+    'POST',
+    '/apps/:connector_app_id/connectors/:connector_id/delegated',
+    {
+      ...op(
+        'UpdateDelegated',
+        'Update a delegated connector',
+        'The same as Update (Gatehouse makes no difference between delegated connectors and others): the `updateMask` ' +
+          'names what changes (`displayName`, `description`, `catalogId`, `userIds`, `config`). 404 when the app has no such connector.',
+      ),
+      params: DelegatedParams,
+      body: UpdateConnectorRequest,
+      response: ConnectorResponse,
+    },
+    (tenant, p, body) => view(connectors.update(tenant, p.connector_app_id, p.connector_id, body.connector, body.updateMask)),
+  );
+
+  emptyRoute(
+    api,
+    'POST',
+    '/apps/:app_id/connectors/:connector_id/force_sync',
+    {
+      ...op(
+        'ForceSync',
+        'Apply the last sync again',
+        'Gatehouse runs no connector: it applies again, now, the last c1z file uploaded to the connector ' +
+          '(`/connectors/{connector_id}/sync`) and answers when done; the status is recorded as for an upload. ' +
+          '400 FAILED_PRECONDITION when nothing was uploaded yet (or the last file was over 1 GiB, which is not kept); ' +
+          '404 when the app has no such connector.',
+      ),
+      params: UploadParams,
+    },
+    (tenant, p) => connectors.forceSync(tenant, p.app_id, p.connector_id),
+  );
+
+  route(
+    api,
+    'POST',
+    '/apps/:app_id/connectors/:connector_id/credentials',
+    {
+      ...op(
+        'RotateCredential',
+        'Rotate the connector credential',
+        "A new client id and secret for the connector (the secret is answered only here); the connector's previous " +
+          'credential is revoked at once. The credential gets tokens at `/auth/v1/token` like any client and may only ' +
+          'upload syncs to this connector (every other call: 403). 404 when the app has no such connector.',
+      ),
+      params: UploadParams,
+      body: RotateCredentialRequest,
+      response: RotateCredentialResponse,
+    },
+    (tenant, p) => connectors.rotateCredential(tenant, p.app_id, p.connector_id),
+  );
+
+  route(
+    api,
+    'GET',
+    '/apps/:app_id/connectors/:connector_id/credentials/:id',
+    {
+      ...op(
+        'GetCredentials',
+        'Get a connector credential',
+        'The credential by its id (never its secret); a revoked one carries `deletedAt`. 404 when the connector has no such credential.',
+      ),
+      params: CredentialParams,
+      response: GetCredentialsResponse,
+    },
+    async (tenant, p) => ({ credential: await connectors.getCredential(tenant, p.app_id, p.connector_id, p.id) }),
+  );
+
+  emptyRoute(
+    api,
+    'POST',
+    '/apps/:app_id/connectors/:connector_id/credentials/:id',
+    {
+      ...op(
+        'RevokeCredential',
+        'Revoke a connector credential',
+        'Its secret can no longer get tokens, and tokens it got stop working (within GATEHOUSE_CLIENT_CACHE_SECONDS). ' +
+          '404 when the connector has no such live credential.',
+      ),
+      params: CredentialParams,
+    },
+    (tenant, p) => connectors.revokeCredential(tenant, p.app_id, p.connector_id, p.id),
+  );
+
   emptyRoute(
     api,
     'DELETE',
@@ -142,7 +234,8 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
           'application/octet-stream`, at most GATEHOUSE_SYNC_MAX_BYTES), applied to the app as a full snapshot ' +
           '(docs/connectors.md). The connector records `status.startedAt`, then `completedAt`, or `lastError` when ' +
           'the file is refused (a 400 naming the reason, e.g. `v3`) or the sync conflicts with the app (400, code 9); ' +
-          'the app is then unchanged. Answers the connector and what the sync added and removed.',
+          'the app is then unchanged. Answers the connector and what the sync added and removed. The file is kept (up to 1 GiB) ' +
+          'for ForceSync. A credential of this connector (RotateCredential) may call this, and nothing else.',
         params: UploadParams,
         response: SyncUploadResponse,
         bodyLimit: core.config.syncMaxBytes,

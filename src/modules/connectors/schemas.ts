@@ -114,5 +114,31 @@ export const SyncUploadResponse = Type.Object({
   entitlements: Tally,
   accounts: Type.Object({ total: Type.Integer(), added: Type.Integer(), removed: Type.Integer(), linkedToUsers: Type.Integer() }),
   grants: Type.Object({ total: Type.Integer(), added: Type.Integer(), removed: Type.Integer(), unchanged: Type.Integer() }),
+  /** When the app is a directory: identity users created, updated, disabled, and whose managers were set. */
+  directory: Type.Optional(
+    Type.Object({ created: Type.Integer(), updated: Type.Integer(), disabled: Type.Integer(), managersSet: Type.Integer() }),
+  ),
 });
 export type SyncUploadResponse = Static<typeof SyncUploadResponse>;
+
+/** C1's ConnectorCredential: the client a connector authenticates with (its secret is answered only by RotateCredential). */
+export const ConnectorCredential = Type.Object({
+  id: Type.String(),
+  clientId: Type.String(),
+  appId: Type.String(),
+  connectorId: Type.String(),
+  displayName: Type.String(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  lastUsedAt: Type.Optional(Timestamp),
+  deletedAt: Type.Optional(Timestamp),
+});
+export type ConnectorCredential = Static<typeof ConnectorCredential>;
+
+/** RotateCredential's body: nothing, or the newer SDKs' copies of the path's ids (ignored). */
+export const RotateCredentialRequest = strictObject({
+  appId: Type.Optional(Type.String({ maxLength: 64 })),
+  connectorId: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export const RotateCredentialResponse = Type.Object({ credential: ConnectorCredential, clientSecret: Type.String() });
+export const GetCredentialsResponse = Type.Object({ credential: ConnectorCredential });

@@ -5,16 +5,19 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { iso, orUndef } from '../../http/schemas.ts';
-import { ApiError, invalidArgument, notFound } from '../../lib/errors.ts';
+import { ApiError, failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { ClientRow, ClientsService } from '../clients/service.ts';
+import type { TenantsService } from '../tenants/service.ts';
 import type { UsersService } from '../users/service.ts';
 import { C1zError } from './c1z/errors.ts';
 import {
   CONNECTOR_READ_ONLY,
   CONNECTOR_WRITABLE,
   type Connector,
+  type ConnectorCredential,
   type ConnectorInput,
   type ConnectorWritable,
   type CreateDelegatedConnectorRequest,
@@ -72,13 +75,42 @@ function checkConfig(value: unknown, field: string, depth = 0): void {
 
 export type ConnectorCreate = CreateDelegatedConnectorRequest & { config?: Record<string, unknown> };
 
+/** A bytea holds at most 1 GiB: a larger upload is applied but not kept for ForceSync. */
+export const KEEP_MAX_BYTES = 1024 * 1024 * 1024 - 1024;
+
+function toCredential(row: ClientRow, appId: string): ConnectorCredential {
+  return {
+    id: row.credentialId ?? row.id,
+    clientId: row.id,
+    appId,
+    connectorId: row.connectorId ?? '',
+    displayName: row.name,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    lastUsedAt: iso(row.lastUsedAt),
+    deletedAt: iso(row.revokedAt),
+  };
+}
+
+export type ConnectorsDeps = {
+  apps: AppsService;
+  users: UsersService;
+  sync: SyncService;
+  clients: ClientsService;
+  tenants: TenantsService;
+};
+
 export class ConnectorsService {
+  private readonly apps: AppsService;
+  private readonly users: UsersService;
+  private readonly sync: SyncService;
+
   constructor(
     private readonly db: Db,
-    private readonly apps: AppsService,
-    private readonly users: UsersService,
-    private readonly sync: SyncService,
-  ) {}
+    private readonly s: ConnectorsDeps,
+  ) {
+    ({ apps: this.apps, users: this.users, sync: this.sync } = s);
+  }
 
   /** Integration owners must be users of the tenant: an unknown one is a 400 naming it. */
   private async ownerIds(tenantId: string, ids: string[] | undefined, field: string, db: Db): Promise<string[]> {
@@ -154,9 +186,64 @@ export class ConnectorsService {
    */
   async upload(tenantId: string, appId: string, id: string, file: Uint8Array): Promise<SyncUploadResponse> {
     await this.requireRow(tenantId, appId, id);
+    return this.applyFile(tenantId, appId, id, file, true);
+  }
+
+  /**
+   * C1's ForceSync: Gatehouse runs no connector, so it re-applies the last file the connector applied
+   * (kept by upload), now, and answers once it is applied. FAILED_PRECONDITION when none is kept.
+   */
+  async forceSync(tenantId: string, appId: string, id: string): Promise<void> {
+    await this.requireRow(tenantId, appId, id);
+    const file = await store.syncFile(this.db, tenantId, id);
+    if (!file) throw failedPrecondition('the connector has no uploaded sync to apply again: upload one to .../sync first');
+    await this.applyFile(tenantId, appId, id, file, false);
+  }
+
+  /** RotateCredential: a new credential for the connector; its live ones are revoked (a connector has one). */
+  async rotateCredential(
+    tenantId: string,
+    appId: string,
+    id: string,
+  ): Promise<{ credential: ConnectorCredential; clientSecret: string }> {
+    const tenant = await this.s.tenants.byId(tenantId);
+    if (!tenant) throw notFound('tenant');
+    return this.db.transaction(async (tx) => {
+      // Locked: two rotations of one connector run one after the other, so one credential stays.
+      const connector = await store.getConnector(tx, tenantId, appId, id, true);
+      if (!connector) throw notFound('connector');
+      const name = `connector ${connector.displayName || connector.id}`.slice(0, 256);
+      const made = await this.s.clients.rotateForConnector(tenant, id, name, tx);
+      return { credential: toCredential(made.row, appId), clientSecret: made.clientSecret };
+    });
+  }
+
+  /** A credential of the connector (a revoked one carries deletedAt); 404 when the connector has none by that id. */
+  async getCredential(tenantId: string, appId: string, id: string, credentialId: string): Promise<ConnectorCredential> {
+    await this.requireRow(tenantId, appId, id);
+    const row = await this.s.clients.connectorCredential(tenantId, id, credentialId);
+    if (!row) throw notFound('connector credential');
+    return toCredential(row, appId);
+  }
+
+  /** Revokes a live credential of the connector: its tokens stop working within GATEHOUSE_CLIENT_CACHE_SECONDS. */
+  async revokeCredential(tenantId: string, appId: string, id: string, credentialId: string): Promise<void> {
+    await this.requireRow(tenantId, appId, id);
+    if (!(await this.s.clients.revokeConnectorCredential(tenantId, id, credentialId)))
+      throw notFound('live connector credential');
+  }
+
+  private async applyFile(
+    tenantId: string,
+    appId: string,
+    id: string,
+    file: Uint8Array,
+    keep: boolean,
+  ): Promise<SyncUploadResponse> {
     await store.updateConnector(this.db, tenantId, appId, id, { syncStartedAt: new Date(), lastError: null });
     try {
       const r = await this.sync.apply(tenantId, appId, file);
+      if (keep && file.length <= KEEP_MAX_BYTES) await store.keepSyncFile(this.db, tenantId, id, file);
       const row = await store.updateConnector(this.db, tenantId, appId, id, { syncCompletedAt: new Date() });
       const { linked, ...accounts } = r.accounts;
       return {
@@ -167,6 +254,7 @@ export class ConnectorsService {
         entitlements: r.entitlements,
         accounts: { ...accounts, linkedToUsers: linked },
         grants: r.grants,
+        directory: r.directory,
       };
     } catch (err) {
       const refused =

@@ -1,7 +1,7 @@
 // SQL of connectors: only the connectors table (the app is asked of the apps service).
 import { and, count, eq } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
-import { connectors } from '../../db/schema-connectors.ts';
+import { connectorSyncFiles, connectors } from '../../db/schema-connectors.ts';
 import { selectOne, selectPage } from '../../db/sql-helpers.ts';
 
 export type ConnectorRow = typeof connectors.$inferSelect;
@@ -15,8 +15,14 @@ export async function insertConnector(db: Db, row: NewConnectorRow): Promise<Con
   return out;
 }
 
-export function getConnector(db: Db, tenantId: string, appId: string, id: string): Promise<ConnectorRow | undefined> {
-  return selectOne<typeof connectors, ConnectorRow>(db, connectors, undefined, tenantId, id, false, eq(connectors.appId, appId));
+export function getConnector(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  id: string,
+  lock = false,
+): Promise<ConnectorRow | undefined> {
+  return selectOne<typeof connectors, ConnectorRow>(db, connectors, undefined, tenantId, id, lock, eq(connectors.appId, appId));
 }
 
 export function listConnectors(db: Db, tenantId: string, appId: string, page: { size: number; after?: string }) {
@@ -52,4 +58,24 @@ export async function countOfApp(db: Db, tenantId: string, appId: string): Promi
     .from(connectors)
     .where(and(eq(connectors.tenantId, tenantId), eq(connectors.appId, appId)));
   return row.n;
+}
+
+/** Keeps the connector's last applied file (replacing the one before). */
+export async function keepSyncFile(db: Db, tenantId: string, connectorId: string, file: Uint8Array): Promise<void> {
+  const row = { tenantId, connectorId, file, size: file.length, uploadedAt: new Date() };
+  await db
+    .insert(connectorSyncFiles)
+    .values(row)
+    .onConflictDoUpdate({
+      target: [connectorSyncFiles.tenantId, connectorSyncFiles.connectorId],
+      set: { file, size: file.length, uploadedAt: row.uploadedAt },
+    });
+}
+
+export async function syncFile(db: Db, tenantId: string, connectorId: string): Promise<Uint8Array | undefined> {
+  const [row] = await db
+    .select({ file: connectorSyncFiles.file })
+    .from(connectorSyncFiles)
+    .where(and(eq(connectorSyncFiles.tenantId, tenantId), eq(connectorSyncFiles.connectorId, connectorId)));
+  return row?.file;
 }

@@ -1,9 +1,11 @@
 // Baton records → the rows a sync upserts, in C1's terms (docs/connectors.md lists the mapping).
 import { newId } from '../../db/ids.ts';
 import type { SyncedAccount } from '../app-users/sync-store.ts';
+import type { AppUserVars } from '../directories/service.ts';
 import type { SyncedEntitlement } from '../entitlements/sync-store.ts';
 import type { SyncedType } from '../resource-types/sync-store.ts';
 import type { SyncedResource } from '../resources/sync-store.ts';
+import type { DirectoryAccount } from '../users/service.ts';
 import type { C1zEntitlement, C1zResource, C1zResourceType } from './c1z/types.ts';
 
 const key = (type: string, id: string) => `${type}\0${id}`;
@@ -90,5 +92,39 @@ export function toAccount(r: C1zResource): SyncedAccount {
     username: u?.login || null,
     appUserType: (u?.accountType && ACCOUNT_TYPES[u.accountType]) ?? 'APP_USER_TYPE_USER',
     status: (status && STATUSES[status]) ?? 'STATUS_ENABLED',
+  };
+}
+
+/** Profile keys a connector may give an account's manager's email under (the first that holds an email counts). */
+const MANAGER_KEYS = ['managerEmail', 'manager_email', 'manager'];
+
+/**
+ * An account as a directory sees it: the CEL variable `appUser` (C1's AppUser field names, the
+ * account's profile) and the user it would make (none without an email).
+ */
+export function toDirectoryAccount(r: C1zResource, a: SyncedAccount): { appUser: AppUserVars; account?: DirectoryAccount } {
+  const profile = r.userTrait?.profile ?? r.profile ?? {};
+  const appUser: AppUserVars = {
+    id: a.batonId,
+    displayName: a.displayName ?? '',
+    email: a.email ?? '',
+    emails: r.userTrait?.emails ?? [],
+    username: a.username ?? '',
+    status: a.status,
+    appUserType: a.appUserType,
+    employeeIds: r.userTrait?.employeeIds ?? [],
+    profile,
+  };
+  if (!a.email) return { appUser };
+  const manager = MANAGER_KEYS.map((k) => profile[k]).find((v): v is string => typeof v === 'string' && v.includes('@'));
+  return {
+    appUser,
+    account: {
+      email: a.email,
+      displayName: a.displayName ?? '',
+      username: a.username,
+      status: a.status === 'STATUS_ENABLED' ? 'ENABLED' : 'DISABLED',
+      managerEmail: manager,
+    },
   };
 }

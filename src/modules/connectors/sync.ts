@@ -15,14 +15,16 @@ import type { SyncScope } from '../../db/sync-helpers.ts';
 import { failedPrecondition, pgErrorCode } from '../../lib/errors.ts';
 import type { AppUsersService } from '../app-users/service.ts';
 import type { AppsService } from '../apps/service.ts';
+import type { DirectoriesService } from '../directories/service.ts';
 import type { EntitlementsService } from '../entitlements/service.ts';
 import type { GrantsService } from '../grants/service.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { ResourcesService } from '../resources/service.ts';
+import type { DirectoryAccount, DirectorySyncResult } from '../users/service.ts';
 import { type ExpandedGrant, expandGrants } from './c1z/expand.ts';
 import { type C1zSync, withC1z } from './c1z/read.ts';
 import type { C1zResource, C1zSyncInfo } from './c1z/types.ts';
-import { parentOf, toAccount, toEntitlement, toResource, toResourceType } from './sync-rows.ts';
+import { parentOf, toAccount, toDirectoryAccount, toEntitlement, toResource, toResourceType } from './sync-rows.ts';
 
 /** Rows per statement. */
 export const BATCH = 2000;
@@ -35,6 +37,8 @@ export type SyncResult = {
   entitlements: Tally;
   accounts: Tally & { linked: number };
   grants: { total: number; added: number; removed: number; unchanged: number };
+  /** When the app is a directory: the identity users its accounts made, changed and disabled. */
+  directory?: DirectorySyncResult;
 };
 
 export type SyncServices = {
@@ -44,6 +48,7 @@ export type SyncServices = {
   entitlements: EntitlementsService;
   appUsers: AppUsersService;
   grants: GrantsService;
+  directories: DirectoriesService;
 };
 
 const key = (type: string, id: string) => `${type}\0${id}`;
@@ -152,18 +157,29 @@ export class SyncService {
     // carrying a UserTrait; baton `type:id` → app user id).
     const accountIds = new Map<string, string>();
     const isAccount = (r: C1zResource) => userTypes.has(r.resourceTypeId) || r.userTrait !== undefined;
+    // A directory's accounts it accepts become identity users (before linking, so that they link).
+    const accepts = await this.s.directories.acceptor(tx, scope.tenantId, scope.appId);
+    const directoryAccounts: DirectoryAccount[] = [];
     for (const batch of batches(c1z.resources())) {
       await resources.sync.setParents(
         tx,
         scope,
         batch.flatMap((r) => parentOf(r, typeIds, resourceIds)),
       );
-      const accounts = batch.filter(isAccount).map(toAccount);
+      const accountResources = batch.filter(isAccount);
+      const accounts = accountResources.map(toAccount);
       if (accounts.length === 0) continue;
+      if (accepts) {
+        for (const [i, r] of accountResources.entries()) {
+          const d = toDirectoryAccount(r, accounts[i]);
+          if (d.account && accepts(d.appUser)) directoryAccounts.push(d.account);
+        }
+      }
       const up = await appUsers.sync.upsert(tx, scope, accounts);
       for (const [baton, id] of up.ids) accountIds.set(baton, id);
       count(result.accounts, up);
     }
+    if (accepts) result.directory = await this.s.directories.apply(tx, scope.tenantId, scope.appId, directoryAccounts);
     result.accounts.linked = await appUsers.sync.link(tx, scope, byDisplayName);
 
     // Grants to accounts, expanded (an expanded file derives nothing new), with their sources.

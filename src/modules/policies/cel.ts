@@ -54,14 +54,22 @@ const SPECIAL_FORMS = new Set(['_&&_', '_||_', '_?_:_', '_[_]', '@not_strictly_f
 export type CelProblem = { message: string; offset: number; length: number };
 
 type Scope = ReadonlySet<string>;
+/** Variables and their fields: the policy ones (CEL_VARIABLES), or another use's (a directory's account filter). */
+export type CelVariables = Readonly<Record<string, readonly string[]>>;
 
-function walk(e: Expr | undefined, scope: Scope, offsetOf: (id: bigint) => number, out: CelProblem[]): void {
+function walk(
+  e: Expr | undefined,
+  scope: Scope,
+  offsetOf: (id: bigint) => number,
+  out: CelProblem[],
+  vars: CelVariables = CEL_VARIABLES,
+): void {
   if (!e || out.length > 0) return;
   const at = offsetOf(e.id);
   const k = e.exprKind;
   switch (k.case) {
     case 'identExpr':
-      if (!scope.has(k.value.name) && !(k.value.name in CEL_VARIABLES)) {
+      if (!scope.has(k.value.name) && !(k.value.name in vars)) {
         out.push({ message: `undeclared reference to '${k.value.name}'`, offset: at, length: k.value.name.length });
       }
       return;
@@ -69,7 +77,7 @@ function walk(e: Expr | undefined, scope: Scope, offsetOf: (id: bigint) => numbe
       const operand = k.value.operand;
       if (operand?.exprKind.case === 'identExpr' && !scope.has(operand.exprKind.value.name)) {
         const name = operand.exprKind.value.name;
-        const fields = (CEL_VARIABLES as Record<string, readonly string[]>)[name];
+        const fields = vars[name];
         if (fields && !fields.includes(k.value.field)) {
           out.push({
             message: `undefined field '${k.value.field}' of ${name} (it has ${fields.join(', ')})`,
@@ -79,7 +87,7 @@ function walk(e: Expr | undefined, scope: Scope, offsetOf: (id: bigint) => numbe
           return;
         }
       }
-      walk(operand, scope, offsetOf, out);
+      walk(operand, scope, offsetOf, out, vars);
       return;
     }
     case 'callExpr':
@@ -87,26 +95,26 @@ function walk(e: Expr | undefined, scope: Scope, offsetOf: (id: bigint) => numbe
         out.push({ message: `undeclared reference to function '${k.value.function}'`, offset: at, length: 1 });
         return;
       }
-      walk(k.value.target, scope, offsetOf, out);
-      for (const a of k.value.args) walk(a, scope, offsetOf, out);
+      walk(k.value.target, scope, offsetOf, out, vars);
+      for (const a of k.value.args) walk(a, scope, offsetOf, out, vars);
       return;
     case 'listExpr':
-      for (const x of k.value.elements) walk(x, scope, offsetOf, out);
+      for (const x of k.value.elements) walk(x, scope, offsetOf, out, vars);
       return;
     case 'structExpr':
       for (const f of k.value.entries) {
-        if (f.keyKind.case === 'mapKey') walk(f.keyKind.value, scope, offsetOf, out);
-        walk(f.value, scope, offsetOf, out);
+        if (f.keyKind.case === 'mapKey') walk(f.keyKind.value, scope, offsetOf, out, vars);
+        walk(f.value, scope, offsetOf, out, vars);
       }
       return;
     case 'comprehensionExpr': {
       const c = k.value;
-      walk(c.iterRange, scope, offsetOf, out);
-      walk(c.accuInit, scope, offsetOf, out);
+      walk(c.iterRange, scope, offsetOf, out, vars);
+      walk(c.accuInit, scope, offsetOf, out, vars);
       const inner = new Set([...scope, c.iterVar, c.iterVar2, c.accuVar].filter(Boolean));
-      walk(c.loopCondition, inner, offsetOf, out);
-      walk(c.loopStep, inner, offsetOf, out);
-      walk(c.result, new Set([...scope, c.accuVar]), offsetOf, out);
+      walk(c.loopCondition, inner, offsetOf, out, vars);
+      walk(c.loopStep, inner, offsetOf, out, vars);
+      walk(c.result, new Set([...scope, c.accuVar]), offsetOf, out, vars);
       return;
     }
     default:
@@ -115,7 +123,7 @@ function walk(e: Expr | undefined, scope: Scope, offsetOf: (id: bigint) => numbe
 }
 
 /** The problems of an expression ([] when it compiles), the first one only: later ones often follow from it. */
-export function celProblems(text: string): CelProblem[] {
+export function celProblems(text: string, vars: CelVariables = CEL_VARIABLES): CelProblem[] {
   if (text.trim() === '') return [{ message: 'expression is empty', offset: 0, length: 0 }];
   let parsed: ReturnType<typeof parse>;
   try {
@@ -133,13 +141,13 @@ export function celProblems(text: string): CelProblem[] {
   }
   const positions = parsed.sourceInfo?.positions ?? {};
   const out: CelProblem[] = [];
-  walk(parsed.expr, new Set(), (id) => positions[String(id)] ?? 0, out);
+  walk(parsed.expr, new Set(), (id) => positions[String(id)] ?? 0, out, vars);
   return out;
 }
 
 /** The first problem as one line, or undefined when the expression compiles. */
-export function celError(text: string): string | undefined {
-  const p = celProblems(text)[0];
+export function celError(text: string, vars: CelVariables = CEL_VARIABLES): string | undefined {
+  const p = celProblems(text, vars)[0];
   if (!p) return undefined;
   const { line, column } = lineColumn(text, p.offset);
   return `${p.message} (line ${line}, column ${column})`;
@@ -161,7 +169,7 @@ export type CelOutput = boolean | string | number | bigint | null | CelOutput[] 
  */
 export function celEvaluate(
   text: string,
-  vars: Record<keyof typeof CEL_VARIABLES, object>,
+  vars: Record<keyof typeof CEL_VARIABLES, object> | Record<string, object>,
 ): { value?: CelOutput; error?: string } {
   try {
     const out = plan(env, parse(text))(vars as unknown as Record<string, CelInput>);
@@ -170,4 +178,18 @@ export function celEvaluate(
   } catch (err) {
     return { error: (err as Error).message };
   }
+}
+
+/** celEvaluate's work split in two: parse and plan once, then evaluate per input (a directory filters every account). */
+export function celProgram(text: string): (vars: Record<string, object>) => { value?: CelOutput; error?: string } {
+  const program = plan(env, parse(text));
+  return (vars) => {
+    try {
+      const out = program(vars as unknown as Record<string, CelInput>);
+      if (isCelError(out)) return { error: out.message };
+      return { value: isCelList(out) ? ([...out] as CelOutput[]) : (out as CelOutput) };
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+  };
 }

@@ -11,6 +11,9 @@ import { type Permission, roleById } from './builtin.ts';
  * - `entitlementOwner`: an owner of the entitlement named by this path parameter (any role);
  * - `self`: the path parameter names the caller's own user (another user's answers 404: they may not see it);
  * - `ownClient`: the path parameter names one of the caller's personal clients (another's answers 404);
+ * - `connector`: a connector credential (C1's ConnectorCredential) of the connector named by this path
+ *   parameter. A connector credential has no roles and may call nothing else (403), not even what
+ *   any authenticated caller may.
  * - `narrow`: a list or search the caller may make over what is theirs only (their user, their
  *   grants, their clients) when they have no permission for all: any caller with a user may; the
  *   route is told to narrow it, and a body field naming someone else's user is refused (403); with
@@ -24,6 +27,7 @@ export type Rule = {
   entitlementOwner?: string;
   self?: string;
   ownClient?: string;
+  connector?: string;
   /** `bodyField` names the user filter of a search body; `many` when it is a list of user ids. */
   narrow?: { bodyField?: string; many?: boolean; fillOnly?: boolean };
 };
@@ -79,7 +83,18 @@ export const AUTHORIZATION: Record<string, Rule> = {
   [`${app}.ConnectorService.CreateDelegated`]: appWrite('connectors:write'),
   [`${app}.ConnectorService.Update`]: appWrite('connectors:write'),
   [`${app}.ConnectorService.Delete`]: appWrite('connectors:write'),
-  'gatehouse.ConnectorSync.Upload': appWrite('connectors:write'),
+  [`${app}.ConnectorService.UpdateDelegated`]: appWrite('connectors:write', 'connector_app_id'),
+  [`${app}.ConnectorService.ForceSync`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.RotateCredential`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.GetCredentials`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.RevokeCredential`]: appWrite('connectors:write'),
+  'gatehouse.ConnectorSync.Upload': { ...appWrite('connectors:write'), connector: 'connector_id' },
+  // Directories: which apps make identity users. Reading is for who may read users; making and
+  // deleting one is the Super Administrator's (it creates and disables users).
+  'c1.api.directory.v1.DirectoryService.List': read('users:read'),
+  'c1.api.directory.v1.DirectoryService.Get': read('users:read'),
+  'c1.api.directory.v1.DirectoryService.Create': read('directories:write'),
+  'c1.api.directory.v1.DirectoryService.Delete': read('directories:write'),
   // Resource types and resources.
   [`${app}.AppResourceTypeService.List`]: anyone,
   [`${app}.AppResourceTypeService.Get`]: anyone,

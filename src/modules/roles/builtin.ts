@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   'entitlements:write',
   // Connectors of apps and the syncs uploaded to them.
   'connectors:write',
+  // Which apps are directories (their syncs create and disable identity users).
+  'directories:write',
   'app_users:read',
   'app_users:write',
   'grants:read',

@@ -23,7 +23,7 @@ export type UserInput = {
   employeeIds?: string[];
 };
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export function toUser(row: UserRow): User {
   return {
@@ -42,6 +42,7 @@ export function toUser(row: UserRow): User {
     managerIds: row.managerIds.length > 0 ? row.managerIds : undefined,
     delegatedUserId: orUndef(row.delegatedUserId),
     origin: row.origin as User['origin'],
+    directoryIds: row.directoryIds,
     status: row.status as User['status'],
     directoryStatus: row.status as User['status'],
     type: 'USER_TYPE_HUMAN',

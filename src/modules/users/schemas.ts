@@ -42,6 +42,8 @@ export const User = Type.Object({
   managerIds: Type.Optional(Type.Array(Type.String())),
   delegatedUserId: Type.Optional(Type.String()),
   origin: UserOrigin,
+  /** The directory apps whose last sync has this user. */
+  directoryIds: Type.Array(Type.String()),
   status: UserStatus,
   directoryStatus: UserStatus,
   type: Type.Literal('USER_TYPE_HUMAN'),

@@ -4,15 +4,22 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { record } from '../../lib/activity.ts';
-import { alreadyExists, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { type DirectoryUser, leaveDirectory, setDirectoryManagers, upsertDirectoryUsers } from './directory-store.ts';
 import { UserImport } from './import.ts';
-import { checkUserInput, columnsOf, sameList, toUser, type UserInput } from './input.ts';
+import { checkUserInput, columnsOf, EMAIL, sameList, toUser, type UserInput } from './input.ts';
 import { describeCycle, lockManagerChains, managerCycles } from './managers.ts';
 import type { SearchUsersRequest, User } from './schemas.ts';
 import * as store from './store.ts';
 
 export { checkUserInput, rolesWithBasic, toUser, type UserInput } from './input.ts';
+
+/** An account a directory sync makes a user of; `managerEmail` when the connector gives a manager. */
+export type DirectoryAccount = Omit<DirectoryUser, 'id'> & { managerEmail?: string };
+export type DirectorySyncResult = { created: number; updated: number; disabled: number; managersSet: number };
+/** Rows per statement. */
+const DIRECTORY_BATCH = 2000;
 
 const ORIGIN_UNSPECIFIED = 'USER_ORIGIN_UNSPECIFIED';
 /** Origins a filter names; UNSPECIFIED names none (proto3's zero value). */
@@ -134,6 +141,48 @@ export class UsersService {
     if (v.delegatedUserId && !found.has(v.delegatedUserId)) {
       throw invalidArgument(`delegatedUserId: user "${v.delegatedUserId}" does not exist`);
     }
+  }
+
+  /**
+   * A directory's sync, in the caller's transaction (docs/connectors.md "Directories"): its accounts
+   * (one per email, first kept) create or update users, users it no longer has leave it (and are
+   * disabled when no directory has them any more), then managers are set from the accounts that name
+   * one. A manager cycle refuses the sync (FAILED_PRECONDITION). Set-based: a constant number of
+   * statements per DIRECTORY_BATCH accounts, plus a constant number per sync.
+   */
+  async syncDirectory(tx: Db, tenantId: string, directoryId: string, accounts: DirectoryAccount[]): Promise<DirectorySyncResult> {
+    const byEmail = new Map<string, DirectoryAccount>();
+    for (const a of accounts) {
+      const key = a.email.trim().toLowerCase();
+      if (EMAIL.test(key) && key.length <= 320 && !byEmail.has(key)) byEmail.set(key, { ...a, email: a.email.trim() });
+    }
+    const unique = [...byEmail.values()];
+    const out: DirectorySyncResult = { created: 0, updated: 0, disabled: 0, managersSet: 0 };
+    for (let i = 0; i < unique.length; i += DIRECTORY_BATCH) {
+      const batch = unique.slice(i, i + DIRECTORY_BATCH).map((a) => ({
+        id: newId(),
+        email: a.email,
+        displayName: a.displayName.trim().slice(0, 256) || a.email,
+        username: a.username?.trim().slice(0, 256) || null,
+        status: a.status,
+      }));
+      const r = await upsertDirectoryUsers(tx, tenantId, directoryId, batch);
+      out.created += r.created;
+      out.updated += r.updated;
+    }
+    out.disabled = await leaveDirectory(tx, tenantId, directoryId, [...byEmail.keys()]);
+    const managed = unique.flatMap((a) => (a.managerEmail ? [{ email: a.email, managerEmail: a.managerEmail }] : []));
+    if (managed.length === 0) return out;
+    await lockManagerChains(tx, tenantId);
+    const changed: string[] = [];
+    for (let i = 0; i < managed.length; i += DIRECTORY_BATCH) {
+      changed.push(...(await setDirectoryManagers(tx, tenantId, managed.slice(i, i + DIRECTORY_BATCH))));
+    }
+    out.managersSet = changed.length;
+    const [cycle] = changed.length > 0 ? await managerCycles(tx, tenantId, changed, 1) : [];
+    if (cycle)
+      throw failedPrecondition(`the directory's managers make a cycle: ${describeCycle(cycle)} (each managed by the next)`);
+    return out;
   }
 
   /** A many-row import (the CSV import): see UserImport. */

@@ -3,6 +3,8 @@
 declare module 'sql.js' {
   export type SqlValue = number | string | Uint8Array | null;
   export interface Statement {
+    /** Binds the values, runs the statement to its end and resets it (sql.js). */
+    run(params?: SqlValue[]): void;
     step(): boolean;
     get(): SqlValue[];
     free(): boolean;
