@@ -8,6 +8,7 @@ export default defineConfig({
     './src/db/schema-policies.ts',
     './src/db/schema-tasks.ts',
     './src/db/schema-connectors.ts',
+    './src/db/schema-webhooks.ts',
   ],
   out: './drizzle',
 });

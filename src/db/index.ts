@@ -18,8 +18,9 @@ import * as access from './schema-access.ts';
 import * as connectorTables from './schema-connectors.ts';
 import * as policyTables from './schema-policies.ts';
 import * as taskTables from './schema-tasks.ts';
+import * as webhookTables from './schema-webhooks.ts';
 
-const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables };
+const schema = { ...catalog, ...access, ...policyTables, ...taskTables, ...connectorTables, ...webhookTables };
 
 export type Schema = typeof schema;
 /** A database or a transaction: stores accept either. */

@@ -17,6 +17,7 @@ import { tasksModule } from './tasks/module.ts';
 import { tenantsModule } from './tenants/module.ts';
 import { tokensModule } from './tokens/module.ts';
 import { usersModule } from './users/module.ts';
+import { webhooksModule } from './webhooks/module.ts';
 
 export const modules: ModuleDescriptor[] = [
   tenantsModule,
@@ -27,6 +28,7 @@ export const modules: ModuleDescriptor[] = [
   personalClientsModule,
   grantLedgerModule,
   ownersModule,
+  webhooksModule,
   policiesModule,
   appsModule,
   resourceTypesModule,

@@ -113,6 +113,9 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     const connector = await s.admin.post(`/api/v1/apps/${app.id}/connectors/create`, {});
     expect(connector.status).toBe(200);
     ids.connector = connector.body.connectorView.connector.id;
+    const webhook = await s.admin.post('/api/v1/webhooks', { displayName: 'Matrix', url: 'https://hooks.example.com/matrix' });
+    expect(webhook.status).toBe(200);
+    ids.webhook = webhook.body.webhook.id;
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,
@@ -175,6 +178,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.includes('/connectors/{id}')) return ids.connector;
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       if (path.startsWith('/api/v1/tasks/')) return ids.task;
+      if (path.startsWith('/api/v1/webhooks/')) return ids.webhook;
       return ids.app;
     };
     return op.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => (name === 'id' ? idOf(op.path) : byName[name]));

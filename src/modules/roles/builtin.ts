@@ -28,6 +28,9 @@ export const PERMISSIONS = [
   'tasks:read',
   'tasks:request_others',
   'tasks:act_any',
+  // Webhooks: destinations that receive signed requests (and may reach internal systems: Super Administrators write them).
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -88,7 +91,7 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:access_request_admin',
     displayName: 'Access Request Administrator',
     serviceRoles: ['role/c1.api.request.v1.Requests:owner'],
-    permissions: [...STAFF_READS, 'policies:write', 'tasks:read', 'tasks:request_others', 'tasks:act_any'],
+    permissions: [...STAFF_READS, 'policies:write', 'tasks:read', 'tasks:request_others', 'tasks:act_any', 'webhooks:read'],
   },
   {
     key: 'helpdesk',
