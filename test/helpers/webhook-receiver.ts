@@ -31,7 +31,8 @@ export type Receiver = {
 
 const b64 = (buf: Buffer) => buf.toString('base64');
 
-export async function startReceiver(jwksUrl: string, path = '/hook'): Promise<Receiver> {
+/** `jwksUrl`: where the keys are (a function when the server answering it changes, e.g. across a restart). */
+export async function startReceiver(jwksUrl: string | (() => string), path = '/hook'): Promise<Receiver> {
   const waiters: { n: number; resolve: () => void }[] = [];
   const inFlight = new Map<string, number>();
   const r: Receiver = {
@@ -57,7 +58,7 @@ export async function startReceiver(jwksUrl: string, path = '/hook'): Promise<Re
     try {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
       // Fetched per delivery: a test may rotate keys between two.
-      const jwks = createLocalJWKSet(await (await fetch(jwksUrl)).json());
+      const jwks = createLocalJWKSet(await (await fetch(typeof jwksUrl === 'string' ? jwksUrl : jwksUrl())).json());
       const verified = await jwtVerify(token, jwks, { algorithms: ['EdDSA'], audience: '127.0.0.1' });
       claims = verified.payload as Delivery['claims'];
       const digest = createHash('sha256').update(raw).digest();
