@@ -96,11 +96,18 @@ export function selectSteps(
 
 export type Provisioner = (run: Run) => Promise<void>;
 
+/** Steps a webhook answers (webhook-steps.ts): the engine hands them over and the step waits. */
+export type WebhookStarter = {
+  startApproval(run: Run, id: string, approval: Approval): Promise<void>;
+  startProvision(run: Run, provision: NonNullable<PolicyStep['provision']>, id: string): Promise<void>;
+};
+
 export class Engine {
   constructor(
     private readonly deps: ApproverDeps,
     /** Grants or revokes the task's access (the provision step). */
     private readonly provision: Provisioner,
+    private readonly webhooks?: WebhookStarter,
   ) {}
 
   /** Runs steps from the current one until a step waits (an approval) or the task closes. */
@@ -126,6 +133,7 @@ export class Engine {
 
   private async start(run: Run, step: PolicyStep): Promise<void> {
     const id = newId();
+    if (step.approval?.webhook && this.webhooks) return this.webhooks.startApproval(run, id, step.approval);
     if (step.approval) {
       await this.startApproval(run, id, step.approval);
     } else if (step.accept) {
@@ -185,7 +193,8 @@ export class Engine {
     }
   }
 
-  private async provisionStep(run: Run, provision: NonNullable<PolicyStep['provision']>, id = newId()): Promise<void> {
+  async provisionStep(run: Run, provision: NonNullable<PolicyStep['provision']>, id = newId()): Promise<void> {
+    if (provision.provisionPolicy?.webhook && this.webhooks) return this.webhooks.startProvision(run, provision, id);
     const instance: StepInstance = { id, state: 'POLICY_STEP_STATE_DONE', provision: { state: 'PROVISION_INSTANCE_STATE_DONE' } };
     try {
       await this.provision(run);

@@ -13,6 +13,7 @@ export const tasksModule = defineModule({
       entitlements: s.entitlements,
       appUsers: s.appUsers,
       policies: s.policies,
+      webhooks: s.webhooks,
     }),
   routes: taskRoutes,
 });

@@ -135,8 +135,9 @@ export type TaskAuditListRequest = Static<typeof TaskAuditListRequest>;
 
 // ---- answers ----
 
-const ApprovedAction = Type.Object({ userId: Type.String(), approvedAt: Timestamp });
-const DeniedAction = Type.Object({ userId: Type.String(), deniedAt: Timestamp });
+// No userId when no person decided: a webhook, or a service client.
+const ApprovedAction = Type.Object({ userId: opt(Type.String()), approvedAt: Timestamp });
+const DeniedAction = Type.Object({ userId: opt(Type.String()), deniedAt: Timestamp });
 const ApprovalInstance = Type.Object({
   approval: opt(Approval),
   state: Type.String(),
@@ -148,6 +149,8 @@ const ProvisionInstance = Type.Object({
   state: Type.String(),
   completed: opt(Type.Object({ userId: opt(Type.String()), completedAt: Timestamp })),
   cancelled: opt(Type.Object({ cancelledByUserId: opt(Type.String()), cancelledAt: Timestamp })),
+  webhookId: opt(Type.String()),
+  webhookInstanceId: opt(Type.String()),
 });
 /** C1's PolicyStepInstance: a step of the task, with what happened to it. */
 const PolicyStepInstance = Type.Object({

@@ -40,6 +40,8 @@ export type Outcome = { answer: Record<string, unknown> } | { failed: string };
 /** Runs in the transaction that records the outcome; an ApiError refuses the answer (400 to a callback). */
 export type OutcomeHandler = (tx: Db, instance: InstanceRow, outcome: Outcome) => Promise<void>;
 export type SourceKind = 'test' | 'approvalStep' | 'provisionStep';
+/** The payload's fields at send time (the task as it is then), for sources whose object changes. */
+export type PayloadBuilder = (tenantId: string, ticketId: string) => Promise<Record<string, unknown>>;
 
 export type Enqueue = {
   webhookId: string;
@@ -82,6 +84,7 @@ const kindOf = (row: InstanceRow) => Object.keys(row.source)[0] as SourceKind;
 export class WebhooksService {
   readonly keys: WebhookKeys;
   private readonly handlers = new Map<SourceKind, OutcomeHandler>();
+  private readonly payloads = new Map<SourceKind, PayloadBuilder>();
   /** Set by the delivery worker: asks it to look for due instances now. */
   wake: () => void = () => {};
 
@@ -95,6 +98,19 @@ export class WebhooksService {
 
   onOutcome(kind: SourceKind, handler: OutcomeHandler): void {
     this.handlers.set(kind, handler);
+  }
+
+  onPayload(kind: SourceKind, builder: PayloadBuilder): void {
+    this.payloads.set(kind, builder);
+  }
+
+  /** The payload Any of an attempt: built now when the source's module says how, else as stored. */
+  private async payloadOf(row: InstanceRow): Promise<Record<string, unknown>> {
+    const kind = kindOf(row);
+    const builder = this.payloads.get(kind);
+    const ticketId = (row.source[kind] as { ticketId?: string } | undefined)?.ticketId;
+    if (!builder || !ticketId) return row.payload;
+    return { '@type': row.payload['@type'], ...(await builder(row.tenantId, ticketId)) };
   }
 
   async create(tenantId: string, req: CreateWebhookRequest): Promise<Webhook> {
@@ -115,6 +131,11 @@ export class WebhooksService {
     const row = await store.getWebhook(db, tenantId, id);
     if (!row) throw notFound('webhook');
     return row;
+  }
+
+  /** Which of these ids are webhooks of the tenant (policies check the ids their steps name). */
+  async existingIds(tx: Db, tenantId: string, ids: string[]): Promise<Set<string>> {
+    return new Set(await store.existingWebhookIds(tx, tenantId, ids));
   }
 
   async get(tenantId: string, id: string): Promise<Webhook> {
@@ -156,7 +177,7 @@ export class WebhooksService {
   }
 
   /** Writes an instance in the caller's transaction; 404 (ApiError) for an unknown webhook. */
-  async enqueue(tx: Db, tenantId: string, e: Enqueue): Promise<InstanceRow> {
+  async enqueue(tx: Db, tenantId: string, e: Enqueue): Promise<InstanceRow & { webhookName: string }> {
     const hook = await this.requireRow(tenantId, e.webhookId, tx);
     const row = await store.insertInstance(tx, {
       tenantId,
@@ -173,7 +194,7 @@ export class WebhooksService {
     });
     // The worker looks again shortly: by then the caller's transaction has usually committed.
     if (tx !== this.db) setTimeout(() => this.wake(), 20).unref();
-    return row;
+    return { ...row, webhookName: hook.displayName };
   }
 
   async instance(tenantId: string, id: string, db: Db = this.db): Promise<WebhookInstance | undefined> {
@@ -195,7 +216,8 @@ export class WebhooksService {
     if (!tenant) return;
     const base = publicUrl(this.config, tenant.domain);
     const callbackUrl = `${base}/api/v1/webhooks/callback/${row.callbackToken}`;
-    const body = JSON.stringify({ version: 'v1', webhookId: row.id, callbackUrl, event: row.event, payload: row.payload });
+    const payload = await this.payloadOf(row);
+    const body = JSON.stringify({ version: 'v1', webhookId: row.id, callbackUrl, event: row.event, payload });
     const jwt = await this.keys.sign({ tenantId: row.tenantId, issuer: new URL(base).host, url: row.url, body });
     const headers = {
       authorization: `Bearer ${jwt}`,

@@ -2,7 +2,7 @@
 import { and, asc, eq, gt, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { type WebhookState, webhookInstances, webhookKeys, webhooks } from '../../db/schema-webhooks.ts';
-import { inIds, matchesQuery, selectOne, selectPage } from '../../db/sql-helpers.ts';
+import { inIds, matchesQuery, selectByIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
 import { resultRows } from '../../db/sync-helpers.ts';
 
 export type WebhookRow = typeof webhooks.$inferSelect;
@@ -17,6 +17,11 @@ export async function insertWebhook(db: Db, row: NewWebhookRow): Promise<Webhook
 }
 
 export const getWebhook = (db: Db, tenantId: string, id: string) => selectOne(db, webhooks, undefined, tenantId, id);
+
+export async function existingWebhookIds(db: Db, tenantId: string, ids: string[]): Promise<string[]> {
+  const rows = await selectByIds(db, webhooks, { id: webhooks.id }, tenantId, ids);
+  return rows.map((r) => (r as { id: string }).id);
+}
 
 export function listWebhooks(
   db: Db,
