@@ -5,6 +5,7 @@
 // it, with the task locked. An approval webhook approves, denies, reassigns the step to people or
 // replaces the remaining steps with another policy's; a provision webhook completes the step or,
 // failing, falls back to Gatehouse's own (manual) provisioning.
+import { Value } from '@sinclair/typebox/value';
 import type { Core } from '../../core.ts';
 import { expandOne } from '../../http/expand.ts';
 import { invalidArgument } from '../../lib/errors.ts';
@@ -14,6 +15,7 @@ import type { PoliciesService } from '../policies/service.ts';
 import type { UsersService } from '../users/service.ts';
 import type { InstanceRow, Outcome, WebhooksService } from '../webhooks/service.ts';
 import { type Engine, type Run, type StepInstance, selectSteps } from './engine.ts';
+import { TaskViewResponse } from './schemas.ts';
 import { fillTask, toTask } from './views.ts';
 
 type Provision = NonNullable<PolicyStep['provision']>;
@@ -52,7 +54,9 @@ export class WebhookSteps {
   async payload(services: Core['services'], tenantId: string, taskId: string, row: Parameters<typeof toTask>[0]) {
     const task = toTask(row, { tenantId, roleIds: [], kind: 'service' } as never, 0);
     const x = await expandOne({ task }, EXPAND, fillTask({ services } as Core, tenantId));
-    return { taskView: x.view, expanded: x.expanded, ticketId: taskId };
+    // What GetTask's answer schema keeps: no stored-only fields (a step's approverIds, webhookInstanceId).
+    const answer = Value.Clean(TaskViewResponse, structuredClone({ taskView: x.view, expanded: x.expanded })) as object;
+    return { ...answer, ticketId: taskId };
   }
 
   async startApproval(run: Run, id: string, approval: Approval): Promise<void> {

@@ -2,7 +2,7 @@
 // one current key, made on first use; rotation retires it and makes a new one. GET /auth/v1/jwks
 // publishes current keys and retired ones until their last signature has expired. Private
 // halves live in the database only: never answered, never logged.
-import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { importJWK, type JWK, SignJWT } from 'jose';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
@@ -74,7 +74,7 @@ export class WebhookKeys {
       .setIssuedAt(iat)
       .setNotBefore(iat - 60)
       .setExpirationTime(iat + SIGNATURE_LIFETIME_S)
-      .setJti(randomUUID())
+      .setJti(newId())
       .sign(priv);
   }
 }

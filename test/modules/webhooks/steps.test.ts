@@ -57,7 +57,8 @@ describe.each(backends)('webhook policy steps on %s', (backend) => {
       state: 'TASK_STATE_OPEN',
       type: { grant: { appId, appEntitlementId: entId } },
     });
-    expect(p.taskView.task.policy.current.id).toBe(task.policy.current.id);
+    expect(p.taskView.task.policy.current).toEqual(task.policy.current);
+    expect(p.ticketId).toBe(task.id);
     const types = p.expanded.map((x: { '@type': string }) => x['@type']);
     expect(types).toEqual(
       expect.arrayContaining([
