@@ -10,6 +10,7 @@ export default defineConfig({
     './src/db/schema-connectors.ts',
     './src/db/schema-systemlog.ts',
     './src/db/schema-catalogs.ts',
+    './src/db/schema-webhooks.ts',
   ],
   out: './drizzle',
 });

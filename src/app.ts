@@ -138,6 +138,11 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
   });
 
   await app.register(async (scope) => tokenRoutes(scope as Api, core));
+  // Routes without a bearer token (the JWKS, webhook callbacks): each module's own scope.
+  for (const m of modules) {
+    const publicRoutes = m.publicRoutes;
+    if (publicRoutes) await app.register(async (scope) => publicRoutes(scope as Api, core));
+  }
   await app.register(
     async (api) => {
       // The request's activity (system log) wraps everything after it; it learns the caller after authentication.

@@ -52,6 +52,13 @@ export type Config = {
   metricsPublic: boolean;
   /** Fastify trustProxy: which X-Forwarded-* headers to believe (client IP for rate limits). */
   trustProxy: boolean | string[];
+  /** Webhook destinations may be plain HTTP and private or loopback addresses (default: only with PGlite). */
+  webhookAllowPrivate: boolean;
+  /** Delay before a webhook is sent again after a failed attempt: random between these (3 s to 15 s). */
+  webhookRetryMinMs: number;
+  webhookRetryMaxMs: number;
+  /** How often the delivery worker looks for due webhook deliveries (it is also woken after each enqueue). */
+  webhookPollMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -110,6 +117,23 @@ function logFormatOf(raw: string | undefined): Config['logFormat'] {
   throw new ConfigError(`LOG_FORMAT must be json, pretty or auto, got "${raw}"`);
 }
 
+function webhookSettings(env: NodeJS.ProcessEnv, databaseUrl: string | undefined) {
+  const allowRaw = env.GATEHOUSE_WEBHOOK_ALLOW_PRIVATE;
+  const webhookRetryMinMs = int(env, 'GATEHOUSE_WEBHOOK_RETRY_MIN_MS', 3000, 1);
+  const webhookRetryMaxMs = int(env, 'GATEHOUSE_WEBHOOK_RETRY_MAX_MS', 15000, 1);
+  if (webhookRetryMaxMs < webhookRetryMinMs) {
+    throw new ConfigError('GATEHOUSE_WEBHOOK_RETRY_MAX_MS must be >= GATEHOUSE_WEBHOOK_RETRY_MIN_MS');
+  }
+  return {
+    // Embedded mode is for local development: receivers on this machine are the common case there.
+    webhookAllowPrivate:
+      allowRaw === undefined || allowRaw.trim() === '' ? !databaseUrl : bool(env, 'GATEHOUSE_WEBHOOK_ALLOW_PRIVATE'),
+    webhookRetryMinMs,
+    webhookRetryMaxMs,
+    webhookPollMs: int(env, 'GATEHOUSE_WEBHOOK_POLL_MS', 1000, 10),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const databaseUrl = env.DATABASE_URL || undefined;
@@ -158,5 +182,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: int(env, 'GATEHOUSE_METRICS_PORT', 0, 0),
     metricsPublic: bool(env, 'GATEHOUSE_METRICS_PUBLIC'),
     trustProxy: trustProxyOf(env.GATEHOUSE_TRUST_PROXY),
+    ...webhookSettings(env, databaseUrl),
   };
 }

@@ -12,7 +12,7 @@ import type { DirectoriesService } from './modules/directories/service.ts';
 import type { EntitlementsService } from './modules/entitlements/service.ts';
 import type { GrantLedger } from './modules/grants/ledger.ts';
 import type { GrantsService } from './modules/grants/service.ts';
-import type { ModuleContext } from './modules/module.ts';
+import type { ModuleContext, Worker } from './modules/module.ts';
 import type { OwnersService } from './modules/owners/service.ts';
 import type { PersonalClientsService } from './modules/personal-clients/service.ts';
 import type { PoliciesService } from './modules/policies/service.ts';
@@ -26,6 +26,7 @@ import type { TasksService } from './modules/tasks/service.ts';
 import type { TenantsService } from './modules/tenants/service.ts';
 import type { TokensService } from './modules/tokens/service.ts';
 import type { UsersService } from './modules/users/service.ts';
+import type { WebhooksService } from './modules/webhooks/service.ts';
 
 export type Services = {
   tenants: TenantsService;
@@ -36,6 +37,7 @@ export type Services = {
   personalClients: PersonalClientsService;
   grantLedger: GrantLedger;
   owners: OwnersService;
+  webhooks: WebhooksService;
   policies: PoliciesService;
   catalogs: CatalogsService;
   apps: AppsService;
@@ -61,6 +63,10 @@ export type Core = {
   sweepTasks: Array<{ name: string; run: () => Promise<void> }>;
   /** Runs every sweep task once; a failing task does not stop the others. */
   sweep(): Promise<Error[]>;
+  /** Starts the modules' background workers (webhook deliveries); `gatehouse serve` does, CLI commands do not. */
+  startWorkers(log?: (err: unknown, msg: string) => void): Worker[];
+  /** Stops them, waiting for work in flight to be recorded (close does this first). */
+  stopWorkers(): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -95,6 +101,12 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     for (const m of modules) (services as Record<string, unknown>)[m.name] = m.create(ctx);
     for (const m of modules) await m.init?.(ctx);
     const sweepTasks: Core['sweepTasks'] = modules.flatMap((m) => m.jobs?.(services) ?? []);
+    let workers: Worker[] = [];
+    const stopWorkers = async () => {
+      const stopping = workers;
+      workers = [];
+      await Promise.all(stopping.map((w) => w.stop()));
+    };
     return {
       config,
       database,
@@ -112,7 +124,18 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
         }
         return errors;
       },
-      close: () => database.close(),
+      startWorkers(log = () => {}) {
+        if (workers.length === 0) {
+          workers = modules.flatMap((m) => m.workers?.(ctx, log) ?? []);
+          for (const w of workers) w.start();
+        }
+        return workers;
+      },
+      stopWorkers,
+      async close() {
+        await stopWorkers();
+        await database.close();
+      },
     };
   } catch (err) {
     await database.close().catch(() => {});

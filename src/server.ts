@@ -110,6 +110,8 @@ export async function serve(config: Config, heldLock?: Lock): Promise<void> {
     url = publicUrl({ ...config, publicPort: port }, config.tenantDomain);
     // Unauthenticated: keep this port private (only the Prometheus scraper reaches it).
     if (config.metricsPort) metricsServer = await listenMetrics(app.metrics, config.metricsPort, config.host);
+    // Webhook deliveries; stopped (in-flight attempts recorded) by core.close().
+    core.startWorkers((err, msg) => running.app.log.warn({ err }, msg));
   } catch (err) {
     await admin?.close();
     await core.close();

@@ -12,6 +12,7 @@ import { VERSION } from '../version.ts';
 import type { CliIo } from './admin.ts';
 import { addClientCommands } from './client-commands.ts';
 import { type CliKit, importUsersAction, registerImportCommands } from './import.ts';
+import { addKeyCommands } from './key-commands.ts';
 import { LockError } from './lock.ts';
 import { formatTable } from './output.ts';
 import { addReadCommands } from './read-commands.ts';
@@ -87,6 +88,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   registerImportCommands(program, kit);
   addSyncCommand(program, kit);
   addReadCommands(program, kit);
+  addKeyCommands(program, kit);
   return program;
 }
 

@@ -20,6 +20,7 @@ import * as connectorTables from './schema-connectors.ts';
 import * as policyTables from './schema-policies.ts';
 import * as systemLogTables from './schema-systemlog.ts';
 import * as taskTables from './schema-tasks.ts';
+import * as webhookTables from './schema-webhooks.ts';
 
 const schema = {
   ...catalog,
@@ -29,6 +30,7 @@ const schema = {
   ...connectorTables,
   ...systemLogTables,
   ...catalogTables,
+  ...webhookTables,
 };
 
 export type Schema = typeof schema;

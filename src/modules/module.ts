@@ -10,6 +10,9 @@ export type ModuleContext = { db: Db; config: Config; services: Services };
 
 export type Job = { name: string; run: () => Promise<void> };
 
+/** A long-running background loop the server starts after listening and stops before closing the database. */
+export type Worker = { name: string; start(): void; stop(): Promise<void> };
+
 export type ModuleDescriptor<K extends keyof Services = keyof Services> = {
   name: K;
   create(ctx: ModuleContext): Services[K];
@@ -19,6 +22,10 @@ export type ModuleDescriptor<K extends keyof Services = keyof Services> = {
   routes?(api: Api, core: Core): Promise<void>;
   /** Periodic jobs; each must be safe to run on every server at once. */
   jobs?(services: Services): Job[];
+  /** Routes outside /api/v1's authentication (e.g. /auth/v1/jwks); each route says why it needs none. */
+  publicRoutes?(app: Api, core: Core): Promise<void>;
+  /** Background workers of `gatehouse serve` (not of CLI commands); each must be safe on every server at once. */
+  workers?(ctx: ModuleContext, log: (err: unknown, msg: string) => void): Worker[];
 };
 
 /** Keeps the service type of each descriptor tied to its name. */

@@ -20,6 +20,7 @@ import { tasksModule } from './tasks/module.ts';
 import { tenantsModule } from './tenants/module.ts';
 import { tokensModule } from './tokens/module.ts';
 import { usersModule } from './users/module.ts';
+import { webhooksModule } from './webhooks/module.ts';
 
 export const modules: ModuleDescriptor[] = [
   tenantsModule,
@@ -31,6 +32,7 @@ export const modules: ModuleDescriptor[] = [
   personalClientsModule,
   grantLedgerModule,
   ownersModule,
+  webhooksModule,
   policiesModule,
   catalogsModule,
   appsModule,

@@ -37,6 +37,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       'resources',
       'entitlements',
       'grants',
+      'keys',
     ]);
 
     const expected: Record<string, string[]> = {
@@ -44,6 +45,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       clients: ['create', 'list', 'revoke'],
       users: ['create', 'import', 'list', 'get', 'update', 'disable', 'enable'],
       tls: ['init'],
+      keys: ['rotate', 'list'],
     };
     const leaves: string[][] = [['serve'], ['migrate'], ['sync']];
     for (const group of [
@@ -57,6 +59,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       'resources',
       'entitlements',
       'grants',
+      'keys',
     ]) {
       const text = await help([group]);
       expect(text).toContain(`Usage: gatehouse ${group} [options] [command]`);

@@ -119,6 +119,9 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
     expect(credential.status).toBe(200);
     ids.credential = credential.body.credential.id;
     expect((await s.admin.post('/api/v1/directories', { appId: app.id })).status).toBe(200);
+    const webhook = await s.admin.post('/api/v1/webhooks', { displayName: 'Matrix', url: 'https://hooks.example.com/matrix' });
+    expect(webhook.status).toBe(200);
+    ids.webhook = webhook.body.webhook.id;
 
     const person = (label: string, c: Awaited<ReturnType<TestServer['callerAs']>>, roleIds: string[], rel = {}) => ({
       label,
@@ -185,6 +188,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
       if (path.startsWith('/api/v1/policies/')) return DEFAULT_GRANT_POLICY.id;
       if (path.startsWith('/api/v1/tasks/')) return ids.task;
       if (path.startsWith('/api/v1/catalogs/')) return ids.catalog;
+      if (path.startsWith('/api/v1/webhooks/')) return ids.webhook;
       return ids.app;
     };
     return op.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => (name === 'id' ? idOf(op.path) : byName[name]));

@@ -10,6 +10,7 @@ export const policiesModule = defineModule({
       s.users,
       () => s.entitlements,
       () => [s.apps, s.entitlements],
+      () => s.webhooks,
     ),
   routes: policyRoutes,
 });

@@ -31,8 +31,8 @@ export async function policyRoutes(api: Api, core: Core): Promise<void> {
         'Create a policy',
         'Creates a policy and answers it. `policySteps` must have the baseline key (the type in lower case: `grant`, ' +
           '`revoke`, `certify`, `access_request`, `provision`); each rule names a key and has a CEL condition that ' +
-          'compiles; each step and approval has exactly one kind. Users, entitlements and policies it names must exist. ' +
-          'Webhook, agent, form and action kinds are a 400 (not supported yet); every problem is a 400 naming its path. ' +
+          'compiles; each step and approval has exactly one kind. Users, entitlements, policies and webhooks it names must exist. ' +
+          'Agent, form and action kinds are a 400 (not supported yet); every problem is a 400 naming its path. ' +
           STORED,
       ),
       body: CreatePolicyRequest,

@@ -1,6 +1,6 @@
 // C1's policies (c1.api.policy.v1): one schema per message, used for requests and answers
 // alike. Fields C1's newer SDKs add (sdk-fields.md) are declared where Gatehouse stores them.
-// Kinds Gatehouse does not support yet (webhook, agent, form, action, connector, external
+// Kinds Gatehouse does not support yet (agent, form, action, connector, external
 // ticket) are declared as open objects so that the service can refuse them by name.
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import {
@@ -63,7 +63,7 @@ export const Approval = strictObject({
   self: opt(strictObject(fallback)),
   group: opt(strictObject({ appId: opt(RefId), appGroupId: opt(RefId), ...fallback })),
   expression: opt(strictObject({ expressions: opt(Type.Array(Expression, { maxItems: 16 })), ...fallback })),
-  webhook: opt(Open),
+  webhook: opt(strictObject({ webhookId: opt(RefId) })),
   agent: opt(Open),
   allowDelegation: opt(Type.Boolean()),
   allowReassignment: opt(Type.Boolean()),
@@ -92,7 +92,7 @@ const provisionKinds = {
   delegated: opt(strictObject({ appId: opt(RefId), entitlementId: opt(RefId), implicit: opt(Type.Boolean()) })),
   connector: opt(Open),
   externalTicket: opt(Open),
-  webhook: opt(Open),
+  webhook: opt(strictObject({ webhookId: opt(RefId) })),
   action: opt(Open),
 };
 /** How a provision step provisions; multiStep lists such ways (one level deep). */

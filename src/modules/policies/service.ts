@@ -53,6 +53,8 @@ export class PoliciesService {
     /** Made after this service (they check policy ids through it): asked only while serving a request. */
     private readonly entitlements: () => PolicyEntitlements,
     private readonly referrers: () => PolicyReferrer[],
+    /** The webhooks service: which webhook ids exist (policies' webhook steps name them). */
+    private readonly webhooks?: () => { existingIds(tx: Db, tenantId: string, ids: string[]): Promise<Set<string>> },
   ) {}
 
   async create(tenantId: string, req: CreatePolicyRequest): Promise<Policy> {
@@ -214,6 +216,15 @@ export class PoliciesService {
         const of = missing.appId ? ` of app "${missing.appId}"` : '';
         throw invalidArgument(`${missing.path}: entitlement "${missing.id}"${of} does not exist`);
       }
+    }
+    if (refs.webhooks.length && this.webhooks) {
+      const ids = await this.webhooks().existingIds(
+        tx,
+        tenantId,
+        refs.webhooks.map((w) => w.id),
+      );
+      const missing = refs.webhooks.find((w) => !ids.has(w.id));
+      if (missing) throw invalidArgument(`${missing.path}: webhook "${missing.id}" does not exist`);
     }
     if (refs.policies.length) {
       const rows = await store.getPolicies(

@@ -11,7 +11,7 @@ import { POLICY_TYPES } from './schemas.ts';
 export const baselineKey = (type: PolicyType): string => type.slice('POLICY_TYPE_'.length).toLowerCase();
 
 export type Named = { path: string; id: string };
-export type References = { users: Named[]; entitlements: (Named & { appId?: string })[]; policies: Named[] };
+export type References = { users: Named[]; entitlements: (Named & { appId?: string })[]; policies: Named[]; webhooks: Named[] };
 
 const STEP_KINDS = ['approval', 'accept', 'reject', 'provision', 'wait'] as const;
 /** The approval kinds Gatehouse accepts (and its engine runs). */
@@ -24,13 +24,13 @@ export const APPROVAL_KINDS = [
   'self',
   'group',
   'expression',
+  'webhook',
 ] as const;
-const PROVISION_KINDS = ['manual', 'unconfigured', 'delegated', 'multiStep'] as const;
+const PROVISION_KINDS = ['manual', 'unconfigured', 'delegated', 'multiStep', 'webhook'] as const;
 /** Kinds C1 has and Gatehouse refuses for now, each with what it is. */
 const UNSUPPORTED: Record<string, string> = {
   form: 'form steps',
   action: 'action steps',
-  webhook: 'webhooks',
   agent: 'agent approvals',
   connector: 'connector provisioning (Gatehouse has no connectors)',
   externalTicket: 'external ticket provisioning',
@@ -55,7 +55,13 @@ function expression(text: string | undefined, path: string): void {
 }
 
 class Walker {
-  readonly refs: References = { users: [], entitlements: [], policies: [] };
+  readonly refs: References = { users: [], entitlements: [], policies: [], webhooks: [] };
+
+  webhook(w: { webhookId?: string } | undefined, path: string): void {
+    if (!w) return;
+    if (!w.webhookId) throw bad(`${path}.webhookId`, 'is required');
+    this.refs.webhooks.push({ path: `${path}.webhookId`, id: w.webhookId });
+  }
 
   users(ids: string[] | undefined, path: string): void {
     ids?.forEach((id, i) => {
@@ -71,6 +77,7 @@ class Walker {
       if (!a.users.userIds?.length) throw bad(`${path}.users.userIds`, 'at least one user is needed');
       this.users(a.users.userIds, `${path}.users.userIds`);
     }
+    this.webhook(a.webhook, `${path}.webhook`);
     if (a.group) {
       if (!a.group.appId) throw bad(`${path}.group.appId`, 'is required');
       if (!a.group.appGroupId) throw bad(`${path}.group.appGroupId`, 'is required');
@@ -100,6 +107,7 @@ class Walker {
   provisionPolicy(p: Omit<ProvisionPolicy, 'multiStep'> & Partial<Pick<ProvisionPolicy, 'multiStep'>>, path: string): void {
     oneKind(p, PROVISION_KINDS, path, 'a provision policy', true);
     this.users(p.manual?.userIds, `${path}.manual.userIds`);
+    this.webhook(p.webhook, `${path}.webhook`);
     if (p.delegated) {
       if (!p.delegated.entitlementId) throw bad(`${path}.delegated.entitlementId`, 'is required');
       const { entitlementId, appId } = p.delegated;

@@ -65,6 +65,14 @@ export const AUTHORIZATION: Record<string, Rule> = {
   'c1.api.policy.v1.Policies.Create': read('policies:write'),
   'c1.api.policy.v1.Policies.Update': read('policies:write'),
   'c1.api.policy.v1.Policies.Delete': read('policies:write'),
+  // Webhooks: Access Request Administrators read them (policies name them); Super Administrators write and test them.
+  'c1.api.webhooks.v1.WebhooksService.List': read('webhooks:read'),
+  'c1.api.webhooks.v1.WebhooksService.Get': read('webhooks:read'),
+  'c1.api.webhooks.v1.WebhooksSearch.Search': read('webhooks:read'),
+  'c1.api.webhooks.v1.WebhooksService.Create': read('webhooks:write'),
+  'c1.api.webhooks.v1.WebhooksService.Update': read('webhooks:write'),
+  'c1.api.webhooks.v1.WebhooksService.Delete': read('webhooks:write'),
+  'c1.api.webhooks.v1.WebhooksService.Test': read('webhooks:write'),
   // Apps and their owners.
   [`${app}.Apps.Create`]: read('apps:create'),
   [`${app}.Apps.List`]: anyone,

@@ -33,6 +33,9 @@ export const PERMISSIONS = [
   // The system log (Super and Read-Only Super Administrators only: see below).
   'systemlog:read',
   'catalogs:write',
+  // Webhooks: destinations that receive signed requests (and may reach internal systems: Super Administrators write them).
+  'webhooks:read',
+  'webhooks:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -93,7 +96,15 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     name: 'system:access_request_admin',
     displayName: 'Access Request Administrator',
     serviceRoles: ['role/c1.api.request.v1.Requests:owner'],
-    permissions: [...STAFF_READS, 'policies:write', 'tasks:read', 'tasks:request_others', 'tasks:act_any', 'catalogs:write'],
+    permissions: [
+      ...STAFF_READS,
+      'policies:write',
+      'tasks:read',
+      'tasks:request_others',
+      'tasks:act_any',
+      'catalogs:write',
+      'webhooks:read',
+    ],
   },
   {
     key: 'helpdesk',

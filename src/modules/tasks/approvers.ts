@@ -85,6 +85,9 @@ async function candidates(deps: ApproverDeps, a: Approval, kind: Kind, ctx: Appr
       }
       return ids;
     }
+    case 'webhook':
+      // A webhook decides (webhook-steps.ts), not people.
+      return [];
   }
 }
 

@@ -132,11 +132,18 @@ export type EngineDeps = ApproverDeps & { policies: PoliciesService };
 
 const now = () => new Date().toISOString();
 
+/** Steps a webhook answers (webhook-steps.ts): the engine hands them over and the step waits. */
+export type WebhookStarter = {
+  startApproval(run: Run, id: string, approval: Approval): Promise<void>;
+  startProvision(run: Run, provision: NonNullable<PolicyStep['provision']>, id: string): Promise<void>;
+};
+
 export class Engine {
   constructor(
     private readonly deps: EngineDeps,
     /** Grants or revokes the task's access (the provision step). */
     private readonly provision: Provisioner,
+    private readonly webhooks?: WebhookStarter,
   ) {}
 
   /** Runs steps from the current one until a step waits (an approval, a wait, a manual provision) or the task closes. */
@@ -162,6 +169,7 @@ export class Engine {
 
   private async start(run: Run, step: PolicyStep): Promise<void> {
     const id = newId();
+    if (step.approval?.webhook && this.webhooks) return this.webhooks.startApproval(run, id, step.approval);
     if (step.approval) {
       await this.startApproval(run, id, step);
     } else if (step.accept) {
@@ -251,7 +259,8 @@ export class Engine {
     for (const n of r.notes) run.note(n);
   }
 
-  private async provisionStep(run: Run, provision: NonNullable<PolicyStep['provision']>, id = newId()): Promise<void> {
+  async provisionStep(run: Run, provision: NonNullable<PolicyStep['provision']>, id = newId()): Promise<void> {
+    if (provision.provisionPolicy?.webhook && this.webhooks) return this.webhooks.startProvision(run, provision, id);
     const instance: StepInstance = { id, state: 'POLICY_STEP_STATE_DONE', provision: { state: 'PROVISION_INSTANCE_STATE_DONE' } };
     try {
       await this.provision(run);

@@ -15,6 +15,7 @@ export const tasksModule = defineModule({
       appUsers: s.appUsers,
       policies: s.policies,
       catalogs: s.catalogs,
+      webhooks: s.webhooks,
     }),
   // Grants is made first and cannot name tasks: it calls back through its hooks.
   init: async ({ services: s }) => {

@@ -144,8 +144,9 @@ export type TaskAuditListRequest = Static<typeof TaskAuditListRequest>;
 
 // ---- answers ----
 
-const ApprovedAction = Type.Object({ userId: Type.String(), approvedAt: Timestamp });
-const DeniedAction = Type.Object({ userId: Type.String(), deniedAt: Timestamp });
+// No userId when no person decided: a webhook, or a service client.
+const ApprovedAction = Type.Object({ userId: opt(Type.String()), approvedAt: Timestamp });
+const DeniedAction = Type.Object({ userId: opt(Type.String()), deniedAt: Timestamp });
 const SkippedAction = Type.Object({ skippedAt: Timestamp, userId: opt(Type.String()), newPolicyStepId: opt(Type.String()) });
 const EscalationInstance = Type.Object({
   expiresAt: opt(Timestamp),
@@ -169,6 +170,8 @@ const ProvisionInstance = Type.Object({
   completed: opt(Type.Object({ userId: opt(Type.String()), completedAt: Timestamp })),
   cancelled: opt(Type.Object({ cancelledByUserId: opt(Type.String()), cancelledAt: Timestamp })),
   skipped: opt(SkippedAction),
+  webhookId: opt(Type.String()),
+  webhookInstanceId: opt(Type.String()),
 });
 /** C1's WaitInstance (`until`, the end of a duration wait, is kept but not answered: C1 has no such field). */
 const WaitInstance = Type.Object({

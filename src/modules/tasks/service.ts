@@ -16,11 +16,13 @@ import { DEFAULT_GRANT_POLICY, DEFAULT_REVOKE_POLICY } from '../policies/builtin
 import { celEvaluate } from '../policies/cel.ts';
 import type { PoliciesService } from '../policies/service.ts';
 import type { UsersService } from '../users/service.ts';
+import type { InstanceRow, Outcome, WebhooksService } from '../webhooks/service.ts';
 import { Engine, Run, type StepInstance, selectSteps } from './engine.ts';
 import { MoreTaskActions } from './more-actions.ts';
 import type { CreateGrantTaskRequest, CreateRevokeTaskRequest, SearchTasksRequest, Task } from './schemas.ts';
 import * as store from './store.ts';
 import { actsOnAll, canRead, celVars, isApprover, mayClose, toAudit, toTask } from './views.ts';
+import { WebhookSteps } from './webhook-steps.ts';
 import { TaskWorker } from './worker.ts';
 
 export type TaskDeps = {
@@ -32,6 +34,7 @@ export type TaskDeps = {
   appUsers: AppUsersService;
   policies: PoliciesService;
   catalogs: CatalogsService;
+  webhooks: WebhooksService;
 };
 
 /** For the request catalogs' bundles: the caller's transaction, and a policy replacing the entitlement's. */
@@ -52,9 +55,28 @@ export class TasksService {
     private readonly db: Db,
     private readonly d: TaskDeps,
   ) {
-    this.engine = new Engine(d, (run) => this.provision(run));
+    const steps = new WebhookSteps(d);
+    this.engine = new Engine(d, (run) => this.provision(run), steps);
     this.worker = new TaskWorker(db, this, d);
     this.more = new MoreTaskActions(this);
+    for (const kind of ['approvalStep', 'provisionStep'] as const) {
+      d.webhooks.onOutcome(kind, (tx, inst, outcome) => this.webhookOutcome(steps, tx, inst, outcome));
+      d.webhooks.onPayload(kind, async (tenantId, taskId) => {
+        const row = await store.getTask(this.db, tenantId, taskId);
+        return row ? steps.payload(d as never, tenantId, taskId, row) : {};
+      });
+    }
+  }
+
+  /** A webhook answered a step of a task (webhook-steps.ts), in the transaction recording the answer. */
+  private async webhookOutcome(steps: WebhookSteps, tx: Db, inst: InstanceRow, outcome: Outcome): Promise<void> {
+    const source = Object.values(inst.source)[0] as { ticketId?: string } | undefined;
+    const row = source?.ticketId ? await store.getTask(tx, inst.tenantId, source.ticketId, true) : undefined;
+    if (!row) return;
+    const run = await this.runFor(tx, row, undefined);
+    if (!(await steps.apply(run, this.engine, inst, outcome))) return;
+    await store.updateTask(tx, row.tenantId, row.id, run.changes());
+    await store.insertAudits(tx, run.audits);
   }
 
   createGrant(tenantId: string, req: CreateGrantTaskRequest, caller: Caller, opts?: CreateOptions): Promise<Task> {

@@ -256,8 +256,9 @@ describe.each(backends)('policies on %s', (backend) => {
       [usersPolicy('Bad', []), 'policySteps.grant.steps[0].approval.users.userIds: at least one user'],
       [
         step({ approval: { webhook: { webhookId: 'w' } } }),
-        'policySteps.grant.steps[0].approval.webhook: webhooks are not supported',
+        'policySteps.grant.steps[0].approval.webhook.webhookId: webhook "w" does not exist',
       ],
+      [step({ approval: { webhook: {} } }), 'policySteps.grant.steps[0].approval.webhook.webhookId: is required'],
       [step({ approval: { agent: { agentUserId: u.id } } }), 'policySteps.grant.steps[0].approval.agent: agent approvals'],
       [step({ form: { form: {} } }), 'policySteps.grant.steps[0].form: form steps are not supported'],
       [step({ accept: {}, reject: {} }), 'policySteps.grant.steps[0]: has accept and reject'],
@@ -288,7 +289,11 @@ describe.each(backends)('policies on %s', (backend) => {
         'provisionPolicy.manual.userIds[0]: user "ghost"',
       ],
       [step({ provision: { provisionPolicy: { connector: {} } } }), 'provisionPolicy.connector: connector provisioning'],
-      [step({ provision: { provisionPolicy: { webhook: {} } } }), 'provisionPolicy.webhook: webhooks'],
+      [step({ provision: { provisionPolicy: { webhook: {} } } }), 'provisionPolicy.webhook.webhookId: is required'],
+      [
+        step({ provision: { provisionPolicy: { webhook: { webhookId: 'ghost' } } } }),
+        'provisionPolicy.webhook.webhookId: webhook "ghost"',
+      ],
       [
         { displayName: 'Bad', policyType: GRANT, policySteps: { grant: { steps: [] } } },
         'policySteps.grant.steps: at least one step',
