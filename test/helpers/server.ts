@@ -15,8 +15,8 @@ import { BASIC_USER_ROLE_ID, type RoleKey, roleByKey } from '../../src/modules/r
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
-import { checkSystemLog } from './systemlog-check.ts';
 import { createDatabase } from './infra.ts';
+import { checkSystemLog } from './systemlog-check.ts';
 
 export type Backend = 'pglite' | 'postgres';
 
@@ -208,7 +208,7 @@ export async function startServer(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       checkContract(method, path, res.status, res.body);
-      await checkSystemLog(core, app as Api, { method, path, status: res.status, requestId, clientId: creds.clientId });
+      await checkSystemLog(core, app as Api, { method, path, body, status: res.status, requestId, clientId: creds.clientId });
       return res;
     };
     let n = 0;
