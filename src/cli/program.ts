@@ -10,6 +10,7 @@ import { cliOperation, currentActivity, runActivity } from '../lib/activity.ts';
 import { ApiError } from '../lib/errors.ts';
 import { VERSION } from '../version.ts';
 import type { CliIo } from './admin.ts';
+import { addAuditCommands } from './audit.ts';
 import { addClientCommands } from './client-commands.ts';
 import { type CliKit, importUsersAction, registerImportCommands } from './import.ts';
 import { addKeyCommands } from './key-commands.ts';
@@ -89,6 +90,7 @@ function buildProgram(kit: CliKit, io: CliIo, lifecycle?: Lifecycle): Command {
   addSyncCommand(program, kit);
   addReadCommands(program, kit);
   addKeyCommands(program, kit);
+  addAuditCommands(program, kit, io.out);
   return program;
 }
 

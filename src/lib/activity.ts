@@ -3,7 +3,6 @@
 // change with record() and the database's transaction wrapper (modules/systemlog/capture.ts)
 // writes what was recorded in the same transaction, just before it commits.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { appendFileSync } from 'node:fs';
 
 export type ActorKind = 'api' | 'cli' | 'system';
 
@@ -109,8 +108,6 @@ const strict = () => process.env.GATEHOUSE_SYSTEMLOG_STRICT === '1';
 export function checkStatement(query: string): void {
   const store = storage.getStore();
   if (!store || store.frame || !WRITE.test(query)) return;
-  if (process.env.GATEHOUSE_SYSTEMLOG_TRACE)
-    appendFileSync(process.env.GATEHOUSE_SYSTEMLOG_TRACE, `${store.activity.operation}\t${query.slice(0, 100)}\n`);
   if (strict()) throw new Error(`write outside a transaction in ${store.activity.operation}: ${query.slice(0, 120)}`);
   store.activity.unloggedWrite = true;
 }

@@ -5,6 +5,7 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { iso, orUndef } from '../../http/schemas.ts';
+import { unlogged } from '../../lib/activity.ts';
 import { ApiError, failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
@@ -166,7 +167,8 @@ export class ConnectorsService {
     });
     if (fields.includes('config')) checkConfig(input?.config, 'connector.config');
     if (fields.includes('userIds')) set.userIds = await this.ownerIds(tenantId, input?.userIds, 'connector.userIds', this.db);
-    const row = fields.length > 0 ? await store.updateConnector(this.db, tenantId, appId, id, set) : undefined;
+    const row =
+      fields.length > 0 ? await this.db.transaction((tx) => store.updateConnector(tx, tenantId, appId, id, set)) : undefined;
     return toConnector(row ?? (await this.requireRow(tenantId, appId, id)));
   }
 
@@ -240,11 +242,15 @@ export class ConnectorsService {
     file: Uint8Array,
     keep: boolean,
   ): Promise<SyncUploadResponse> {
-    await store.updateConnector(this.db, tenantId, appId, id, { syncStartedAt: new Date(), lastError: null });
+    // The sync's own status and kept file are bookkeeping, outside the system log; what the sync
+    // changes is logged by its transactions.
+    const status = (set: Partial<store.NewConnectorRow>) =>
+      unlogged(() => store.updateConnector(this.db, tenantId, appId, id, set));
+    await status({ syncStartedAt: new Date(), lastError: null });
     try {
       const r = await this.sync.apply(tenantId, appId, file);
-      if (keep && file.length <= KEEP_MAX_BYTES) await store.keepSyncFile(this.db, tenantId, id, file);
-      const row = await store.updateConnector(this.db, tenantId, appId, id, { syncCompletedAt: new Date() });
+      if (keep && file.length <= KEEP_MAX_BYTES) await unlogged(() => store.keepSyncFile(this.db, tenantId, id, file));
+      const row = await status({ syncCompletedAt: new Date() });
       const { linked, ...accounts } = r.accounts;
       return {
         connectorView: { connector: toConnector(row ?? (await this.requireRow(tenantId, appId, id))) },
@@ -260,7 +266,7 @@ export class ConnectorsService {
       const refused =
         err instanceof C1zError ? new C1zError(err.reason, `c1z file refused (${err.reason}): ${err.message}`) : err;
       const message = refused instanceof ApiError || refused instanceof Error ? refused.message : String(refused);
-      await store.updateConnector(this.db, tenantId, appId, id, { lastError: message });
+      await status({ lastError: message });
       throw refused;
     }
   }

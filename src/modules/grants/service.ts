@@ -110,23 +110,25 @@ export class GrantsService {
     const unique = [...new Set(userIds)];
     let r: FastGrant;
     try {
-      // One statement, in a transaction all the same: the system log's event is written with it.
-      r = await this.db.transaction((tx) =>
-        grantToUsers(
+      // One statement, in a transaction all the same: the system log's event is written with it
+      // (and a refusal, thrown inside, leaves none).
+      r = await this.db.transaction(async (tx) => {
+        const out = await grantToUsers(
           tx,
           tenantId,
           appId,
           entitlementId,
           unique.map((userId) => ({ userId, accountId: newId(), grantId: newId(), historyId: newId() })),
-        ),
-      );
+        );
+        if (out.outcome === 'no-app') throw notFound('app');
+        if (out.outcome === 'not-manual') throw failedPrecondition(`app ${appId} is not manually managed`);
+        if (out.outcome === 'no-entitlement') throw notFound('app entitlement');
+        return out;
+      });
     } catch (err) {
       if (pgErrorCode(err) === '40001') return undefined;
       throw err;
     }
-    if (r.outcome === 'no-app') throw notFound('app');
-    if (r.outcome === 'not-manual') throw failedPrecondition(`app ${appId} is not manually managed`);
-    if (r.outcome === 'no-entitlement') throw notFound('app entitlement');
     if (r.outcome !== 'done') return undefined;
     const unknown = new Set(r.unknownUserIds);
     const failedUsersErrorMap: Record<string, string> = {};

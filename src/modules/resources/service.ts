@@ -183,8 +183,11 @@ export class ResourcesService {
     });
     // A synced app's resources are the connector's (see connectors/service.ts).
     await this.apps.requireManual(tenantId, appId);
-    // One UPDATE, its own transaction; only when it finds nothing do the reads say what is missing.
-    const row = fields.length > 0 ? await store.updateResource(this.db, tenantId, appId, typeId, id, set) : undefined;
+    // One UPDATE (in a transaction for the system log's event); only when it finds nothing do the reads say what is missing.
+    const row =
+      fields.length > 0
+        ? await this.db.transaction((tx) => store.updateResource(tx, tenantId, appId, typeId, id, set))
+        : undefined;
     return toAppResource(row ?? (await this.requireResource(tenantId, appId, typeId, id)));
   }
 

@@ -75,7 +75,7 @@ export class RolesService {
     }
     if (!fields.includes('displayName')) return this.get(tenantId, roleId);
     const name = displayNameOf(input?.displayName ?? '', 'role.displayName');
-    return view(r, await store.setDisplayName(this.db, tenantId, roleId, name));
+    return view(r, await this.db.transaction((tx) => store.setDisplayName(tx, tenantId, roleId, name)));
   }
 
   /** Auth.Introspect: who the caller is, as C1's CLI asks before its requests. */

@@ -1,6 +1,6 @@
 // SQL of the system log. Events are read in (xid, seq) order and only up to the oldest
-// transaction still running anywhere (pg_snapshot_xmin of the statement's snapshot): every
-// transaction below it has ended, so no event can later appear behind a reader's cursor.
+// transaction of this database still running (HORIZON): every transaction below it has ended,
+// so no event can later appear behind a reader's cursor.
 import { and, asc, desc, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { users } from '../../db/schema.ts';
@@ -47,13 +47,29 @@ export type EventFilter = {
   descending: boolean;
 };
 
+/**
+ * The log's horizon for this statement: the oldest transaction its snapshot saw running, or the
+ * next transaction id when none was. Transactions of other databases on the same server (as
+ * pg_stat_activity shows them) are left out, so that an idle transaction elsewhere does not hold
+ * this log back; one whose database cannot be seen (another role's, without pg_read_all_stats)
+ * still counts.
+ */
+const HORIZON = sql`(
+  select coalesce(min(x::text::bigint), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)
+  from pg_snapshot_xip(pg_current_snapshot()) as x
+  where x::text::bigint not in (
+    select a.backend_xid::text::bigint from pg_stat_activity a
+    where a.backend_xid is not null and a.datname is distinct from current_database()
+  )
+)`;
+
 const pos = (p: Position) => sql`(${p.xid}::bigint, ${p.seq}::bigint)`;
 const key = sql`(${e.xid}, ${e.seq})`;
 
 export async function listEvents(db: Db, tenantId: string, f: EventFilter, limit: number): Promise<EventRow[]> {
   const conds: (SQL | undefined)[] = [
     sql`${e.tenantId} = ${tenantId}`,
-    sql`${e.xid} < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`,
+    sql`${e.xid} < ${HORIZON}`,
     f.since ? gte(e.time, f.since) : undefined,
     f.until ? lt(e.time, f.until) : undefined,
     f.after ? sql`${key} > ${pos(f.after)}` : undefined,

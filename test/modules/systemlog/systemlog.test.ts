@@ -3,31 +3,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { record, runActivity } from '../../../src/lib/activity.ts';
-import { backends, type Caller, type Res, startServer, type TestServer } from '../../helpers/server.ts';
+import { backends, startServer, type TestServer } from '../../helpers/server.ts';
 import { grant, world } from '../grants/fixtures.ts';
-
-// biome-ignore lint/suspicious/noExplicitAny: OCSF events are checked field by field
-type Ev = any;
-
-const EVENTS = '/api/v1/systemlog/events';
-
-/** Every event of the caller's tenant, in order, following pages. */
-async function allEvents(c: Caller, body: Record<string, unknown> = {}, pageSize = 100): Promise<Ev[]> {
-  const out: Ev[] = [];
-  let pageToken = '';
-  do {
-    const r: Res = await c.post(EVENTS, { ...body, pageSize, pageToken });
-    expect(r.status).toBe(200);
-    out.push(...r.body.list);
-    pageToken = r.body.nextPageToken;
-  } while (pageToken);
-  return out;
-}
-
-const lastUid = async (c: Caller) => (await allEvents(c)).at(-1)?.metadata.uid as string | undefined;
-
-/** The events written after `uid` (all when undefined). */
-const eventsSince = (c: Caller, uid?: string) => allEvents(c, uid ? { sinceEventUid: uid } : {});
+import { allEvents, EVENTS, eventsSince, markLog } from './fixtures.ts';
 
 describe.each(backends)('system log on %s', (backend) => {
   let s: TestServer;
@@ -38,7 +16,7 @@ describe.each(backends)('system log on %s', (backend) => {
 
   it('writes one API Activity event per change, with the operation, the actor, the request and the target', async () => {
     const person = await s.callerAs(['super_admin']);
-    const mark = await lastUid(s.admin);
+    const mark = await markLog(s, s.admin);
     const created = await person.post('/api/v1/apps', { displayName: 'Payroll' });
     expect(created.status).toBe(200);
     const appId = created.body.app.id as string;
@@ -74,7 +52,7 @@ describe.each(backends)('system log on %s', (backend) => {
   });
 
   it("names a service client as the actor by its client id alone, and a grant's users as targets", async () => {
-    const mark = await lastUid(s.admin);
+    const mark = await markLog(s, s.admin);
     const { app, resource: res, ent } = await world(s.admin);
     const u = await s.admin.user();
     await grant(s.admin, app.id, ent.id, [u.id]);
@@ -99,7 +77,7 @@ describe.each(backends)('system log on %s', (backend) => {
   });
 
   it('writes nothing for a refused change, a rolled-back transaction or a read', async () => {
-    const mark = await lastUid(s.admin);
+    const mark = await markLog(s, s.admin);
     expect((await s.admin.post('/api/v1/apps', { displayName: 'X', owners: ['nobody'] })).status).toBe(400);
     expect((await s.admin.del('/api/v1/apps/2JhXHWNrda0GBuPsfXY4w9W4VcK')).status).toBe(404);
     expect((await s.admin.post('/api/v1/search/apps', {})).status).toBe(200);
@@ -129,7 +107,7 @@ describe.each(backends)('system log on %s', (backend) => {
   it('logs token requests: issued and refused for a known client, in its tenant; nothing for an unknown one', async () => {
     const other = await s.caller();
     const creds = await s.core.services.clients.create(other.tenant, 'token-test', 'admin');
-    const mark = await lastUid(other);
+    const mark = await markLog(s, other);
     const form = (secret: string, clientId = creds.clientId) => ({
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': 'tok-1' },
@@ -154,7 +132,7 @@ describe.each(backends)('system log on %s', (backend) => {
 
   it('pages in order without repeats, filters by time, uid and direction, and refuses a bad cursor naming the field', async () => {
     const c = await s.caller();
-    const start = await lastUid(c);
+    const start = await markLog(s, c);
     for (let i = 0; i < 12; i++) expect((await c.post('/api/v1/apps', { displayName: `A${i}` })).status).toBe(200);
     const all = await allEvents(c, { sinceEventUid: start }, 10);
     const apps = all.filter((e) => e.api.operation === 'c1.api.app.v1.Apps.Create');
