@@ -166,8 +166,9 @@ export const AUTHORIZATION: Record<string, Rule> = {
   'c1.api.requestcatalog.v1.RequestCatalogManagementService.ListAllEntitlementIdsPerApp': anyone,
   'c1.api.requestcatalog.v1.RequestCatalogManagementService.ListEntitlementsForAccess': anyone,
   'c1.api.requestcatalog.v1.RequestCatalogSearchService.SearchEntitlements': anyone,
-  'gatehouse.RequestCatalog.Enroll': anyone,
-  'gatehouse.RequestCatalog.Unenroll': anyone,
+  // Enrolling is requesting: a person for themselves (or a direct report; the service checks), else tasks:request_others.
+  'gatehouse.RequestCatalog.Enroll': read('tasks:request_others', { narrow: {} }),
+  'gatehouse.RequestCatalog.Unenroll': read('tasks:request_others', { narrow: {} }),
   // Access-request defaults: part of the app's settings.
   [`${app}.AppAccessRequestsDefaultsService.GetAppAccessRequestsDefaults`]: anyone,
   [`${app}.AppAccessRequestsDefaultsService.CreateAppAccessRequestsDefaults`]: appWrite('apps:write'),
