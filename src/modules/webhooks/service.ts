@@ -272,24 +272,15 @@ export class WebhooksService {
     });
   }
 
-  /** A decision arrived (2xx body, or callback when `owner` is null): record it and hand it on, in one transaction. */
-  private async answer(
-    row: InstanceRow,
-    owner: string | null,
-    answer: Record<string, unknown>,
-    extra: Partial<store.NewInstanceRow> = {},
-  ) {
+  /** A 2xx answer arrived: record it and hand it on in one transaction; an answer the source refuses ends the instance. */
+  private async answer(row: InstanceRow, owner: string, answer: Record<string, unknown>, extra: Partial<store.NewInstanceRow>) {
     try {
       await this.db.transaction(async (tx) => {
-        const set = { ...extra, state: 'WEBHOOK_STATE_SUCCESS' as const, answer, ...ended() };
-        const done =
-          owner === null
-            ? await store.setInstance(tx, row, { ...set, leaseOwner: null, leaseUntil: null })
-            : await store.finishClaim(tx, row, owner, set);
+        const done = await store.finishClaim(tx, row, owner, { ...extra, state: 'WEBHOOK_STATE_SUCCESS', answer, ...ended() });
         if (done) await this.handlers.get(kindOf(done))?.(tx, done, { answer });
       });
     } catch (err) {
-      if (!(err instanceof ApiError) || owner === null) throw err;
+      if (!(err instanceof ApiError)) throw err;
       await this.end(row, owner, {
         ...extra,
         state: 'WEBHOOK_STATE_FATAL_ERROR',
