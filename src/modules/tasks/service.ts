@@ -23,6 +23,8 @@ import { actsOnAll, canRead, celVars, isApprover, mayClose, toAudit, toTask } fr
 import { TaskWorker } from './worker.ts';
 
 export type TaskDeps = {
+  /** The worker's claim on a due task (config taskLeaseMs). */
+  leaseMs?: number;
   users: UsersService;
   owners: OwnersService;
   grants: GrantsService;
@@ -42,6 +44,7 @@ export class TasksService {
   readonly engine: Engine;
   readonly worker: TaskWorker;
   readonly more: MoreTaskActions;
+  readonly leaseMs: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -50,6 +53,7 @@ export class TasksService {
     this.engine = new Engine(d, (run) => this.provision(run));
     this.worker = new TaskWorker(db, this, d);
     this.more = new MoreTaskActions(this);
+    this.leaseMs = d.leaseMs;
   }
 
   createGrant(tenantId: string, req: CreateGrantTaskRequest, caller: Caller): Promise<Task> {
