@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient, createDatabase, type Seed, seed, spawnServer, tokenFor } from './spawn.ts';
 
-const N = 60;
+const N = 30;
 const base = process.env.TEST_DATABASE_URL;
 const cases: { name: string; env: () => Promise<{ env: Record<string, string>; drop(): Promise<void> }> }[] = [
   {
