@@ -76,6 +76,7 @@ export class TasksService {
     const states = req.taskStates?.filter((s) => s !== 'TASK_STATE_UNSPECIFIED');
     const approvers = [...(req.assigneesInIds ?? []), ...(req.myWorkUserIds ?? [])];
     const emergency = req.emergencyStatus === 'EMERGENCY' ? true : req.emergencyStatus === 'NON_EMERGENCY' ? false : undefined;
+    const outcomes = [...(req.grantOutcomes ?? []), ...(req.revokeOutcomes ?? [])].filter((o) => !o.endsWith('_UNSPECIFIED'));
     const rows = await store.listTasks(
       this.db,
       tenantId,
@@ -90,6 +91,10 @@ export class TasksService {
         appIds: req.applicationIds,
         createdAfter: req.createdAfter ? new Date(req.createdAfter) : undefined,
         createdBefore: req.createdBefore ? new Date(req.createdBefore) : undefined,
+        outcomes: outcomes.length ? outcomes : undefined,
+        outcomeAfter: req.outcomeAfter ? new Date(req.outcomeAfter) : undefined,
+        outcomeBefore: req.outcomeBefore ? new Date(req.outcomeBefore) : undefined,
+        excludeAppIds: req.excludeApplicationIds,
         emergency,
         ids: req.refs?.map((r) => r.id),
         excludeIds: req.excludeIds,
