@@ -30,6 +30,8 @@ export type Config = {
   clientCacheSeconds: number;
   /** Interval of the background sweep that revokes expired grants. */
   sweepIntervalMs: number;
+  /** How long a server's claim on a due task lasts; a task claimed by a server that died is taken again after it. */
+  taskLeaseMs: number;
   statementTimeoutMs: number;
   /** GATEHOUSE_SYSTEMLOG_RETENTION_DAYS: system log events older than this are deleted in the background. */
   systemLogRetentionDays: number;
@@ -168,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: int(env, 'GATEHOUSE_TOKEN_TTL_SECONDS', 3600, 60),
     clientCacheSeconds: int(env, 'GATEHOUSE_CLIENT_CACHE_SECONDS', 30, 0),
     sweepIntervalMs: int(env, 'GATEHOUSE_SWEEP_INTERVAL_MS', 15000, 100),
+    taskLeaseMs: int(env, 'GATEHOUSE_TASK_LEASE_MS', 30000, 1000),
     statementTimeoutMs: int(env, 'GATEHOUSE_STATEMENT_TIMEOUT_MS', 10000, 0),
     systemLogRetentionDays: int(env, 'GATEHOUSE_SYSTEMLOG_RETENTION_DAYS', 365, 1),
     syncMaxBytes: int(env, 'GATEHOUSE_SYNC_MAX_BYTES', 2 * 1024 ** 3, 1),

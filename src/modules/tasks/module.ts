@@ -5,8 +5,9 @@ import { TasksService } from './service.ts';
 
 export const tasksModule = defineModule({
   name: 'tasks',
-  create: ({ db, services: s }) =>
+  create: ({ db, config, services: s }) =>
     new TasksService(db, {
+      leaseMs: config.taskLeaseMs,
       users: s.users,
       owners: s.owners,
       grants: s.grants,
@@ -28,5 +29,5 @@ export const tasksModule = defineModule({
     await moreTaskActionRoutes(api, core);
   },
   // After the grants module's expired-grants job (registry order): waits, escalations, manual provision checks.
-  jobs: (s) => [{ name: 'task-engine', run: async () => void (await s.tasks.worker.runDue()) }],
+  jobs: (s) => [{ name: 'task-engine', run: async () => void (await s.tasks.worker.runDue(s.tasks.leaseMs)) }],
 });

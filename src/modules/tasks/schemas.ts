@@ -93,6 +93,8 @@ export const OptionalStepRequest = strictObject({
   comment: opt(Comment),
   expandMask: opt(TaskExpandMask),
 });
+/** C1's newer SDKs' UpdateGrantDuration (not in openapi.yaml). */
+export const UpdateGrantDurationRequest = strictObject({ duration: Duration, expandMask: opt(TaskExpandMask) });
 export const ProcessNowRequest = strictObject({ expandMask: opt(TaskExpandMask) });
 export const UpdateRequestDataRequest = strictObject({ data: opt(LooseObject), expandMask: opt(TaskExpandMask) });
 
@@ -129,6 +131,12 @@ export const SearchTasksRequest = searchRequest({
   refs: opt(IdRefs),
   excludeIds: opt(IdList),
   query: opt(SearchText),
+  // C1's newer SDKs (sdk-fields.md).
+  grantOutcomes: opt(Type.Array(StringEnum(['GRANT_OUTCOME_UNSPECIFIED', ...GRANT_OUTCOMES]), { maxItems: 6 })),
+  revokeOutcomes: opt(Type.Array(StringEnum(['REVOKE_OUTCOME_UNSPECIFIED', ...REVOKE_OUTCOMES]), { maxItems: 6 })),
+  outcomeAfter: opt(Timestamp),
+  outcomeBefore: opt(Timestamp),
+  excludeApplicationIds: opt(IdList),
   expandMask: opt(TaskExpandMask),
 });
 export type SearchTasksRequest = Static<typeof SearchTasksRequest>;

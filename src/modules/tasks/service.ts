@@ -26,6 +26,8 @@ import { WebhookSteps } from './webhook-steps.ts';
 import { TaskWorker } from './worker.ts';
 
 export type TaskDeps = {
+  /** The worker's claim on a due task (config taskLeaseMs). */
+  leaseMs?: number;
   users: UsersService;
   owners: OwnersService;
   grants: GrantsService;
@@ -50,6 +52,7 @@ export class TasksService {
   readonly engine: Engine;
   readonly worker: TaskWorker;
   readonly more: MoreTaskActions;
+  readonly leaseMs: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -66,6 +69,7 @@ export class TasksService {
         return row ? steps.payload(d as never, tenantId, taskId, row) : {};
       });
     }
+    this.leaseMs = d.leaseMs;
   }
 
   /** A webhook answered a step of a task (webhook-steps.ts), in the transaction recording the answer. */
@@ -99,6 +103,7 @@ export class TasksService {
     const states = req.taskStates?.filter((s) => s !== 'TASK_STATE_UNSPECIFIED');
     const approvers = [...(req.assigneesInIds ?? []), ...(req.myWorkUserIds ?? [])];
     const emergency = req.emergencyStatus === 'EMERGENCY' ? true : req.emergencyStatus === 'NON_EMERGENCY' ? false : undefined;
+    const outcomes = [...(req.grantOutcomes ?? []), ...(req.revokeOutcomes ?? [])].filter((o) => !o.endsWith('_UNSPECIFIED'));
     const rows = await store.listTasks(
       this.db,
       tenantId,
@@ -113,6 +118,10 @@ export class TasksService {
         appIds: req.applicationIds,
         createdAfter: req.createdAfter ? new Date(req.createdAfter) : undefined,
         createdBefore: req.createdBefore ? new Date(req.createdBefore) : undefined,
+        outcomes: outcomes.length ? outcomes : undefined,
+        outcomeAfter: req.outcomeAfter ? new Date(req.outcomeAfter) : undefined,
+        outcomeBefore: req.outcomeBefore ? new Date(req.outcomeBefore) : undefined,
+        excludeAppIds: req.excludeApplicationIds,
         emergency,
         ids: req.refs?.map((r) => r.id),
         excludeIds: req.excludeIds,

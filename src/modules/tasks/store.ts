@@ -101,6 +101,11 @@ export type TaskFilter = {
   ids?: string[];
   excludeIds?: string[];
   query?: string;
+  /** Closed with one of these outcomes (grant and revoke outcomes together). */
+  outcomes?: string[];
+  outcomeAfter?: Date;
+  outcomeBefore?: Date;
+  excludeAppIds?: string[];
   /** Only tasks this user requested, is the subject of, approves or approved (views.ts canRead). */
   visibleTo?: string;
 };
@@ -120,6 +125,10 @@ export function listTasks(db: Db, tenantId: string, f: TaskFilter, page: { size:
     inIds(tasks.id, f.ids),
     notInIds(tasks.id, f.excludeIds),
     matchesQuery(f.query, [tasks.displayName, tasks.description]),
+    inIds(tasks.outcome, f.outcomes),
+    f.outcomeAfter ? gte(tasks.outcomeAt, f.outcomeAfter) : undefined,
+    f.outcomeBefore ? lt(tasks.outcomeAt, f.outcomeBefore) : undefined,
+    notInIds(tasks.appId, f.excludeAppIds),
     f.visibleTo
       ? or(
           eq(tasks.createdByUserId, f.visibleTo),

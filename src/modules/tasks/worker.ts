@@ -15,7 +15,8 @@ import type { EndedGrant } from '../grants/writes.ts';
 import type { TasksService } from './service.ts';
 import * as store from './store.ts';
 
-const CLAIM_BATCH = 50;
+/** Small: a pass's claims are leased together, so a server that dies holds few tasks back. */
+const CLAIM_BATCH = 10;
 /** Longer than any step change takes; a dead server's tasks wait this long before another takes them. */
 export const LEASE_MS = 30_000;
 

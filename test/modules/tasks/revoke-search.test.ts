@@ -100,6 +100,15 @@ describe.each(backends)('revoke tasks, search and audits on %s', (backend) => {
     expect(await ids(s.admin, { emergencyStatus: 'EMERGENCY' })).toEqual([]);
     expect(await ids(s.admin, { emergencyStatus: 'NON_EMERGENCY' })).toEqual([a.id, b.id]);
     expect(await ids(s.admin, { createdAfter: '2000-01-01T00:00:00Z', createdBefore: '2001-01-01T00:00:00Z' })).toEqual([]);
+    // C1's newer SDKs' filters: outcomes, their time, apps left out.
+    expect(await ids(s.admin, { grantOutcomes: ['GRANT_OUTCOME_GRANTED'] })).toEqual([b.id]);
+    expect(await ids(s.admin, { grantOutcomes: ['GRANT_OUTCOME_DENIED'], revokeOutcomes: ['REVOKE_OUTCOME_REVOKED'] })).toEqual(
+      [],
+    );
+    expect(await ids(s.admin, { outcomeAfter: '2000-01-01T00:00:00Z' })).toEqual([b.id]);
+    expect(await ids(s.admin, { outcomeBefore: '2000-01-01T00:00:00Z' })).toEqual([]);
+    expect(await ids(s.admin, { excludeApplicationIds: [appId] })).toEqual([]);
+    expect((await s.admin.post('/api/v1/search/tasks', { grantOutcomes: ['GRANTED'] })).status).toBe(400);
     // A Basic User finds only their own; the owner finds what they approved and approve.
     expect(await ids(alice, {})).toEqual([a.id]);
     expect(await ids(owner, {})).toEqual([a.id, b.id]);
