@@ -58,7 +58,7 @@ export function addAuditCommands(program: Command, kit: CliKit, out: (text: stri
           await rm(tmp, { force: true });
           throw err;
         }
-        kit.progress(`${n} events written to ${opt.out}`);
+        kit.progress(`${n} event${n === 1 ? '' : 's'} written to ${opt.out}`);
       }),
     );
 }

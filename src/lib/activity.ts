@@ -42,7 +42,7 @@ export type Activity = {
   targets?: Target[];
   /** What an update event written without a record() call lists (from the request's update mask). */
   changes?: Record<string, unknown>;
-  /** Set when a write ran outside any transaction (checkStatement): its event could not be written with it. */
+  /** Set when a write ran outside any transaction (checkStatement): it has no event. */
   unloggedWrite?: boolean;
 };
 
@@ -102,8 +102,8 @@ const strict = () => process.env.GATEHOUSE_SYSTEMLOG_STRICT === '1';
 /**
  * Sees every statement (the database's query logger): a write made inside an activity but
  * outside a transaction would have no event. Under GATEHOUSE_SYSTEMLOG_STRICT=1 (the test
- * suite) it is refused, so that a test finds it; otherwise the activity is marked and the
- * HTTP layer writes its event after the fact (see http/activity.ts).
+ * suite) it is refused, so that a test finds it; otherwise the activity is marked
+ * (`unloggedWrite`): such a write has no event (a bug to fix by moving it into a transaction).
  */
 export function checkStatement(query: string): void {
   const store = storage.getStore();

@@ -76,7 +76,7 @@ export async function discoverRoutes(s: TestServer, opts: { apiOnly?: boolean } 
 }
 
 /** POSTs that only read, besides searches: checking a CEL expression stores nothing; listing a task's audits. */
-const READ_POSTS = new Set(['/api/v1/policies/validate/cel', '/api/v1/task/audits']);
+const READ_POSTS = new Set(['/api/v1/policies/validate/cel', '/api/v1/task/audits', '/api/v1/systemlog/events']);
 
 /** A concrete path: each {param} replaced by `value(name, previous segment)`, percent-encoded unless `raw`. */
 export function fillPath(template: string, value: (name: string, prev: string) => string, raw = false): string {
