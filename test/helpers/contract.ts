@@ -116,7 +116,6 @@ const SDK_FIELDS: Record<string, Record<string, Schema>> = {
     },
   },
   'c1.api.task.v1.Task': { approverIds: { type: 'array', items: { type: 'string' } } },
-  'c1.api.task.v1.TaskAuditView': { grantDurationUpdated: { type: 'object', properties: { duration: { type: 'string' } } } },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',
