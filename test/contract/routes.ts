@@ -245,6 +245,7 @@ const OPS = {
   createEntitlement: 'c1.api.app.v1.AppEntitlements.Create',
   grant: 'c1.api.app.v1.AppEntitlements.AddManuallyManagedMembers',
   listAppUsers: 'c1.api.app.v1.AppUserService.List',
+  createDirectory: 'c1.api.directory.v1.DirectoryService.Create',
 };
 
 export type World = { ids: Ids; marker: string; owner: string; member: string };
@@ -298,6 +299,8 @@ export async function buildWorld(c: Caller, routes: RouteOp[], marker: string): 
     const list = (await must('list app users', c.get(path(listAppUsers)))) as { list?: unknown[] };
     ids.appUser = findId(list.list?.[0]);
   }
+  // The app is a directory too, so that GET /directories/{app_id} has one to answer.
+  if (op(OPS.createDirectory)) await must('create directory', c.post('/api/v1/directories', { appId: ids.app }));
   return { ids, marker, owner: owner.id, member: member.id };
 }
 

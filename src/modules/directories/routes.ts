@@ -51,7 +51,11 @@ export async function directoryRoutes(api: Api, core: Core): Promise<void> {
     'GET',
     '/directories/:app_id',
     {
-      ...op('Get', 'Get a directory', '404 when the app is not a directory.'),
+      ...op(
+        'Get',
+        'Get a directory',
+        'The directory of the app, with its account filter (`all` or `celExpression`). 404 when the app is not a directory.',
+      ),
       params: AppParams,
       response: DirectoryResponse,
     },

@@ -94,7 +94,7 @@ export const AUTHORIZATION: Record<string, Rule> = {
   [`${app}.ConnectorService.UpdateDelegated`]: appWrite('connectors:write', 'connector_app_id'),
   [`${app}.ConnectorService.ForceSync`]: appWrite('connectors:write'),
   [`${app}.ConnectorService.RotateCredential`]: appWrite('connectors:write'),
-  [`${app}.ConnectorService.GetCredentials`]: appWrite('connectors:write'),
+  [`${app}.ConnectorService.GetCredentials`]: read('app_users:read'),
   [`${app}.ConnectorService.RevokeCredential`]: appWrite('connectors:write'),
   'gatehouse.ConnectorSync.Upload': { ...appWrite('connectors:write'), connector: 'connector_id' },
   // Directories: which apps make identity users. Reading is for who may read users; making and
