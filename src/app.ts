@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
-import { activityCaller, activityTargets, openActivity } from './http/activity.ts';
+import { activityAfterward, activityCaller, activityTargets, openActivity } from './http/activity.ts';
 import { authHook } from './http/auth.ts';
 import { authorizeHook, narrowHook } from './http/authorize.ts';
 import { registerDocs } from './http/docs.ts';
@@ -152,6 +152,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
       api.addHook('onRequest', authorizeHook(core.services));
       api.addHook('preHandler', narrowHook);
       api.addHook('preHandler', activityTargets);
+      api.addHook('onSend', activityAfterward(core.services.systemLog));
       for (const mod of apiModules) await mod(api as Api, core);
     },
     { prefix: '/api/v1' },

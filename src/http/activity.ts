@@ -3,7 +3,7 @@
 // known (after authentication) and the body is read (path parameters name the targets, the
 // update mask the changed fields).
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { type Activity, currentActivity, runActivity, type Target } from '../lib/activity.ts';
+import { type Activity, currentActivity, isReadOperation, runActivity, type Target } from '../lib/activity.ts';
 import { operationOf } from './authorize.ts';
 
 /** onRequest (first): runs the rest of the request inside an activity. */
@@ -58,4 +58,18 @@ export async function activityTargets(req: FastifyRequest): Promise<void> {
     changes[field] = field.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], values) ?? null;
   }
   a.changes = changes;
+}
+
+/**
+ * onSend: a write call that succeeded but logged nothing (it changed nothing, or wrote outside a
+ * transaction) gets its event now, before the answer leaves: every successful write has one.
+ */
+export function activityAfterward(log: { logAfterward(activity: Activity): Promise<void> }) {
+  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const a = currentActivity();
+    if (a?.operation && reply.statusCode === 200 && req.method !== 'GET' && !isReadOperation(a.operation)) {
+      await log.logAfterward(a);
+    }
+    return payload;
+  };
 }

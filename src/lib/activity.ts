@@ -44,6 +44,8 @@ export type Activity = {
   changes?: Record<string, unknown>;
   /** Set when a write ran outside any transaction (checkStatement): it has no event. */
   unloggedWrite?: boolean;
+  /** Set once an event of this activity has been written (capture.ts). */
+  logged?: boolean;
 };
 
 /** The events recorded in the transaction running now (cleared when it rolls back). */
@@ -111,3 +113,7 @@ export function checkStatement(query: string): void {
   if (strict()) throw new Error(`write outside a transaction in ${store.activity.operation}: ${query.slice(0, 120)}`);
   store.activity.unloggedWrite = true;
 }
+
+/** Operations that only read, whatever their HTTP method (searches are POSTs): they write no event. */
+export const isReadOperation = (operation: string): boolean =>
+  /\.(Search\w*|List\w*|Get\w*|Validate\w*|Introspect)$/.test(operation);

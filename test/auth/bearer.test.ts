@@ -90,7 +90,8 @@ describe.each(backends)('bearer tokens on %s', (backend) => {
   });
 
   it('gives a read-only client 403 on every write route, and changes nothing', async () => {
-    const writes = routes.filter((r) => r.write);
+    // The webhook callback takes no bearer token by design (its single-use token is in the path).
+    const writes = routes.filter((r) => r.write && !r.template.includes('/webhooks/callback/'));
     expect(writes.length).toBeGreaterThan(5);
     const before = await s.admin.get(`/api/v1/apps/${world.ids.app}`);
     const count = async () => (await s.admin.post('/api/v1/search/apps', { pageSize: 100 })).body.list.length;

@@ -38,6 +38,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       'entitlements',
       'grants',
       'keys',
+      'audit',
     ]);
 
     const expected: Record<string, string[]> = {
@@ -46,6 +47,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       users: ['create', 'import', 'list', 'get', 'update', 'disable', 'enable'],
       tls: ['init'],
       keys: ['rotate', 'list'],
+      audit: ['export'],
     };
     const leaves: string[][] = [['serve'], ['migrate'], ['sync']];
     for (const group of [
@@ -60,6 +62,7 @@ describe('gatehouse --help', { timeout: 240_000 }, () => {
       'entitlements',
       'grants',
       'keys',
+      'audit',
     ]) {
       const text = await help([group]);
       expect(text).toContain(`Usage: gatehouse ${group} [options] [command]`);

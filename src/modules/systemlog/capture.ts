@@ -5,7 +5,7 @@
 // is written from the operation id and the request's path parameters, but only if the
 // transaction wrote something (a read-only transaction has no transaction id).
 import type { Db } from '../../db/index.ts';
-import { type Activity, type Change, currentActivity, type Frame, runInFrame } from '../../lib/activity.ts';
+import { type Activity, type Change, currentActivity, type Frame, runInFrame, unlogged } from '../../lib/activity.ts';
 import { activityOfOperation, apiActivity } from './ocsf.ts';
 import { insertEvents, type NewEvent } from './store.ts';
 
@@ -31,13 +31,32 @@ export function captureEvents(db: Db): void {
     const activity = currentActivity();
     if (!activity) return original(cb, config);
     const frame: Frame = { pending: [] };
-    return runInFrame(frame, () =>
-      original(async (tx) => {
-        const result = await cb(tx);
-        await insertEvents(tx as Db, eventsOf(activity, frame.pending));
-        return result;
-      }, config),
-    );
+    let written = 0;
+    return runInFrame(frame, async () => {
+      const result = await original(async (tx) => {
+        const r = await cb(tx);
+        written = await insertEvents(tx as Db, eventsOf(activity, frame.pending));
+        return r;
+      }, config);
+      if (written > 0) activity.logged = true;
+      return result;
+    });
   };
   db.transaction = wrapped as Transaction;
+}
+
+/**
+ * A successful API write whose transactions logged nothing (it changed nothing: an update to the
+ * values already there, or a write that ran outside a transaction) still gets its event, written
+ * after the fact: the log has one for every write call that succeeded.
+ */
+export async function logAfterward(db: Db, activity: Activity): Promise<void> {
+  if (activity.logged || !activity.tenantId) return;
+  const change: Change = { activity: activityOfOperation(activity.operation), targets: activity.targets };
+  if (change.activity === 'update' && activity.changes) change.changes = activity.changes;
+  const event = apiActivity(activity, change);
+  const tenantId = activity.tenantId;
+  // Its own statement, on purpose: unlogged keeps the strict check from taking it for an unlogged write.
+  await unlogged(() => insertEvents(db, [{ tenantId, actorUserId: activity.actor.userId, event }]));
+  activity.logged = true;
 }

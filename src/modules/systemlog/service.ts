@@ -1,8 +1,11 @@
 // The system log (C1's SystemLog.ListEvents): reading the events, the token endpoint's
 // authentication events, retention and export.
+
 import type { Db } from '../../db/index.ts';
+import type { Activity } from '../../lib/activity.ts';
 import { invalidArgument } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
+import { logAfterward } from './capture.ts';
 import { type AuthenticationOutcome, authentication, type OcsfEvent } from './ocsf.ts';
 import type { ListEventsRequest } from './schemas.ts';
 import * as store from './store.ts';
@@ -76,6 +79,11 @@ export class SystemLogService {
   /** A token request's outcome, as its own statement (the token endpoint changes nothing else worth a transaction). */
   async authentication(tenantId: string, outcome: AuthenticationOutcome): Promise<void> {
     await store.insertEvents(this.db, [{ tenantId, actorUserId: outcome.userId, event: authentication(outcome) }]);
+  }
+
+  /** The event of a successful write call that logged none (see capture.ts logAfterward). */
+  logAfterward(activity: Activity): Promise<void> {
+    return logAfterward(this.db, activity);
   }
 
   /** Deletes the events older than the retention period (a background job, in batches). */

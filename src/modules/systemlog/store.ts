@@ -13,8 +13,8 @@ export type NewEvent = { tenantId: string; actorUserId?: string; event: Record<s
  * transaction has written something already (it has a transaction id): a transaction that
  * only read gets no default event. The actor's email is read here, in the same statement.
  */
-export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function insertEvents(db: Db, events: NewEvent[]): Promise<number> {
+  if (events.length === 0) return 0;
   const rows = JSON.stringify(
     events.map((v) => ({
       tenant_id: v.tenantId,
@@ -23,13 +23,18 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<void> {
       only_if_written: !!v.onlyIfWritten,
     })),
   );
-  await db.execute(sql`
+  const res = await db.execute(sql`
     insert into ${e} (tenant_id, actor_email, event)
     select r.tenant_id,
       (select u.email from ${users} u where u.tenant_id = r.tenant_id and u.id = r.actor_user_id),
       r.event
     from jsonb_to_recordset(${rows}::jsonb) as r(tenant_id text, actor_user_id text, event jsonb, only_if_written boolean)
     where not r.only_if_written or pg_current_xact_id_if_assigned() is not null`);
+  return Number(
+    (res as unknown as { rowCount?: number | null; affectedRows?: number }).rowCount ??
+      (res as { affectedRows?: number }).affectedRows ??
+      0,
+  );
 }
 
 export type Position = { xid: number; seq: number };

@@ -114,16 +114,18 @@ export class WebhooksService {
   }
 
   async create(tenantId: string, req: CreateWebhookRequest): Promise<Webhook> {
-    const row = await store.insertWebhook(this.db, {
-      tenantId,
-      id: newId(),
-      displayName: displayNameOf(req.displayName),
-      description: req.description,
-      url: checkDestination(req.url.trim(), this.config.webhookAllowPrivate, 'url'),
-      callbackTimeoutMs: req.callbackTimeout
-        ? positiveDurationMs(req.callbackTimeout, 'callbackTimeout')
-        : DEFAULT_CALLBACK_TIMEOUT_MS,
-    });
+    const row = await this.db.transaction((tx) =>
+      store.insertWebhook(tx, {
+        tenantId,
+        id: newId(),
+        displayName: displayNameOf(req.displayName),
+        description: req.description,
+        url: checkDestination(req.url.trim(), this.config.webhookAllowPrivate, 'url'),
+        callbackTimeoutMs: req.callbackTimeout
+          ? positiveDurationMs(req.callbackTimeout, 'callbackTimeout')
+          : DEFAULT_CALLBACK_TIMEOUT_MS,
+      }),
+    );
     return toWebhook(row);
   }
 
@@ -154,24 +156,27 @@ export class WebhooksService {
       displayName: (v) => ({ displayName: displayNameOf(v === undefined ? '' : String(v), 'webhook.displayName') }),
       url: (v) => ({ url: checkDestination(String(v ?? '').trim(), this.config.webhookAllowPrivate, 'webhook.url') }),
     });
-    const row = fields.length === 0 ? await this.requireRow(tenantId, id) : await store.updateWebhook(this.db, tenantId, id, set);
+    const row =
+      fields.length === 0
+        ? await this.requireRow(tenantId, id)
+        : await this.db.transaction((tx) => store.updateWebhook(tx, tenantId, id, set));
     if (!row) throw notFound('webhook');
     return toWebhook(row);
   }
 
   /** Deletes the webhook and its instances (pending ones are not sent; their callbacks are refused). */
   async delete(tenantId: string, id: string): Promise<void> {
-    if (!(await store.deleteWebhook(this.db, tenantId, id))) throw notFound('webhook');
+    // In a transaction, so that a refusal (404) rolls back and the system log's event commits with the delete.
+    await this.db.transaction(async (tx) => {
+      if (!(await store.deleteWebhook(tx, tenantId, id))) throw notFound('webhook');
+    });
   }
 
   /** C1's Test: an instance with the Test payload, sent by the worker; answers it as created. */
   async test(tenantId: string, id: string): Promise<WebhookInstance> {
-    const row = await this.enqueue(this.db, tenantId, {
-      webhookId: id,
-      source: { kind: 'test' },
-      type: 'c1.webhooks.v1.PayloadTest',
-      fields: {},
-    });
+    const row = await this.db.transaction((tx) =>
+      this.enqueue(tx, tenantId, { webhookId: id, source: { kind: 'test' }, type: 'c1.webhooks.v1.PayloadTest', fields: {} }),
+    );
     this.wake();
     return toInstance(row);
   }
