@@ -117,11 +117,11 @@ describe.each(backends)('C1 operations Gatehouse does not implement, on %s', (ba
 
   it('answers 501 to every authenticated caller, whatever its roles (no operation there to authorize)', async () => {
     const reader = await s.caller({ role: 'read-only' });
-    const write = await reader.post('/api/v1/directories', {});
+    const write = await reader.post('/api/v1/systemlog/exports', {});
     expect(write.status).toBe(501);
-    expect(write.body.message).toBe('c1.api.directory.v1.DirectoryService.Create is not implemented by Gatehouse');
-    const read = await reader.get('/api/v1/directories');
+    expect(write.body.message).toBe('c1.api.systemlog.v1.ExportService.Create is not implemented by Gatehouse');
+    const read = await reader.get('/api/v1/systemlog/exports');
     expect(read.status).toBe(501);
-    expect(read.body.message).toBe('c1.api.directory.v1.DirectoryService.List is not implemented by Gatehouse');
+    expect(read.body.message).toBe('c1.api.systemlog.v1.ExportService.List is not implemented by Gatehouse');
   });
 });

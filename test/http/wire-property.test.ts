@@ -102,6 +102,8 @@ describe.each(backends)('C1 parsing rules never change an answer, on %s', (backe
     s = await startServer(backend);
     routes = (await discoverRoutes(s, { apiOnly: true }))
       .filter((r) => r.method !== 'GET' && r.body)
+      // The system log answers the record of each world's own requests (request ids, clients, times): never alike.
+      .filter((r) => r.operationId !== 'c1.api.systemlog.v1.SystemLogService.ListEvents')
       // Deletes last, so that the objects other routes use live as long as possible.
       .sort((x, y) => Number(x.method === 'DELETE') - Number(y.method === 'DELETE'));
     const ca = await s.caller();

@@ -139,7 +139,7 @@ export class ClientsService {
 
   /** Revokes a live connector credential; undefined when there is none. */
   async revokeConnectorCredential(tenantId: string, connectorId: string, credentialId: string): Promise<ClientRow | undefined> {
-    const row = await store.revokeConnectorCredential(this.db, tenantId, connectorId, credentialId);
+    const row = await this.db.transaction((tx) => store.revokeConnectorCredential(tx, tenantId, connectorId, credentialId));
     if (row) this.forget(row.id);
     return row;
   }
