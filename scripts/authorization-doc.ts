@@ -40,12 +40,23 @@ export function authorizationMarkdown(): string {
     lines.push(`| ${r.displayName} (${short[r.key]}, \`${r.name}\`) | \`${r.id}\` | ${perms} |`);
   }
   lines.push('', '| Operation | Route | Permission (roles holding it) | Also allowed |', '| --- | --- | --- | --- |');
-  // Gatehouse's own operations (not in C1's list), by where they are served.
+  // Gatehouse's own operations and those of C1's newer SDKs (not in C1's list), by where they are served.
   const own = [
     {
       operationId: 'gatehouse.ConnectorSync.Upload',
       method: 'POST',
       path: '/api/v1/apps/{app_id}/connectors/{connector_id}/sync',
+    },
+    { operationId: 'gatehouse.RequestCatalog.Enroll', method: 'POST', path: '/api/v1/catalogs/{catalog_id}/enrollments' },
+    {
+      operationId: 'gatehouse.RequestCatalog.Unenroll',
+      method: 'DELETE',
+      path: '/api/v1/catalogs/{catalog_id}/enrollments/{identity_user_id}',
+    },
+    {
+      operationId: 'c1.api.task.v1.TaskActionsService.UpdateGrantDuration',
+      method: 'POST',
+      path: '/api/v1/tasks/{task_id}/action/update-grant-duration',
     },
   ];
   const byOp = new Map([...operations, ...own].map((o) => [o.operationId, o]));

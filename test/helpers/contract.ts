@@ -121,6 +121,7 @@ const SDK_FIELDS: Record<string, Record<string, Schema>> = {
     all: { type: 'object' },
     celExpression: { type: 'object', properties: { expression: { type: 'string' } } },
   },
+  'c1.api.task.v1.TaskAuditView': { grantDurationUpdated: { type: 'object', properties: { duration: { type: 'string' } } } },
   'c1.api.user.v1.User': {
     origin: {
       type: 'string',

@@ -1,8 +1,10 @@
 // The server's own API description and the endpoints that need no token:
 // GET /api/v1/openapi.json (OpenAPI 3.1 with C1's paths and operation ids), /docs,
 // /healthz and /readyz.
+
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NEWER_SDK_OPERATIONS } from '../../src/http/newer-operations.ts';
 import { c1Spec, contractAvailable, SKIP_MESSAGE } from '../helpers/contract.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
 
@@ -52,6 +54,8 @@ describe.each(backends)('docs and health on %s', (backend) => {
     for (const { path, method, op } of operations()) {
       // Gatehouse's own additions (e.g. the sync upload) are not C1's.
       if (!path.startsWith('/api/v1/') || op.operationId?.startsWith('gatehouse.')) continue;
+      // Operations of C1's newer SDKs, not in the document yet (src/http/newer-operations.ts).
+      if (op.operationId && NEWER_SDK_OPERATIONS.has(op.operationId)) continue;
       const theirs = spec.paths[path]?.[method];
       expect(theirs, `${method} ${path} is not in openapi.yaml (path and param names must match)`).toBeDefined();
       expect(op.operationId, `${method} ${path}`).toBe(theirs?.operationId);

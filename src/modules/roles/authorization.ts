@@ -198,6 +198,7 @@ export const AUTHORIZATION: Record<string, Rule> = {
   'c1.api.task.v1.TaskActionsService.ProcessNow': read('tasks:act_any', { narrow: {} }),
   'c1.api.task.v1.TaskActionsService.EscalateToEmergencyAccess': read('tasks:act_any', { narrow: {} }),
   'c1.api.task.v1.TaskActionsService.UpdateRequestData': read('tasks:act_any', { narrow: {} }),
+  'c1.api.task.v1.TaskActionsService.UpdateGrantDuration': read('tasks:act_any', { narrow: {} }),
 };
 
 /** Role sets seen so far → their permissions: few distinct sets exist, and this runs on every request. */

@@ -13,6 +13,7 @@ import {
   type Task,
   TaskActionResponse,
   TaskViewResponse,
+  UpdateGrantDurationRequest,
   UpdateRequestDataRequest,
 } from './schemas.ts';
 import { fillTask } from './views.ts';
@@ -137,5 +138,22 @@ export async function moreTaskActionRoutes(api: Api, core: Core): Promise<void> 
       response: TaskActionResponse,
     },
     (tenant, p, b, caller) => acted(tenant, more.updateRequestData(tenant, p.task_id, b.data, caller), b.expandMask?.paths),
+  );
+
+  route(
+    api,
+    'POST',
+    '/tasks/:task_id/action/update-grant-duration',
+    {
+      ...act(
+        'UpdateGrantDuration',
+        'Change the requested grant duration',
+        "C1's newer SDKs' action (not in openapi.yaml): `duration` (a proto Duration, at least 1s) becomes the grant duration an open grant task asks for; above the entitlement's `durationGrant` it is a 400 (C1's text). The current step's assignees, Super and Access Request Administrators may (403); a closed task is a 400 (code 9).",
+      ),
+      params,
+      body: UpdateGrantDurationRequest,
+      response: TaskActionResponse,
+    },
+    (tenant, p, b, caller) => acted(tenant, more.updateGrantDuration(tenant, p.task_id, b.duration, caller), b.expandMask?.paths),
   );
 }

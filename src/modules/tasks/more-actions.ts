@@ -2,10 +2,11 @@
 // Restart, SkipStep, HardReset, ProcessNow, EscalateToEmergencyAccess and UpdateRequestData.
 // Each is one change of one locked task (TasksService.change); the engine does the steps.
 import type { Caller } from '../../http/routes.ts';
-import { failedPrecondition, permissionDenied } from '../../lib/errors.ts';
+import { failedPrecondition, invalidArgument, permissionDenied } from '../../lib/errors.ts';
 import type { Policy } from '../policies/schemas.ts';
 import type { Run } from './engine.ts';
 import type { TasksService } from './service.ts';
+import { durationSeconds } from './timers.ts';
 import { actsOnAll, isApprover, mayClose } from './views.ts';
 
 const note = (run: Run, comment: string | undefined, caller: Caller) => {
@@ -99,6 +100,25 @@ export class MoreTaskActions {
       run.set.emergencyAccess = true;
       run.audit({ taskEscalated: { oldPolicyId, oldPolicyStepId: old?.id ?? '' } });
       await this.tasks.engine.runPolicy(run, policy);
+      return true;
+    });
+  }
+
+  /**
+   * Changes the grant duration an open grant task asks for (C1's newer UpdateGrantDuration): its
+   * current step's assignees or administrators; no more than the entitlement's own duration.
+   */
+  updateGrantDuration(tenantId: string, ref: string, duration: string, caller: Caller) {
+    const secs = durationSeconds(duration);
+    if (!secs) throw invalidArgument('duration: must be a duration of at least one second ("3600s")');
+    return this.tasks.change(tenantId, ref, caller, async (run) => {
+      mustBeOpen(run);
+      if (run.row.kind !== 'grant') throw failedPrecondition('only a grant task has a grant duration');
+      if (!isApprover(run.row, caller)) adminOnly(caller, "change a task's grant duration");
+      const cap = run.ctx?.entitlement.durationGrantSeconds;
+      if (cap && secs > cap) throw invalidArgument('duration: grant duration must be less than or equal to max provision time');
+      run.set.grantDurationSeconds = secs;
+      run.audit({ grantDurationUpdated: { duration: `${secs}s` } });
       return true;
     });
   }

@@ -93,6 +93,8 @@ export const OptionalStepRequest = strictObject({
   comment: opt(Comment),
   expandMask: opt(TaskExpandMask),
 });
+/** C1's newer SDKs' UpdateGrantDuration (not in openapi.yaml). */
+export const UpdateGrantDurationRequest = strictObject({ duration: Duration, expandMask: opt(TaskExpandMask) });
 export const ProcessNowRequest = strictObject({ expandMask: opt(TaskExpandMask) });
 export const UpdateRequestDataRequest = strictObject({ data: opt(LooseObject), expandMask: opt(TaskExpandMask) });
 

@@ -149,11 +149,33 @@ describe.each(backends)('more task actions on %s', (backend) => {
     expect((await action(alice, t.id, 'update-request-data', { data: { y: 2 } })).body.code).toBe(9);
   });
 
+  it('update-grant-duration: an approver changes the requested duration, within the cap; the grant ends then', async () => {
+    const policyId = await makePolicy(s.admin, { grant: { steps: [usersStep([bob.me.id]), { provision: {} }] } });
+    const { appId, entId } = await appWith(s, owner, { grantPolicyId: policyId, durationGrant: '7200s' });
+    const t = await requestGrant(alice, { appId, appEntitlementId: entId, identityUserId: alice.me.id, grantDuration: '3600s' });
+    expect((await action(alice, t.id, 'update-grant-duration', { duration: '60s' })).status).toBe(403);
+    const over = await action(bob, t.id, 'update-grant-duration', { duration: '9000s' });
+    expect(over.body.message).toBe('duration: grant duration must be less than or equal to max provision time');
+    expect((await action(bob, t.id, 'update-grant-duration', { duration: '0s' })).status).toBe(400);
+    const res = await action(bob, t.id, 'update-grant-duration', { duration: '600s' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.taskView.task.type.grant.grantDuration).toBe('600s');
+    expect(await auditKinds(alice, t.id)).toContain('grantDurationUpdated');
+    const done = await action(bob, t.id, 'approve', { policyStepId: t.policy.current.id });
+    expect(done.body.taskView.task.type.grant.outcome).toBe('GRANT_OUTCOME_GRANTED');
+    const grants = await s.admin.get(`/api/v1/apps/${appId}/entitlements/${entId}/users`);
+    const until = Date.parse(grants.body.list[0].appEntitlementUserBindingDeprovisionAt);
+    const asked = until - Date.parse(done.body.taskView.task.type.grant.outcomeTime);
+    expect(asked).toBeGreaterThan(590_000);
+    expect(asked).toBeLessThanOrEqual(601_000);
+    expect((await action(bob, t.id, 'update-grant-duration', { duration: '60s' })).body.code).toBe(9);
+  });
+
   it('a task the caller may not see answers 404 to every action', async () => {
     const { t } = await twoSteps();
     const stranger = await person(s);
-    for (const x of ['restart', 'skip-step', 'reset', 'process', 'escalate', 'update-request-data']) {
-      const res = await action(stranger, t.id, x, {});
+    for (const x of ['restart', 'skip-step', 'reset', 'process', 'escalate', 'update-request-data', 'update-grant-duration']) {
+      const res = await action(stranger, t.id, x, x === 'update-grant-duration' ? { duration: '60s' } : {});
       expect(res.status, x).toBe(404);
     }
   });
