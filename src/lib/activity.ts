@@ -85,6 +85,15 @@ export function record(change: Change): void {
   store.frame.pending.push(change);
 }
 
+/**
+ * Records the creation of object `type` `id` in the current transaction: its event names the new
+ * object first, then the request's other targets (its path parameters: the app it is in, ...).
+ */
+export function recordCreated(type: string, id: string): void {
+  const others = (currentActivity()?.targets ?? []).filter((t) => t.id !== id);
+  record({ activity: 'create', targets: [{ type, id }, ...others] });
+}
+
 /** `gatehouse.Import.Users` from the CLI's command path `import users`. */
 export function cliOperation(command: string): string {
   const words = command.split(/[\s-]+/).filter(Boolean);

@@ -208,7 +208,15 @@ export async function startServer(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       checkContract(method, path, res.status, res.body);
-      await checkSystemLog(core, app as Api, { method, path, body, status: res.status, requestId, clientId: creds.clientId });
+      await checkSystemLog(core, app as Api, {
+        method,
+        path,
+        body,
+        answer: res.body,
+        status: res.status,
+        requestId,
+        clientId: creds.clientId,
+      });
       return res;
     };
     let n = 0;

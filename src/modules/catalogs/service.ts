@@ -2,11 +2,13 @@
 // people may request and who may see it. The tasks service asks `checkRequest` before it makes a
 // grant task; apps make their default catalog through `createDefault`; entitlements take their
 // app's access-request defaults through `defaults` (defaults.ts). Bundles are in bundles.ts.
+
 import { type AnyColumn, and, not, type SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { Caller } from '../../http/routes.ts';
 import { displayNameOf, int64, orUndef } from '../../http/schemas.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
@@ -87,6 +89,7 @@ export class CatalogsService {
         grantPolicyId: req.grantPolicyId || null,
         createdByUserId: caller.userId ?? null,
       });
+      recordCreated('request_catalog', row.id);
       return (await this.views(tx, tenantId, [row]))[0];
     });
   }

@@ -5,7 +5,7 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { iso, orUndef } from '../../http/schemas.ts';
-import { unlogged } from '../../lib/activity.ts';
+import { recordCreated, unlogged } from '../../lib/activity.ts';
 import { ApiError, failedPrecondition, invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
@@ -137,6 +137,7 @@ export class ConnectorsService {
         userIds: await this.ownerIds(tenantId, req.userIds, 'userIds', tx),
         config: req.config ?? null,
       });
+      recordCreated('connector', row.id);
       await this.apps.setManuallyManaged(tx, tenantId, appId, false);
       return toConnector(row);
     });

@@ -3,7 +3,9 @@
 // over the variable `appUser`). The sync (connectors/sync.ts) asks `accountsOf` in its transaction
 // and hands the result to the users service; deleting a directory takes it out of its users'
 // directoryIds, and disables the users it made that no other directory has.
+
 import type { Db } from '../../db/index.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import { alreadyExists, invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import type { AppsService } from '../apps/service.ts';
@@ -48,6 +50,7 @@ export class DirectoriesService {
       if (!app) throw invalidArgument(`appId: no app with id "${req.appId}"`);
       const row = await store.insertDirectory(tx, { tenantId, appId: req.appId, celExpression: expression ?? null });
       if (!row) throw alreadyExists(`app ${req.appId} is already a directory`);
+      recordCreated('directory', row.appId);
       return toDirectory(row);
     });
   }

@@ -7,6 +7,7 @@ import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
 import { displayNameOf } from '../../http/schemas.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import {
   alreadyExists,
   failedPrecondition,
@@ -147,6 +148,7 @@ export class EntitlementsService {
         const ownerIds = await this.ownerIdsFor(tx, tenantId, app, req.appEntitlementOwnerIds);
         await this.owners.addIn(tx, 'entitlement', tenantId, row.id, ownerIds, 'appEntitlementOwnerIds');
         if (d?.catalogIds.length) await this.defaults().addCreated(tx, tenantId, d.catalogIds, { appId, id: row.id });
+        recordCreated('app_entitlement', row.id);
         return toView(row);
       });
     } catch (err) {

@@ -1,8 +1,10 @@
 // Policies (C1's Policies, PolicySearch and PolicyValidate services). Gatehouse stores them
 // faithfully; the access-request engine (modules/tasks) runs them (docs/tasks.md).
+
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import { failedPrecondition, invalidArgument, notFound, refusedByReference } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
@@ -72,6 +74,7 @@ export class PoliciesService {
         postActions: req.postActions ?? [],
         reassignTasksToDelegates: req.reassignTasksToDelegates ?? false,
       });
+      recordCreated('policy', row.id);
       return toPolicy(row);
     });
   }

@@ -5,6 +5,7 @@ import type { SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf } from '../../http/schemas.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import { columnsToSet, fieldsToUpdate } from '../../lib/update-mask.ts';
@@ -49,6 +50,7 @@ export class ResourceTypesService {
     return this.db.transaction(async (tx) => {
       await this.apps.requireManual(tenantId, appId, tx);
       const row = await store.insertType(tx, { tenantId, id: newId(), appId, displayName, resourceType: req.resourceType });
+      recordCreated('app_resource_type', row.id);
       return toResourceType(row);
     });
   }

@@ -1,9 +1,11 @@
 // Access-request tasks (C1's TaskService, TaskActionsService, TaskSearchService, TaskAudit):
 // creating grant and revoke tasks, reading them, and acting on their steps. Every write is one
 // transaction holding the task row FOR UPDATE; the engine (engine.ts) decides the steps.
+
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { Caller } from '../../http/routes.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import { failedPrecondition, invalidArgument, notFound, permissionDenied } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
 import type { AppUsersService } from '../app-users/service.ts';
@@ -373,6 +375,7 @@ export class TasksService {
       } else await this.engine.advance(run);
       const inserted = await store.insertTask(tx, { ...row, ...run.changes() });
       await store.insertAudits(tx, run.audits);
+      recordCreated('task', inserted.id);
       return this.view(tx, inserted, caller);
     });
   }

@@ -2,11 +2,13 @@
 // instances. An instance is written in the transaction of the change that causes it (`enqueue`,
 // `test`); the delivery worker (worker.ts) sends it (`attempt`) and records the answer; other
 // modules learn answers through the handler they register for their source (`onOutcome`).
+
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import { displayNameOf, iso, orUndef } from '../../http/schemas.ts';
+import { recordCreated } from '../../lib/activity.ts';
 import { positiveDurationMs } from '../../lib/duration.ts';
 import { ApiError, invalidArgument, notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
@@ -114,8 +116,8 @@ export class WebhooksService {
   }
 
   async create(tenantId: string, req: CreateWebhookRequest): Promise<Webhook> {
-    const row = await this.db.transaction((tx) =>
-      store.insertWebhook(tx, {
+    const row = await this.db.transaction(async (tx) => {
+      const made = await store.insertWebhook(tx, {
         tenantId,
         id: newId(),
         displayName: displayNameOf(req.displayName),
@@ -124,8 +126,10 @@ export class WebhooksService {
         callbackTimeoutMs: req.callbackTimeout
           ? positiveDurationMs(req.callbackTimeout, 'callbackTimeout')
           : DEFAULT_CALLBACK_TIMEOUT_MS,
-      }),
-    );
+      });
+      recordCreated('webhook', made.id);
+      return made;
+    });
     return toWebhook(row);
   }
 

@@ -118,7 +118,9 @@ async function countingCore(backend: Backend): Promise<{ core: Core; count: () =
   let n = 0;
   const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
   const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pgdb ? { DATABASE_URL: pgdb.url } : {}) });
-  const core = await createCore(config, { memory: backend === 'pglite', logQuery: () => void n++ });
+  // Transaction control (node-postgres sends BEGIN and COMMIT as statements, PGlite does not) is not counted.
+  const logQuery = (q: string) => void (/^\s*(begin|commit|rollback)\b/i.test(q) || n++);
+  const core = await createCore(config, { memory: backend === 'pglite', logQuery });
   return {
     core,
     count: () => n,
