@@ -109,7 +109,8 @@ export class MoreTaskActions {
    * current step's assignees or administrators; no more than the entitlement's own duration.
    */
   updateGrantDuration(tenantId: string, ref: string, duration: string, caller: Caller) {
-    const secs = durationSeconds(duration);
+    // A proto Duration in JSON: seconds with an `s` (C1's form), checked here rather than by the schema.
+    const secs = /^[0-9]{1,12}(\.[0-9]{1,9})?s$/.test(duration) ? durationSeconds(duration) : undefined;
     if (!secs) throw invalidArgument('duration: must be a duration of at least one second ("3600s")');
     return this.tasks.change(tenantId, ref, caller, async (run) => {
       mustBeOpen(run);

@@ -94,7 +94,11 @@ export const OptionalStepRequest = strictObject({
   expandMask: opt(TaskExpandMask),
 });
 /** C1's newer SDKs' UpdateGrantDuration (not in openapi.yaml). */
-export const UpdateGrantDurationRequest = strictObject({ duration: Duration, expandMask: opt(TaskExpandMask) });
+// The duration's form is checked by the service (400 naming `duration`), as the other fields are first named by the schema.
+export const UpdateGrantDurationRequest = strictObject({
+  duration: Type.String({ maxLength: 32 }),
+  expandMask: opt(TaskExpandMask),
+});
 export const ProcessNowRequest = strictObject({ expandMask: opt(TaskExpandMask) });
 export const UpdateRequestDataRequest = strictObject({ data: opt(LooseObject), expandMask: opt(TaskExpandMask) });
 
