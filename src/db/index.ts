@@ -79,9 +79,6 @@ export type DatabaseOptions = {
 
 const loggerOf = (opts: DatabaseOptions) => (opts.logQuery ? { logQuery: opts.logQuery } : undefined);
 
-/** The logQuery of each database, for statements sent past Drizzle (executePrepared in sql-helpers.ts). */
-export const statementLoggers = new WeakMap<object, (query: string) => void>();
-
 // Any fixed number works; it only has to be the same for every Gatehouse server.
 const MIGRATION_LOCK = 7_204_311_905;
 
@@ -99,7 +96,6 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzleNodePg({ client: pool, schema, logger: loggerOf(opts) }) as unknown as Db;
-  if (opts.logQuery) statementLoggers.set(db, opts.logQuery);
   const u = new URL(url);
   return {
     db,

@@ -1,8 +1,7 @@
 // Small SQL helpers shared by stores.
 import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type SQL } from 'drizzle-orm';
-import { type AnyPgColumn, PgDialect, type PgTable, type SelectedFields } from 'drizzle-orm/pg-core';
-import pg from 'pg';
-import { type Db, statementLoggers } from './index.ts';
+import type { AnyPgColumn, PgTable, SelectedFields } from 'drizzle-orm/pg-core';
+import type { Db } from './index.ts';
 
 /**
  * How a read locks the rows it returns, for the rest of its transaction: false for
@@ -13,23 +12,6 @@ export type RowLock = boolean | 'key share';
 
 /** The FOR clause of a RowLock that locks. */
 export const lockStrength = (lock: true | 'key share') => (lock === true ? 'update' : lock);
-
-const dialect = new PgDialect();
-
-/**
- * Runs `query` on PostgreSQL as a named prepared statement: each pooled connection parses and
- * plans it once (then PostgreSQL may keep a generic plan), where Drizzle's `execute` sends it
- * unnamed and it is planned on every call (about 2 ms for add-manual-user's statement). Only for
- * a statement whose text never changes (values are parameters) and only outside a transaction
- * (it goes to the pool). PGlite runs it through Drizzle as usual.
- */
-export async function executePrepared<T>(db: Db, name: string, query: SQL): Promise<T[]> {
-  const client = (db as unknown as { $client?: unknown }).$client;
-  if (!(client instanceof pg.Pool)) return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
-  const { sql: text, params } = dialect.sqlToQuery(query);
-  statementLoggers.get(db)?.(text);
-  return (await client.query({ name, text, values: params as unknown[] })).rows as T[];
-}
 
 /** `%text%` for ILIKE, with the wildcard characters of the text escaped. */
 export function containsPattern(text: string): string {
