@@ -60,7 +60,12 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     bodyLimit: BODY_LIMIT,
     // Fastify's own two lines per request are off; the onResponse hook logs one.
     logController: new LogController({ disableRequestLogging: true }),
-    requestTimeout: core.config.requestTimeoutMs,
+    // Node's limit on receiving a request: the longer of the two (0 is none), so that a large sync
+    // upload can arrive; requestTimeout() below holds every other route to its own limit.
+    requestTimeout:
+      core.config.requestTimeoutMs && core.config.syncTimeoutMs
+        ? Math.max(core.config.requestTimeoutMs, core.config.syncTimeoutMs)
+        : 0,
     connectionTimeout: 0,
     return503OnClosing: true,
     // Bad URLs and unparsable HTTP get the same error JSON as everything else.

@@ -37,6 +37,8 @@ export type Config = {
   systemLogRetentionDays: number;
   /** GATEHOUSE_SYNC_MAX_BYTES: the largest c1z file a connector sync accepts (default 2 GiB). */
   syncMaxBytes: number;
+  /** GATEHOUSE_SYNC_TIMEOUT_MS: how long a sync upload or force_sync may take, request and statements (default 30 min; 0: none). */
+  syncTimeoutMs: number;
   requestTimeoutMs: number;
   poolSize: number;
   tlsCert?: string;
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: int(env, 'GATEHOUSE_STATEMENT_TIMEOUT_MS', 10000, 0),
     systemLogRetentionDays: int(env, 'GATEHOUSE_SYSTEMLOG_RETENTION_DAYS', 365, 1),
     syncMaxBytes: int(env, 'GATEHOUSE_SYNC_MAX_BYTES', 2 * 1024 ** 3, 1),
+    syncTimeoutMs: int(env, 'GATEHOUSE_SYNC_TIMEOUT_MS', 30 * 60_000, 0),
     requestTimeoutMs: int(env, 'GATEHOUSE_REQUEST_TIMEOUT_MS', 30000, 0),
     poolSize: int(env, 'GATEHOUSE_DB_POOL_SIZE', 10, 1),
     tlsCert,

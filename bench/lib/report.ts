@@ -149,6 +149,7 @@ export function summaryLines(r: Results): string[] {
     else {
       lines.push(
         `${head}: ${num(x.seconds, 1)} s for ${num(x.summary?.resources?.total)} resources and ${num(x.summary?.grants?.total)} grants` +
+          (x.applySeconds !== undefined ? ` (the apply alone, in-process: ${num(x.applySeconds, 2)} s)` : '') +
           (x.rerun
             ? `; the same file again ${num(x.rerun.seconds, 1)} s (${num(x.rerun.summary?.grants?.unchanged)} grants unchanged)`
             : ''),

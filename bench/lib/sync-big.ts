@@ -2,9 +2,13 @@
 // accounts (default 100,000) holding BENCH_SYNC_GRANTS grants (default 1,000,000), spread over one
 // group per 100 accounts, each account in grants/accounts groups. Then the same file again: it must
 // write nothing to the grant history. The file is made with the tests' c1z generator
-// (test/modules/connectors/c1z/build.ts).
+// (test/modules/connectors/c1z/build.ts), in a child process (sync-big-file.ts).
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { C1zBuilder } from '../../test/modules/connectors/c1z/build.ts';
+import { runNode } from './proc.ts';
 import { type Backend, openSeeder, type Progress } from './seed.ts';
 
 export type BigSyncResult = {
@@ -63,7 +67,15 @@ export async function benchBigSync(
   progress(
     `  generating a c1z with ${accounts.toLocaleString('en-US')} accounts and ~${grants.toLocaleString('en-US')} grants ...`,
   );
-  const file = await bigSyncFile(accounts, grants);
+  const path = join(tmpdir(), `gatehouse-bench-sync-${process.pid}.c1z`);
+  const made = await runNode(
+    ['--import', 'tsx', 'bench/lib/sync-big-file.ts', String(accounts), String(grants), path],
+    {},
+    `${path}.log`,
+  );
+  if (made.code !== 0) throw new Error(`generating the file failed (exit ${made.code}); see ${path}.log`);
+  const file = new Uint8Array(readFileSync(path));
+  rmSync(path, { force: true });
   const generateSeconds = (performance.now() - t0) / 1000;
   const out: BigSyncResult = {
     accounts,

@@ -1,5 +1,5 @@
 // Small SQL helpers shared by stores.
-import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type SQL } from 'drizzle-orm';
+import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable, SelectedFields } from 'drizzle-orm/pg-core';
 import type { Db } from './index.ts';
 
@@ -124,4 +124,12 @@ export async function firstNaming<T extends TenantTable>(
   if (!row) return undefined;
   const field = refs.find(([f]) => row[`ref:${f}`] === value)?.[0] ?? refs[0][0];
   return { row, field };
+}
+
+/**
+ * The statement time limit for the rest of this transaction (ms, 0: none), in place of the
+ * connection's GATEHOUSE_STATEMENT_TIMEOUT_MS: for work known to be long (a connector sync).
+ */
+export async function setLocalStatementTimeout(tx: Db, ms: number): Promise<void> {
+  await tx.execute(sql`select set_config('statement_timeout', ${String(ms)}, true)`);
 }

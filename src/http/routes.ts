@@ -44,6 +44,8 @@ export type RouteDoc<P extends TSchema, B extends TSchema> = {
   body?: B;
   /** The route's own body limit (bytes), when it takes more than the app's (the sync upload). */
   bodyLimit?: number;
+  /** The route's own time limit (ms, 0: none) instead of GATEHOUSE_REQUEST_TIMEOUT_MS (the sync routes). */
+  timeoutMs?: number;
 };
 
 type Spec<P extends TSchema, B extends TSchema, R extends TSchema> = RouteDoc<P, B> & { response: R };
@@ -63,7 +65,8 @@ function register(
   if (doc.body) schema.body = doc.body;
   schema.response = { 200: response };
   const bodyLimit = doc.bodyLimit === undefined ? {} : { bodyLimit: doc.bodyLimit };
-  (api as unknown as FastifyInstance).route({ method, url, schema, handler, ...bodyLimit });
+  const config = doc.timeoutMs === undefined ? {} : { config: { timeoutMs: doc.timeoutMs } };
+  (api as unknown as FastifyInstance).route({ method, url, schema, handler, ...bodyLimit, ...config });
 }
 
 /** A route answered with what `run` returns for the caller's tenant, path parameters and body. */

@@ -5,6 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError, Code, pgErrorCode } from '../lib/errors.ts';
 import { statusBody } from './status.ts';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's own time limit (ms, 0: none), instead of GATEHOUSE_REQUEST_TIMEOUT_MS. */
+    timeoutMs?: number;
+  }
+}
+
 /** PostgreSQL SQLSTATEs that mean the database cannot serve the query right now. */
 const UNAVAILABLE_SQLSTATES = new Set([
   '57014', // query_canceled: statement_timeout fired
@@ -47,13 +54,15 @@ export function unavailableError(err: unknown): ApiError | undefined {
 }
 
 /**
- * Answers 503 UNAVAILABLE when a handler runs longer than `ms` (0: never).
- * The handler is not interrupted; its late answer is dropped. On PostgreSQL
- * the statement timeout ends its queries; PGlite cannot cancel a statement.
+ * Answers 503 UNAVAILABLE when a request is not answered within `ms` (0: never), or within the
+ * route's own `config.timeoutMs` (the sync upload). The handler is not interrupted; its late answer
+ * is dropped. On PostgreSQL the statement timeout ends its queries; PGlite cannot cancel a statement.
  */
-export function requestTimeout(app: FastifyInstance, ms: number): void {
-  if (!ms) return;
+export function requestTimeout(app: FastifyInstance, defaultMs: number): void {
   app.addHook('onRequest', async (req, reply) => {
+    const own = req.routeOptions.config?.timeoutMs;
+    const ms = own ?? defaultMs;
+    if (!ms) return;
     const timer = setTimeout(() => {
       if (reply.sent || reply.raw.destroyed) return;
       req.log.warn({ route: req.routeOptions.url, timeoutMs: ms }, 'request timed out');

@@ -3,6 +3,7 @@
 
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
+import { statisticsRefresher } from '../../db/sync-helpers.ts';
 import { orUndef } from '../../http/schemas.ts';
 import { notFound } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
@@ -47,7 +48,12 @@ export const toAppUserView = (row: AppUserRow): AppUserView => ({ appUser: toApp
 
 export class AppUsersService {
   /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
-  readonly sync = { upsert: upsertSyncedAccounts, link: linkSyncedAccounts, removeStale: removeStaleAccounts };
+  readonly sync = {
+    upsert: upsertSyncedAccounts,
+    link: linkSyncedAccounts,
+    removeStale: removeStaleAccounts,
+    refreshStats: statisticsRefresher('app_users'),
+  };
 
   constructor(
     private readonly db: Db,

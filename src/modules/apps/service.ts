@@ -203,14 +203,18 @@ export class AppsService {
   }
 
   /**
-   * Deletes the app and everything under it in three statements, whatever its size: the lock
-   * (waiting for grants in flight), the end of its grants in their history, and the DELETE
+   * Deletes the app and everything under it in four statements, whatever its size: the lock
+   * (waiting for grants in flight), the end of its grants in their history, its removal from the
+   * users it was a directory for, and the DELETE
    * whose foreign keys cascade to types, resources, entitlements, accounts, grants and owners.
    */
   async delete(tenantId: string, appId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await this.requireRow(tenantId, appId, tx, true);
       await this.grants.endAllOfApp(tx, tenantId, appId);
+      // A directory app's users lose it (its directory row goes by foreign key), as when the
+      // directory itself is deleted: those no other directory has are disabled, never deleted.
+      await this.users.syncDirectory(tx, tenantId, appId, []);
       await store.deleteApp(tx, tenantId, appId);
     });
   }

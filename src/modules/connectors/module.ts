@@ -6,7 +6,7 @@ import { SyncService } from './sync.ts';
 /** Connector syncs: applies baton c1z files to apps (sync.ts). */
 export const syncModule = defineModule({
   name: 'sync',
-  create: ({ db, config, services: s }) => new SyncService(db, s, config.syncMaxBytes),
+  create: ({ db, config, services: s }) => new SyncService(db, s, config.syncMaxBytes, config.syncTimeoutMs),
 });
 
 /** Connectors of apps (C1's ConnectorService) and the sync upload route. */

@@ -144,9 +144,10 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
         'Gatehouse runs no connector: it applies again, now, the last c1z file uploaded to the connector ' +
           '(`/connectors/{connector_id}/sync`) and answers when done; the status is recorded as for an upload. ' +
           '400 FAILED_PRECONDITION when nothing was uploaded yet (or the last file was over 1 GiB, which is not kept); ' +
-          '404 when the app has no such connector.',
+          '404 when the app has no such connector. Limited by GATEHOUSE_SYNC_TIMEOUT_MS, not the request timeout.',
       ),
       params: UploadParams,
+      timeoutMs: core.config.syncTimeoutMs,
     },
     (tenant, p) => connectors.forceSync(tenant, p.app_id, p.connector_id),
   );
@@ -235,10 +236,12 @@ export async function connectorRoutes(api: Api, core: Core): Promise<void> {
           '(docs/connectors.md). The connector records `status.startedAt`, then `completedAt`, or `lastError` when ' +
           'the file is refused (a 400 naming the reason, e.g. `v3`) or the sync conflicts with the app (400, code 9); ' +
           'the app is then unchanged. Answers the connector and what the sync added and removed. The file is kept (up to 1 GiB) ' +
-          'for ForceSync. A credential of this connector (RotateCredential) may call this, and nothing else.',
+          'for ForceSync. A credential of this connector (RotateCredential) may call this, and nothing else. ' +
+          'The upload and the apply are limited by GATEHOUSE_SYNC_TIMEOUT_MS (default 30 minutes), not the request timeout.',
         params: UploadParams,
         response: SyncUploadResponse,
         bodyLimit: core.config.syncMaxBytes,
+        timeoutMs: core.config.syncTimeoutMs,
       },
       async (tenant, p, body: unknown) => {
         if (!(body instanceof Uint8Array) || body.length === 0) {

@@ -6,6 +6,7 @@ import type { AnyColumn, SQL } from 'drizzle-orm';
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
+import { statisticsRefresher } from '../../db/sync-helpers.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { recordCreated } from '../../lib/activity.ts';
 import {
@@ -61,7 +62,11 @@ const CONNECTOR_OWNED: ReadonlySet<string> = new Set(['displayName', 'descriptio
 
 export class EntitlementsService {
   /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
-  readonly sync = { upsert: upsertSyncedEntitlements, removeStale: removeStaleEntitlements };
+  readonly sync = {
+    upsert: upsertSyncedEntitlements,
+    removeStale: removeStaleEntitlements,
+    refreshStats: statisticsRefresher('app_entitlements'),
+  };
 
   constructor(
     private readonly db: Db,

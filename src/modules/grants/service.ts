@@ -23,7 +23,7 @@ import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import { GrantReads } from './reads.ts';
 import * as store from './store.ts';
-import { upsertSyncedGrants } from './sync-writes.ts';
+import { countSyncedGrants, startSyncedGrants, unseenGrants, upsertSyncedGrants } from './sync-writes.ts';
 import { type Binding, toBinding } from './views.ts';
 import { type EndedGrant, type FastGrant, grantMany, grantToUsers, revokeMany, revokeManyRows } from './writes.ts';
 
@@ -49,8 +49,14 @@ export class GrantsService {
   readonly hooks: GrantHooks = {};
   /** A connector sync's grants (sync-writes.ts): upserted per batch, then the stale ones revoked with reason 'sync'. */
   readonly sync = {
+    start: startSyncedGrants,
     upsert: upsertSyncedGrants,
-    revokeStale: (tx: Db, s: SyncScope) => revokeMany(tx, s.tenantId, s.appId, { staleForSync: s.syncId }, 'sync'),
+    /** After the last batch: the new grants' counts, then the grants the sync no longer has. */
+    revokeStale: async (tx: Db, s: SyncScope) => {
+      await countSyncedGrants(tx, s);
+      const unseen = await unseenGrants(tx, s);
+      return revokeMany(tx, s.tenantId, s.appId, { staleForSync: s.syncId, unseenGrants: unseen }, 'sync');
+    },
   };
 
   constructor(

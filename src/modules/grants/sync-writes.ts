@@ -1,7 +1,10 @@
 // A connector sync's grants, in ONE statement per batch: new grants are made with their history
-// and counts (as grantMany does), grants the app already had are stamped with the sync's id and
-// take the sync's sources (and lose any deadline: the connector's system is the truth); nothing
-// else is written for them, so re-applying the same file records no history.
+// and counts (as grantMany does); a grant the app already had changes only when the sync changes
+// it (its sources, its account's user, a deadline it loses: the connector's system is the truth),
+// and is otherwise left untouched, so re-applying the same file writes nothing to the grants or
+// their history. Each batch also notes the keys it saw in a temporary table of the transaction,
+// against which the stale grants are found at the end (revokeStale): an anti-join, instead of
+// stamping every grant of the app with each sync's id.
 import { sql } from 'drizzle-orm';
 import { countSlot } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
@@ -10,6 +13,65 @@ import { recordset, resultRows, type SyncScope } from '../../db/sync-helpers.ts'
 /** One grant of the sync: the entitlement, the account, its sources (entitlement ids), ids for a new grant and its history row. */
 export type SyncedGrant = { entitlementId: string; appUserId: string; sources: string[]; grantId: string; historyId: string };
 
+/** The transaction's table of the grant keys this sync saw, and whether it made them (dropped at commit or rollback). */
+export const SEEN_GRANTS = 'gatehouse_sync_seen_grants';
+const seen = sql.identifier(SEEN_GRANTS);
+
+/** Starts a sync's grants: an empty table of seen keys for this transaction. */
+export async function startSyncedGrants(db: Db): Promise<void> {
+  await db.execute(sql`drop table if exists ${seen}`);
+  await db.execute(
+    sql`create temporary table ${seen} (eid text, aid text, added boolean not null, primary key (eid, aid)) on commit drop`,
+  );
+}
+
+/**
+ * Whether the app has grants made by a sync that this one did not see. Every seen key is by now a
+ * grant marked as the sync's, so they are exactly the surplus of the app's sync-made grants over
+ * the seen keys: two counts, where looking each grant up would be a million index probes.
+ */
+export async function unseenGrants(db: Db, s: SyncScope): Promise<boolean> {
+  const res = await db.execute(sql`
+    select (select count(*) from grants g where g.tenant_id = ${s.tenantId} and g.app_id = ${s.appId} and g.sync_id is not null)
+      > (select count(*) from ${seen}) as unseen`);
+  const unseen = resultRows<{ unseen: boolean }>(res)[0]?.unseen === true;
+  // For the look-up (a NOT EXISTS inside an OR, probing the key index per grant): fresh statistics.
+  if (unseen) await db.execute(sql`analyze ${seen}`);
+  return unseen;
+}
+
+/**
+ * The counts of the grants the sync made, in ONE statement once all batches are in: per
+ * entitlement, per account, and the app's users. Added per batch, the same count rows were
+ * rewritten hundreds of times in one transaction, and each rewrite walked all the versions before
+ * it (a 1,000,000-grant sync spent most of its time there).
+ */
+export async function countSyncedGrants(db: Db, s: SyncScope): Promise<void> {
+  const t = s.tenantId;
+  await db.execute(sql`
+    with added as (select eid, aid from ${seen} where added),
+    ent as (
+      insert into grant_count_slots as c (tenant_id, app_entitlement_id, slot, grants)
+      select ${t}, eid, ${countSlot()}, count(*) from added group by eid order by eid
+      on conflict (tenant_id, app_entitlement_id, slot) do update set grants = c.grants + excluded.grants),
+    per_acc as (select aid, count(*) as n from added group by aid),
+    -- The accounts in id order, as every grant locks them (see writes.ts).
+    locked as (
+      select a.id from app_users a where a.tenant_id = ${t} and a.id in (select aid from per_acc)
+      order by a.id for no key update),
+    accs as (
+      update app_users a set grant_count = a.grant_count + p.n from per_acc p
+      where a.tenant_id = ${t} and a.id = p.aid and a.id in (select id from locked)
+      returning a.grant_count, p.n)
+    insert into user_count_slots as c (tenant_id, app_id, slot, users)
+    select ${t}, ${s.appId}, ${countSlot()}, count(*) from accs where accs.grant_count = accs.n having count(*) > 0
+    on conflict (tenant_id, app_id, slot) do update set users = c.users + excluded.users`);
+}
+
+/**
+ * One batch of the sync's grants. Answers how many were new and how many the app had already.
+ * Counts are left to countSyncedGrants.
+ */
 export async function upsertSyncedGrants(
   db: Db,
   s: SyncScope,
@@ -22,7 +84,7 @@ export async function upsertSyncedGrants(
   );
   const res = await db.execute(sql`
     with input as (select * from ${input} x),
-    -- The accounts in id order, as every grant locks them (see writes.ts).
+    -- The accounts' identity users; in id order, as every grant locks them (see writes.ts).
     acc as (
       select a.id, a.identity_user_id from app_users a
       where a.tenant_id = ${t} and a.id = any (array(select aid from input)) order by a.id for no key update),
@@ -33,27 +95,21 @@ export async function upsertSyncedGrants(
       on conflict (tenant_id, app_entitlement_id, app_user_id) do update set
         sync_id = excluded.sync_id, grant_sources = excluded.grant_sources, identity_user_id = excluded.identity_user_id,
         deprovision_at = null
+      where g.sync_id is null or g.deprovision_at is not null
+        or (g.grant_sources, g.identity_user_id) is distinct from (excluded.grant_sources, excluded.identity_user_id)
       returning g.id, g.app_entitlement_id, g.app_user_id, g.identity_user_id, g.created_at, (xmax = 0) as inserted),
     new as (select * from up where inserted),
+    noted as (
+      insert into ${seen} (eid, aid, added)
+      select i.eid, i.aid, n.id is not null from input i join acc on acc.id = i.aid
+      left join new n on n.app_entitlement_id = i.eid and n.app_user_id = i.aid
+      on conflict do nothing),
     hist as (
       insert into grant_history (tenant_id, id, grant_id, app_id, app_entitlement_id, app_user_id, identity_user_id, granted_at)
       select ${t}, i.hid, n.id, ${s.appId}, n.app_entitlement_id, n.app_user_id, n.identity_user_id, n.created_at
-      from new n join input i on i.gid = n.id),
-    ent as (
-      insert into grant_count_slots as c (tenant_id, app_entitlement_id, slot, grants)
-      select ${t}, n.app_entitlement_id, ${countSlot()}, count(*) from new n
-      group by n.app_entitlement_id order by n.app_entitlement_id
-      on conflict (tenant_id, app_entitlement_id, slot) do update set grants = c.grants + excluded.grants),
-    per_acc as (select app_user_id, count(*) as n from new group by app_user_id),
-    accs as (
-      update app_users a set grant_count = a.grant_count + p.n from per_acc p
-      where a.tenant_id = ${t} and a.id = p.app_user_id
-      returning a.grant_count, p.n),
-    app as (
-      insert into user_count_slots as c (tenant_id, app_id, slot, users)
-      select ${t}, ${s.appId}, ${countSlot()}, count(*) from accs where accs.grant_count = accs.n having count(*) > 0
-      on conflict (tenant_id, app_id, slot) do update set users = c.users + excluded.users)
-    select count(*) filter (where inserted)::int as added, count(*) filter (where not inserted)::int as unchanged from up`);
+      from new n join input i on i.gid = n.id)
+    select (select count(*) from new)::int as added,
+      (select count(*) from input i join acc on acc.id = i.aid)::int - (select count(*) from new)::int as unchanged`);
   const [r] = resultRows<{ added: number; unchanged: number }>(res);
   return { added: Number(r?.added ?? 0), unchanged: Number(r?.unchanged ?? 0) };
 }

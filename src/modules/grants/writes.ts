@@ -6,6 +6,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { countSlot } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
+import { SEEN_GRANTS } from './sync-writes.ts';
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(res: unknown): T[] => (res as Rows<T>).rows;
@@ -73,11 +74,20 @@ export type RevokeFilter = {
   onlyOverdue?: boolean;
   /** A connector sync's id: the grants it did not see, and those whose entitlement, resource or account it removes. */
   staleForSync?: string;
+  /** With staleForSync: false when every grant an earlier sync made was seen (revokeStale counted), so that none is looked up. */
+  unseenGrants?: boolean;
 };
 
-/** Grants a sync removes: made by an earlier sync and not seen by this one, or on something it removes. */
-function staleForSync(tenantId: string, appId: string, syncId: string): SQL {
-  return sql`(g.sync_id <> ${syncId}
+/**
+ * Grants a sync removes: made by a sync and not among the keys this one saw (sync-writes.ts), or
+ * on something it removes.
+ */
+function staleForSync(tenantId: string, appId: string, syncId: string, unseen: boolean): SQL {
+  const notSeen = unseen
+    ? sql`(g.sync_id is not null and not exists (select 1 from ${sql.identifier(SEEN_GRANTS)} k
+      where k.eid = g.app_entitlement_id and k.aid = g.app_user_id))`
+    : sql`false`;
+  return sql`(${notSeen}
     or g.app_entitlement_id in (select e.id from app_entitlements e
       where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.sync_id <> ${syncId})
     or g.app_entitlement_id in (select e.id from app_entitlements e join app_resources r
@@ -153,7 +163,7 @@ async function revokeWith<T>(
       where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.app_resource_id = ${f.resourceId})`);
   }
   if (f.appUserIds) conds.push(sql`g.app_user_id in (select jsonb_array_elements_text(${JSON.stringify(f.appUserIds)}::jsonb))`);
-  if (f.staleForSync) conds.push(staleForSync(tenantId, appId, f.staleForSync));
+  if (f.staleForSync) conds.push(staleForSync(tenantId, appId, f.staleForSync, f.unseenGrants ?? true));
   if (f.onlyOverdue) conds.push(sql`g.deprovision_at is not null and g.deprovision_at <= now()`);
   let where = sql.join(conds, sql` and `);
   if (limit)

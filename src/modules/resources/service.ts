@@ -4,6 +4,7 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
+import { statisticsRefresher } from '../../db/sync-helpers.ts';
 import { expandOne } from '../../http/expand.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { record } from '../../lib/activity.ts';
@@ -47,7 +48,12 @@ export type { ResourceUpsert } from './upsert.ts';
 
 export class ResourcesService {
   /** A connector sync's set-based writes (sync-store.ts), used by connectors/sync.ts inside its transaction. */
-  readonly sync = { upsert: upsertSyncedResources, setParents: setSyncedParents, removeStale: removeStaleResources };
+  readonly sync = {
+    upsert: upsertSyncedResources,
+    setParents: setSyncedParents,
+    removeStale: removeStaleResources,
+    refreshStats: statisticsRefresher('app_resources'),
+  };
 
   private readonly trigramShares = new TrigramShareCache(() => store.trigramShares(this.db));
 

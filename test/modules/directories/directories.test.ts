@@ -162,6 +162,24 @@ describe.each(backends)('directories on %s', (backend) => {
     expect(await userByEmail('Ada@Dir.test')).toMatchObject({ status: 'DISABLED', directoryIds: [] });
   });
 
+  it("deleting a directory app takes it out of its users' directoryIds and disables those it alone had", async () => {
+    const app = await makeApp(a);
+    const other = await makeApp(a);
+    const [c, c2] = [await connectorOf(app.id), await connectorOf(other.id)];
+    expect((await a.post('/api/v1/directories', { appId: app.id })).status).toBe(200);
+    expect((await a.post('/api/v1/directories', { appId: other.id })).status).toBe(200);
+    const solo = { id: 'solo', email: 'solo@gone.test' };
+    const both = { id: 'both', email: 'both@gone.test' };
+    await upload(app.id, c, await directorySync([solo, both]));
+    await upload(other.id, c2, await directorySync([both]));
+    expect((await userByEmail('both@gone.test')).directoryIds.sort()).toEqual([app.id, other.id].sort());
+
+    expect((await a.del(`/api/v1/apps/${app.id}`)).status).toBe(200);
+    expect((await a.get(`/api/v1/directories/${app.id}`)).status).toBe(404);
+    expect(await userByEmail('solo@gone.test')).toMatchObject({ status: 'DISABLED', directoryIds: [] });
+    expect(await userByEmail('both@gone.test')).toMatchObject({ status: 'ENABLED', directoryIds: [other.id] });
+  });
+
   it('a CEL filter picks the accounts that become users; an app that is no directory makes none', async () => {
     const app = await makeApp(a);
     const plain = await makeApp(a);
