@@ -25,7 +25,15 @@ import { GrantReads } from './reads.ts';
 import * as store from './store.ts';
 import { countSyncedGrants, startSyncedGrants, unseenGrants, upsertSyncedGrants } from './sync-writes.ts';
 import { type Binding, toBinding } from './views.ts';
-import { type EndedGrant, type FastGrant, grantMany, grantToUsers, revokeMany, revokeManyRows } from './writes.ts';
+import {
+  type EndedGrant,
+  type FastGrant,
+  grantMany,
+  grantToUsers,
+  revokeMany,
+  revokeManyRows,
+  staleParentsExist,
+} from './writes.ts';
 
 /**
  * What other modules hear from grants (the tasks module sets them in its init: it is made after
@@ -55,6 +63,7 @@ export class GrantsService {
     revokeStale: async (tx: Db, s: SyncScope) => {
       await countSyncedGrants(tx, s);
       const unseen = await unseenGrants(tx, s);
+      if (!unseen && !(await staleParentsExist(tx, s.tenantId, s.appId, s.syncId))) return 0;
       return revokeMany(tx, s.tenantId, s.appId, { staleForSync: s.syncId, unseenGrants: unseen }, 'sync');
     },
   };

@@ -97,6 +97,20 @@ function staleForSync(tenantId: string, appId: string, syncId: string, unseen: b
 }
 
 /**
+ * Whether an earlier sync made entitlements, resources or accounts of the app that this one lacks
+ * (their grants go with them). With no unseen grant either, a sync removes no grant, and its revoke
+ * statement, which reads every grant of the app, is skipped.
+ */
+export async function staleParentsExist(db: Db, tenantId: string, appId: string, syncId: string): Promise<boolean> {
+  const stale = (table: string) =>
+    sql`exists (select 1 from ${sql.identifier(table)} t where t.tenant_id = ${tenantId} and t.app_id = ${appId} and t.sync_id <> ${syncId})`;
+  const res = await db.execute(
+    sql`select (${stale('app_entitlements')} or ${stale('app_resources')} or ${stale('app_users')}) as stale`,
+  );
+  return rowsOf<{ stale: boolean }>(res)[0]?.stale === true;
+}
+
+/**
  * Ends the app's grants that match, at most `limit`: they go, their history records the end
  * (at the deadline, as 'expired', for a grant past it; else now, with `reason`), and the counts
  * drop. Answers how many ended. A grant is removed by exactly one statement (DELETE ... RETURNING),
