@@ -16,28 +16,41 @@ export type SyncedGrant = { entitlementId: string; appUserId: string; sources: s
 /** The transaction's table of the grant keys this sync saw, and whether it made them (dropped at commit or rollback). */
 export const SEEN_GRANTS = 'gatehouse_sync_seen_grants';
 const seen = sql.identifier(SEEN_GRANTS);
+/** The ids of the grants an earlier sync made and this one did not see (unseenGrants), when there are any. */
+export const UNSEEN_GRANTS = 'gatehouse_sync_unseen_grants';
+const unseenTable = sql.identifier(UNSEEN_GRANTS);
 
 /** Starts a sync's grants: an empty table of seen keys for this transaction. */
 export async function startSyncedGrants(db: Db): Promise<void> {
   await db.execute(sql`drop table if exists ${seen}`);
   await db.execute(
-    sql`create temporary table ${seen} (eid text, aid text, added boolean not null, primary key (eid, aid)) on commit drop`,
+    sql`create temporary table ${seen} (eid text not null, aid text not null, added boolean not null) on commit drop`,
   );
 }
 
 /**
  * Whether the app has grants made by a sync that this one did not see. Every seen key is by now a
  * grant marked as the sync's, so they are exactly the surplus of the app's sync-made grants over
- * the seen keys: two counts, where looking each grant up would be a million index probes.
+ * the seen keys: two counts first, and only when some exist, their ids.
  */
 export async function unseenGrants(db: Db, s: SyncScope): Promise<boolean> {
   const res = await db.execute(sql`
     select (select count(*) from grants g where g.tenant_id = ${s.tenantId} and g.app_id = ${s.appId} and g.sync_id is not null)
       > (select count(*) from ${seen}) as unseen`);
   const unseen = resultRows<{ unseen: boolean }>(res)[0]?.unseen === true;
-  // For the look-up (a NOT EXISTS inside an OR, probing the key index per grant): fresh statistics.
-  if (unseen) await db.execute(sql`analyze ${seen}`);
-  return unseen;
+  if (!unseen) return false;
+  // Their ids, by one anti-join (hashed; an index on a million seen keys would not fit the
+  // session's temporary buffers), into a table of their own that the revoke reads.
+  await db.execute(sql`analyze ${seen}`);
+  await db.execute(sql`drop table if exists ${unseenTable}`);
+  await db.execute(sql`create temporary table ${unseenTable} (id text primary key) on commit drop`);
+  await db.execute(sql`
+    insert into ${unseenTable} (id)
+    select g.id from grants g
+    where g.tenant_id = ${s.tenantId} and g.app_id = ${s.appId} and g.sync_id is not null
+      and not exists (select 1 from ${seen} k where k.eid = g.app_entitlement_id and k.aid = g.app_user_id)`);
+  await db.execute(sql`analyze ${unseenTable}`);
+  return true;
 }
 
 /**
@@ -102,8 +115,7 @@ export async function upsertSyncedGrants(
     noted as (
       insert into ${seen} (eid, aid, added)
       select i.eid, i.aid, n.id is not null from input i join acc on acc.id = i.aid
-      left join new n on n.app_entitlement_id = i.eid and n.app_user_id = i.aid
-      on conflict do nothing),
+      left join new n on n.app_entitlement_id = i.eid and n.app_user_id = i.aid),
     hist as (
       insert into grant_history (tenant_id, id, grant_id, app_id, app_entitlement_id, app_user_id, identity_user_id, granted_at)
       select ${t}, i.hid, n.id, ${s.appId}, n.app_entitlement_id, n.app_user_id, n.identity_user_id, n.created_at

@@ -6,7 +6,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { countSlot } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
-import { SEEN_GRANTS } from './sync-writes.ts';
+import { UNSEEN_GRANTS } from './sync-writes.ts';
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(res: unknown): T[] => (res as Rows<T>).rows;
@@ -83,10 +83,7 @@ export type RevokeFilter = {
  * on something it removes.
  */
 function staleForSync(tenantId: string, appId: string, syncId: string, unseen: boolean): SQL {
-  const notSeen = unseen
-    ? sql`(g.sync_id is not null and not exists (select 1 from ${sql.identifier(SEEN_GRANTS)} k
-      where k.eid = g.app_entitlement_id and k.aid = g.app_user_id))`
-    : sql`false`;
+  const notSeen = unseen ? sql`g.id in (select u.id from ${sql.identifier(UNSEEN_GRANTS)} u)` : sql`false`;
   return sql`(${notSeen}
     or g.app_entitlement_id in (select e.id from app_entitlements e
       where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.sync_id <> ${syncId})
