@@ -4,6 +4,7 @@
 // atomic: a batch is written entirely or not at all.
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { statisticsRefresher } from '../../db/sync-helpers.ts';
 
 export type BatchRow = {
   /** Used when the row is inserted. */
@@ -171,6 +172,4 @@ export async function updateMatched(
  * growing table keeps the statistics of when it was small and the planner may look rows up through
  * the app index instead of the matchBatonId index: fine at 1,000 rows, quadratic at 100,000.
  */
-export async function refreshStats(db: Db): Promise<void> {
-  await db.execute(sql`analyze app_resources`);
-}
+export const refreshStats = statisticsRefresher('app_resources');

@@ -4,7 +4,6 @@
 import { newId } from '../../db/ids.ts';
 import type { Db } from '../../db/index.ts';
 import type { RowLock } from '../../db/sql-helpers.ts';
-import { statisticsRefresher } from '../../db/sync-helpers.ts';
 import { expandOne } from '../../http/expand.ts';
 import { displayNameOf } from '../../http/schemas.ts';
 import { record } from '../../lib/activity.ts';
@@ -25,6 +24,7 @@ import type { Hold, OwnersService } from '../owners/service.ts';
 import type { ResourceTypesService } from '../resource-types/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
+import { refreshStats } from './batch-store.ts';
 import { batonConflict, toAppResource } from './rows.ts';
 import {
   type AppResource,
@@ -52,7 +52,7 @@ export class ResourcesService {
     upsert: upsertSyncedResources,
     setParents: setSyncedParents,
     removeStale: removeStaleResources,
-    refreshStats: statisticsRefresher('app_resources'),
+    refreshStats,
   };
 
   private readonly trigramShares = new TrigramShareCache(() => store.trigramShares(this.db));
