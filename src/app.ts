@@ -15,7 +15,7 @@ import { HttpEdgeError, httpStatus, statusBody } from './http/status.ts';
 import { requestTimeout, unavailableError } from './http/timeouts.ts';
 import type { Api } from './http/types.ts';
 import { registerUnimplemented } from './http/unimplemented.ts';
-import { validationMessage, validatorCompiler } from './http/validation.ts';
+import { lazySerializers, validationMessage, validatorCompiler } from './http/validation.ts';
 import { ApiError, Code } from './lib/errors.ts';
 import { modules } from './modules/registry.ts';
 import { tokenRoutes } from './modules/tokens/routes.ts';
@@ -77,6 +77,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false } },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
 
   app.setValidatorCompiler(validatorCompiler);

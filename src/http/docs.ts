@@ -49,6 +49,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
     routePrefix: '/docs',
     logo: { type: 'image/svg+xml', content: Buffer.from(logo()), href: '/docs', target: '_self' },
     theme: { title: `${displayName} ${serverInfo.version}: API reference` },
-    uiConfig: { displayOperationId: true },
+    // Tags start closed: the whole C1 API at once is slow to draw, and a tag opens with one click.
+    uiConfig: { displayOperationId: true, docExpansion: 'none' },
   });
 }

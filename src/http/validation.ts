@@ -2,7 +2,8 @@
 // nulls, unknown fields, snake_case names), then checked strictly (no type
 // coercion); query strings and path params are coerced from text.
 
-import { Ajv, type Options } from 'ajv';
+import SerializerSelector from '@fastify/fast-json-stringify-compiler';
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaValidationError } from 'fastify/types/schema.js';
 import { wireNormaliser } from './wire.ts';
@@ -47,13 +48,43 @@ export function unstorablePointer(value: unknown): string | undefined {
 
 type Check = ((data: unknown) => boolean | { value: unknown }) & { errors?: FastifySchemaValidationError[] | null };
 
+/**
+ * What `build` makes, made on first use: Fastify compiles every route's schemas when the server
+ * starts, which on the whole C1 API took over a second of every start (and of every test file's
+ * app); a route's validator and serializer are now compiled by its first request.
+ */
+export function onFirstUse<F extends (...args: never[]) => unknown>(build: () => F): F {
+  let fn: F | undefined;
+  return ((...args: Parameters<F>) => {
+    fn ??= build();
+    return fn(...args);
+  }) as F;
+}
+
+type Compiled = { validate: ValidateFunction; normalise?: (given: unknown) => unknown };
+
+/** Compiled validators by schema object (route schemas are module constants): one compile per process, not per app. */
+const compiledBodies = new WeakMap<object, Compiled>();
+const compiledTexts = new WeakMap<object, Compiled>();
+
+function compiledFor(schema: object, body: boolean): Compiled {
+  const cache = body ? compiledBodies : compiledTexts;
+  let c = cache.get(schema);
+  if (!c) {
+    c = { validate: (body ? bodyAjv : textAjv).compile(schema), normalise: body ? wireNormaliser(schema) : undefined };
+    cache.set(schema, c);
+  }
+  return c;
+}
+
 export function validatorCompiler({ schema, httpPart }: { schema: object; httpPart?: string }) {
   const body = httpPart === 'body';
-  const validate = (body ? bodyAjv : textAjv).compile(schema);
-  const normalise = body ? wireNormaliser(schema) : undefined;
+  let compiled: Compiled | undefined;
   // Schema first, then text the database cannot store, anywhere, reported as a 400 naming the field.
   // A body is validated as normalised, and the route gets the normalised body.
   const check: Check = (given) => {
+    compiled ??= compiledFor(schema, body);
+    const { validate, normalise } = compiled;
     const data = normalise ? normalise(given) : given;
     if (!validate(data)) {
       check.errors = validate.errors as FastifySchemaValidationError[];
@@ -100,3 +131,21 @@ export function validationMessage(errors: FastifySchemaValidationError[], contex
       return `${base || context}: ${e.message ?? 'is invalid'}`;
   }
 }
+
+/** Compiled serializers by schema object, as the validators (Gatehouse adds no shared schemas, so options never differ). */
+const serializers = new WeakMap<object, SerializerSelector.Serializer>();
+
+/** Fastify's own response serializers (fast-json-stringify), each compiled by its first answer. */
+export const lazySerializers: SerializerSelector.SerializerFactory = (externalSchemas, serializerOpts) => {
+  const compile = SerializerSelector()(externalSchemas, serializerOpts);
+  return (route) =>
+    onFirstUse(() => {
+      const schema = route.schema as object;
+      let fn = serializers.get(schema);
+      if (!fn) {
+        fn = compile(route);
+        serializers.set(schema, fn);
+      }
+      return fn;
+    });
+};

@@ -216,6 +216,7 @@ export async function startServer(
         status: res.status,
         requestId,
         clientId: creds.clientId,
+        tenantId: tenant.id,
       });
       return res;
     };

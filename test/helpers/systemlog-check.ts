@@ -11,10 +11,12 @@ import type { Api } from '../../src/http/types.ts';
 const READ = /\.(Search\w*|List\w*|Get\w*|Validate\w*|Introspect)$/;
 
 type Template = { method: string; re: RegExp; operationId: string };
-const templates = new WeakMap<Api, Template[]>();
+// Every app of a test process serves the same C1 routes: the first one's document names them
+// (app.swagger() builds the whole OpenAPI document, which takes a while).
+let templates: Template[] | undefined;
 
 function operationOf(app: Api, method: string, path: string): string | undefined {
-  let list = templates.get(app);
+  let list = templates;
   if (!list) {
     const doc = app.swagger() as { paths: Record<string, Record<string, { operationId?: string }>> };
     list = Object.entries(doc.paths).flatMap(([p, methods]) =>
@@ -24,7 +26,7 @@ function operationOf(app: Api, method: string, path: string): string | undefined
         operationId: op.operationId ?? '',
       })),
     );
-    templates.set(app, list);
+    templates = list;
   }
   const bare = path.split('?')[0];
   return list.find((t) => t.method === method && t.re.test(bare))?.operationId;
@@ -33,13 +35,24 @@ function operationOf(app: Api, method: string, path: string): string | undefined
 export async function checkSystemLog(
   core: Core,
   app: Api,
-  call: { method: string; path: string; body: unknown; answer?: unknown; status: number; requestId: string; clientId: string },
+  call: {
+    method: string;
+    path: string;
+    body: unknown;
+    answer?: unknown;
+    status: number;
+    requestId: string;
+    clientId: string;
+    tenantId: string;
+  },
 ): Promise<void> {
   const op = operationOf(app, call.method, call.path);
   // A 503 (no database connection to be had: the pool-timeout test) leaves nothing to ask the database.
   if (!op?.startsWith('c1.') || call.status === 503) return;
   const rows = (await core.database.db.execute(
-    sql`select event from system_log_events where event->'api'->'request'->>'uid' = ${call.requestId}`,
+    // The caller's tenant first: the key's prefix, so that the check reads that tenant's events only
+    // (the worker's database holds every earlier test file's too).
+    sql`select event from system_log_events where tenant_id = ${call.tenantId} and event->'api'->'request'->>'uid' = ${call.requestId}`,
   )) as unknown as { rows?: { event: Record<string, unknown> }[] } | { event: Record<string, unknown> }[];
   const events = (Array.isArray(rows) ? rows : (rows.rows ?? [])).map(
     (r) => r.event as { api: { operation: string }; actor: { app_uid?: string }; resources?: { uid: string }[] },

@@ -62,6 +62,8 @@ describe('the API reference at /docs in Chromium', () => {
     await page.locator('.auth-container').getByText('Authorized').waitFor();
     await page.locator('.modal-ux button.close-modal').click();
 
+    // Tags start closed (docExpansion 'none'): open C1's "App" tag.
+    await page.locator('#operations-tag-App').click();
     const op = page.locator('.opblock-get').filter({ has: page.locator('.opblock-summary-path[data-path="/api/v1/apps"]') });
     await op.locator('.opblock-summary').first().click();
     await op.getByRole('button', { name: 'Try it out' }).click();
