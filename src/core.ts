@@ -72,6 +72,8 @@ export type Core = {
 
 export type CoreOptions = {
   memory?: boolean;
+  /** See DatabaseOptions.memoryFrom. */
+  memoryFrom?: Blob;
   migrate?: boolean;
   /** Called with every statement sent to the database (tests count statements with it). */
   logQuery?: (query: string) => void;
@@ -82,6 +84,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     memory: opts.memory,
+    memoryFrom: opts.memoryFrom,
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     poolTimeoutMs: config.dbPoolTimeoutMs,

@@ -1,8 +1,13 @@
-// What in-process servers, spawned servers and CLI runs all need: a free port
-// and a throwaway PostgreSQL database.
+// What in-process servers, spawned servers and CLI runs all need: a free port,
+// a throwaway PostgreSQL database, and a migrated PGlite database to copy.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { migrationsFolder } from '../../src/db/index.ts';
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -41,4 +46,24 @@ export async function createDatabase(base: string, prefix = 'gh_ops'): Promise<{
       }
     },
   };
+}
+
+let migrated: Promise<Blob> | undefined;
+
+/**
+ * The data directory of an in-memory PGlite database with every migration applied, made once
+ * per test process: a core opened with `memoryFrom` it starts as a copy, skipping initdb and the
+ * migrations (CoreOptions.memoryFrom). Tests about migrations themselves open new databases.
+ */
+export function migratedPglite(): Promise<Blob> {
+  migrated ??= (async () => {
+    const client = new PGlite({ extensions: { pg_trgm } });
+    try {
+      await migrate(drizzle({ client }), { migrationsFolder });
+      return await client.dumpDataDir('none');
+    } finally {
+      await client.close();
+    }
+  })();
+  return migrated;
 }

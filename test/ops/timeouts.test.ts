@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createCore } from '../../src/core.ts';
 import { unavailableError } from '../../src/http/timeouts.ts';
 import { ApiError, Code } from '../../src/lib/errors.ts';
+import { migratedPglite } from '../helpers/infra.ts';
 import { backends, freshPostgres, startServer, type TestServer } from '../helpers/server.ts';
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -33,7 +34,10 @@ describe.each(backends)('request timeout on %s', (backend) => {
   it('answers 503 code 14 when a handler takes too long, then keeps serving', async () => {
     const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
     const config = loadConfig({ GATEHOUSE_REQUEST_TIMEOUT_MS: '300', ...(pgdb ? { DATABASE_URL: pgdb.url } : {}) });
-    const core = await createCore(config, { memory: backend === 'pglite' });
+    const core = await createCore(config, {
+      memory: backend === 'pglite',
+      memoryFrom: pgdb ? undefined : await migratedPglite(),
+    });
     const app = await buildApp(core);
     let release!: () => void;
     const stuck = new Promise<void>((r) => {

@@ -20,8 +20,15 @@ const seen = sql.identifier(SEEN_GRANTS);
 export const UNSEEN_GRANTS = 'gatehouse_sync_unseen_grants';
 const unseenTable = sql.identifier(UNSEEN_GRANTS);
 
-/** Starts a sync's grants: an empty table of seen keys for this transaction. */
+/**
+ * Starts a sync's grants: an empty table of seen keys for this transaction, and no nested-loop
+ * joins until the counts are written (countSyncedGrants). The batch statements join CTEs of
+ * thousands of rows that the planner estimates at a hundred (jsonb_to_recordset); once other apps'
+ * data had changed the statistics it chose nested loops over them, and a sync of expanded.c1z
+ * went from 2 s to 10 s on the embedded database. Hash joins are right for every batch size.
+ */
 export async function startSyncedGrants(db: Db): Promise<void> {
+  await db.execute(sql`set local enable_nestloop = off`);
   await db.execute(sql`drop table if exists ${seen}`);
   await db.execute(
     sql`create temporary table ${seen} (eid text not null, aid text not null, added boolean not null) on commit drop`,
@@ -79,6 +86,8 @@ export async function countSyncedGrants(db: Db, s: SyncScope): Promise<void> {
     insert into user_count_slots as c (tenant_id, app_id, slot, users)
     select ${t}, ${s.appId}, ${countSlot()}, count(*) from accs where accs.grant_count = accs.n having count(*) > 0
     on conflict (tenant_id, app_id, slot) do update set users = c.users + excluded.users`);
+  // Back to the planner's choice (set in startSyncedGrants): revoking a few stale grants wants index lookups.
+  await db.execute(sql`reset enable_nestloop`);
 }
 
 /**
