@@ -1,10 +1,10 @@
-// The task actions beyond approve/deny/comment/close/reassign (C1's TaskActionsService):
-// Restart, SkipStep, HardReset, ProcessNow, EscalateToEmergencyAccess and UpdateRequestData.
+// The task actions beyond comment/close/reassign: approve and deny, and C1's TaskActionsService
+// (Restart, SkipStep, HardReset, ProcessNow, EscalateToEmergencyAccess and UpdateRequestData).
 // Each is one change of one locked task (TasksService.change); the engine does the steps.
 import type { Caller } from '../../http/routes.ts';
 import { failedPrecondition, invalidArgument, permissionDenied } from '../../lib/errors.ts';
 import type { Policy } from '../policies/schemas.ts';
-import type { Run } from './engine.ts';
+import type { Run, StepInstance } from './engine.ts';
 import type { TasksService } from './service.ts';
 import { durationSeconds } from './timers.ts';
 import { actsOnAll, isApprover, mayClose } from './views.ts';
@@ -33,6 +33,43 @@ const adminOnly = (caller: Caller, what: string) => {
 
 export class MoreTaskActions {
   constructor(private readonly tasks: TasksService) {}
+
+  /** Approve or deny the current approval step. A replay of a decision already made answers the task as it is. */
+  decide(
+    tenantId: string,
+    ref: string,
+    decision: 'approve' | 'deny',
+    stepId: string,
+    comment: string | undefined,
+    caller: Caller,
+  ) {
+    return this.tasks.change(tenantId, ref, caller, async (run) => {
+      const { row } = run;
+      const cur = run.current;
+      if (row.state !== 'TASK_STATE_OPEN' || !cur || cur.id !== stepId) {
+        const done = (row.policy.history as StepInstance[]).find((h) => h.id === stepId);
+        const same = decision === 'approve' ? done?.approval?.approved : done?.approval?.denied;
+        if (same && (same.userId === caller.userId || actsOnAll(caller))) return false;
+        if (done?.approval) {
+          const what = done.approval.approved ? 'approved' : 'denied';
+          throw failedPrecondition(`policyStepId: step ${stepId} was already ${what}`);
+        }
+        throw failedPrecondition(`policyStepId: ${stepId} is not the task's current step`);
+      }
+      if (!cur.approval) throw failedPrecondition(`policyStepId: step ${stepId} is not an approval step`);
+      if (!isApprover(row, caller) && !actsOnAll(caller)) {
+        throw permissionDenied(
+          `only the step's approvers, a Super Administrator or an Access Request Administrator may ${decision}`,
+        );
+      }
+      const a = cur.approval.approval;
+      const needsReason = decision === 'approve' ? a?.requireApprovalReason : a?.requireDenialReason;
+      if (needsReason && !comment?.trim()) throw invalidArgument(`comment: this step requires a reason to ${decision}`);
+      note(run, comment, caller);
+      await this.tasks.engine.decide(run, decision, caller.userId);
+      return true;
+    });
+  }
 
   /** Starts the current step again (approvers found again, a wait from now): its assignees or administrators. */
   restart(tenantId: string, ref: string, stepId: string | undefined, comment: string | undefined, caller: Caller) {

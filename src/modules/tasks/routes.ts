@@ -116,7 +116,7 @@ export async function taskRoutes(api: Api, core: Core): Promise<void> {
         response: TaskActionResponse,
       },
       (tenant, p, b, caller) =>
-        acted(tenant, tasks.decide(tenant, p.task_id, decision, b.policyStepId, b.comment, caller), b.expandMask?.paths),
+        acted(tenant, tasks.more.decide(tenant, p.task_id, decision, b.policyStepId, b.comment, caller), b.expandMask?.paths),
     );
   }
 

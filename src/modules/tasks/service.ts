@@ -19,7 +19,7 @@ import { celEvaluate } from '../policies/cel.ts';
 import type { PoliciesService } from '../policies/service.ts';
 import type { UsersService } from '../users/service.ts';
 import type { InstanceRow, Outcome, WebhooksService } from '../webhooks/service.ts';
-import { Engine, Run, type StepInstance, selectSteps } from './engine.ts';
+import { Engine, Run, selectSteps } from './engine.ts';
 import { MoreTaskActions } from './more-actions.ts';
 import type { CreateGrantTaskRequest, CreateRevokeTaskRequest, SearchTasksRequest, Task } from './schemas.ts';
 import * as store from './store.ts';
@@ -153,43 +153,6 @@ export class TasksService {
     const rows = await store.listAudits(this.db, tenantId, row.id, ids, page);
     const p = toPage(rows, page.size, (r) => String(r.seq));
     return { list: p.list.map(toAudit), nextPageToken: p.nextPageToken };
-  }
-
-  /** Approve or deny the current approval step. A replay of a decision already made answers the task as it is. */
-  decide(
-    tenantId: string,
-    ref: string,
-    decision: 'approve' | 'deny',
-    stepId: string,
-    comment: string | undefined,
-    caller: Caller,
-  ) {
-    return this.change(tenantId, ref, caller, async (run) => {
-      const { row } = run;
-      const cur = run.current;
-      if (row.state !== 'TASK_STATE_OPEN' || !cur || cur.id !== stepId) {
-        const done = (row.policy.history as StepInstance[]).find((h) => h.id === stepId);
-        const same = decision === 'approve' ? done?.approval?.approved : done?.approval?.denied;
-        if (same && (same.userId === caller.userId || actsOnAll(caller))) return false;
-        if (done?.approval) {
-          const what = done.approval.approved ? 'approved' : 'denied';
-          throw failedPrecondition(`policyStepId: step ${stepId} was already ${what}`);
-        }
-        throw failedPrecondition(`policyStepId: ${stepId} is not the task's current step`);
-      }
-      if (!cur.approval) throw failedPrecondition(`policyStepId: step ${stepId} is not an approval step`);
-      if (!isApprover(row, caller) && !actsOnAll(caller)) {
-        throw permissionDenied(
-          `only the step's approvers, a Super Administrator or an Access Request Administrator may ${decision}`,
-        );
-      }
-      const a = cur.approval.approval;
-      const needsReason = decision === 'approve' ? a?.requireApprovalReason : a?.requireDenialReason;
-      if (needsReason && !comment?.trim()) throw invalidArgument(`comment: this step requires a reason to ${decision}`);
-      if (comment?.trim()) run.audit({ comment: commentEvent(comment, caller) });
-      await this.engine.decide(run, decision, caller.userId);
-      return true;
-    });
   }
 
   comment(tenantId: string, ref: string, comment: string | undefined, caller: Caller) {
