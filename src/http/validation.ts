@@ -53,7 +53,7 @@ type Check = ((data: unknown) => boolean | { value: unknown }) & { errors?: Fast
  * starts, which on the whole C1 API took over a second of every start (and of every test file's
  * app); a route's validator and serializer are now compiled by its first request.
  */
-export function onFirstUse<F extends (...args: never[]) => unknown>(build: () => F): F {
+function onFirstUse<F extends (...args: never[]) => unknown>(build: () => F): F {
   let fn: F | undefined;
   return ((...args: Parameters<F>) => {
     fn ??= build();
@@ -63,19 +63,24 @@ export function onFirstUse<F extends (...args: never[]) => unknown>(build: () =>
 
 type Compiled = { validate: ValidateFunction; normalise?: (given: unknown) => unknown };
 
-/** Compiled validators by schema object (route schemas are module constants): one compile per process, not per app. */
+/** What `build` made for this schema object before, else made now and kept: route schemas are module constants, so one compile per process, not per app. */
+function bySchema<V>(cache: WeakMap<object, V>, schema: object, build: () => V): V {
+  let v = cache.get(schema);
+  if (v === undefined) {
+    v = build();
+    cache.set(schema, v);
+  }
+  return v;
+}
+
 const compiledBodies = new WeakMap<object, Compiled>();
 const compiledTexts = new WeakMap<object, Compiled>();
 
-function compiledFor(schema: object, body: boolean): Compiled {
-  const cache = body ? compiledBodies : compiledTexts;
-  let c = cache.get(schema);
-  if (!c) {
-    c = { validate: (body ? bodyAjv : textAjv).compile(schema), normalise: body ? wireNormaliser(schema) : undefined };
-    cache.set(schema, c);
-  }
-  return c;
-}
+const compiledFor = (schema: object, body: boolean): Compiled =>
+  bySchema(body ? compiledBodies : compiledTexts, schema, () => ({
+    validate: (body ? bodyAjv : textAjv).compile(schema),
+    normalise: body ? wireNormaliser(schema) : undefined,
+  }));
 
 export function validatorCompiler({ schema, httpPart }: { schema: object; httpPart?: string }) {
   const body = httpPart === 'body';
@@ -138,14 +143,5 @@ const serializers = new WeakMap<object, SerializerSelector.Serializer>();
 /** Fastify's own response serializers (fast-json-stringify), each compiled by its first answer. */
 export const lazySerializers: SerializerSelector.SerializerFactory = (externalSchemas, serializerOpts) => {
   const compile = SerializerSelector()(externalSchemas, serializerOpts);
-  return (route) =>
-    onFirstUse(() => {
-      const schema = route.schema as object;
-      let fn = serializers.get(schema);
-      if (!fn) {
-        fn = compile(route);
-        serializers.set(schema, fn);
-      }
-      return fn;
-    });
+  return (route) => onFirstUse(() => bySchema(serializers, route.schema as object, () => compile(route)));
 };

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import { BASIC_USER_ROLE_ID, roleByKey } from '../../src/modules/roles/builtin.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
-import { migratedPglite } from '../helpers/infra.ts';
+import { ownDatabase } from '../helpers/infra.ts';
 import { backends, freshPostgres } from '../helpers/server.ts';
 import { csvFiles } from './import-fixtures.ts';
 import { expectExit, type InProcessCli, inProcessCli } from './run.ts';
@@ -222,11 +222,7 @@ describe.each(backends)('import users is set-based on %s', (backend) => {
   beforeAll(async () => {
     pg = backend === 'postgres' ? await freshPostgres() : undefined;
     const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pg ? { DATABASE_URL: pg.url } : {}) });
-    core = await createCore(config, {
-      memory: !pg,
-      memoryFrom: pg ? undefined : await migratedPglite(),
-      logQuery: () => void n++,
-    });
+    core = await createCore(config, { ...(await ownDatabase(!pg)), logQuery: () => void n++ });
   });
   afterAll(async () => {
     await core?.close();

@@ -3,7 +3,7 @@
 import { runProgram } from '../../src/cli/program.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
-import { migratedPglite } from '../helpers/infra.ts';
+import { ownDatabase } from '../helpers/infra.ts';
 import { type Backend, freshPostgres } from '../helpers/server.ts';
 import { cliResult } from './proc.ts';
 
@@ -26,7 +26,7 @@ export type InProcessCli = {
 export async function inProcessCli(backend: Backend = 'pglite'): Promise<InProcessCli> {
   const pg = backend === 'postgres' ? await freshPostgres() : undefined;
   const env = { GATEHOUSE_TENANT_DOMAIN: 'localhost', PORT: '8080', ...(pg ? { DATABASE_URL: pg.url } : {}) };
-  const core = await createCore(loadConfig(env), { memory: !pg, memoryFrom: pg ? undefined : await migratedPglite() });
+  const core = await createCore(loadConfig(env), await ownDatabase(!pg));
   return {
     core,
     async run(argv, opts = {}) {

@@ -7,6 +7,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import type { CoreOptions } from '../../src/core.ts';
 import { migrationsFolder } from '../../src/db/index.ts';
 
 /** A port nobody listens on right now. */
@@ -66,4 +67,9 @@ export function migratedPglite(): Promise<Blob> {
     }
   })();
   return migrated;
+}
+
+/** The CoreOptions of a test's own core: in memory, from the migrated copy, on PGlite; none on PostgreSQL. */
+export async function ownDatabase(pglite: boolean): Promise<Pick<CoreOptions, 'memory' | 'memoryFrom'>> {
+  return pglite ? { memory: true, memoryFrom: await migratedPglite() } : {};
 }

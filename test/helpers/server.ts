@@ -15,7 +15,7 @@ import { BASIC_USER_ROLE_ID, type RoleKey, roleByKey } from '../../src/modules/r
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
-import { createDatabase, migratedPglite } from './infra.ts';
+import { createDatabase, ownDatabase } from './infra.ts';
 import { checkSystemLog } from './systemlog-check.ts';
 
 export type Backend = 'pglite' | 'postgres';
@@ -85,8 +85,7 @@ async function openCore(backend: Backend, env: Record<string, string>): Promise<
   const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
   try {
     const config: Config = loadConfig({ ...baseEnv, ...(pgdb ? { DATABASE_URL: pgdb.url } : {}), ...env });
-    const memoryFrom = backend === 'pglite' ? await migratedPglite() : undefined;
-    return { core: await createCore(config, { memory: backend === 'pglite', memoryFrom }), drop: pgdb?.drop };
+    return { core: await createCore(config, await ownDatabase(!pgdb)), drop: pgdb?.drop };
   } catch (err) {
     await pgdb?.drop();
     throw err;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { type Core, createCore } from '../../../src/core.ts';
-import { migratedPglite } from '../../helpers/infra.ts';
+import { ownDatabase } from '../../helpers/infra.ts';
 import { type Backend, backends, freshPostgres, startServer, type TestServer } from '../../helpers/server.ts';
 import { appUserOf, expectExactCounts, grant, makeApp, makeEntitlement, makeResource, rows, scalar, world } from './fixtures.ts';
 
@@ -121,8 +121,7 @@ async function countingCore(backend: Backend): Promise<{ core: Core; count: () =
   const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pgdb ? { DATABASE_URL: pgdb.url } : {}) });
   // Transaction control (node-postgres sends BEGIN and COMMIT as statements, PGlite does not) is not counted.
   const logQuery = (q: string) => void (/^\s*(begin|commit|rollback)\b/i.test(q) || n++);
-  const memoryFrom = pgdb ? undefined : await migratedPglite();
-  const core = await createCore(config, { memory: backend === 'pglite', memoryFrom, logQuery });
+  const core = await createCore(config, { ...(await ownDatabase(!pgdb)), logQuery });
   return {
     core,
     count: () => n,
