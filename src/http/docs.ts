@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { hoistSharedSchemas } from './openapi-components.ts';
 
 /** name and version from package.json (src/ and dist/ both sit next to it). */
 export const serverInfo: { name: string; version: string } = JSON.parse(
@@ -44,6 +45,7 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       },
       security: [{ bearerAuth: [] }, { oauth: [] }],
     },
+    transformObject: (d) => ('openapiObject' in d ? hoistSharedSchemas(d.openapiObject) : d.swaggerObject),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import type { Api } from '../../src/http/types.ts';
 import { runForwarded } from '../../src/server.ts';
-import { ownDatabase } from '../helpers/infra.ts';
+import { migratedDataDir, ownDatabase } from '../helpers/infra.ts';
 import { captureIo, cliOn, mainIn } from './inproc.ts';
 import {
   api,
@@ -347,6 +347,8 @@ describe('gatehouse CLI end to end', { timeout: 240_000 }, () => {
     mkdirSync(work, { recursive: true });
     writeFileSync(path.join(work, 'people.csv'), 'email,displayName\nada@example.com,Ada Lovelace\nnope,Nobody\n');
     let server: ServeProc | undefined;
+    // The database as a first start leaves it (test/server/lifecycle starts from nothing).
+    await migratedDataDir(env.GATEHOUSE_DATA_DIR as string);
     try {
       // Direct: the process opens the data dir itself, and lets go of it when done.
       const direct = expectCode(await gatehouse(['users', 'import', 'people.csv'], env, { cwd: work }), 1);

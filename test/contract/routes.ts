@@ -25,7 +25,7 @@ export const label = (r: RouteOp) => `${r.method} ${r.template}`;
 export const randomId = (): string => newId();
 
 /** Resolves local $refs (#/components/schemas/...) so callers see plain schemas. */
-function resolver(doc: JsonSchema) {
+export function resolver(doc: JsonSchema) {
   const resolve = (s: unknown, depth = 0): JsonSchema | undefined => {
     if (!s || typeof s !== 'object' || depth > 50) return s as JsonSchema | undefined;
     const o = s as JsonSchema;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLocalTls, localTlsFiles } from '../../src/tls/local-ca.ts';
 import { assertionForm, decodeLikeGoSdk, signAssertion } from '../auth/sdk.ts';
 import { expectCode, freePort, gatehouse, type ServeProc, startServe, tempDir } from '../cli/proc.ts';
+import { migratedDataDir } from '../helpers/infra.ts';
 import { ApiClient, request } from '../ops/spawn.ts';
 import { goSdkView } from './go-sdk.ts';
 
@@ -100,6 +101,8 @@ describe('Go tools on a default install with `gatehouse tls init` and GATEHOUSE_
   beforeAll(async () => {
     port = await freePort();
     env = { GATEHOUSE_DATA_DIR: path.join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1', GATEHOUSE_TLS: 'auto' };
+    // The database of a server that started once (tls init itself opens none).
+    await migratedDataDir(env.GATEHOUSE_DATA_DIR);
   });
   afterAll(async () => {
     if (server) expect(await server.stop()).toBe(0);

@@ -1,7 +1,12 @@
 // What in-process servers, spawned servers and CLI runs all need: a free port,
 // a throwaway PostgreSQL database, and a migrated PGlite database to copy.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -61,6 +66,12 @@ export function migratedPglite(): Promise<Blob> {
     const client = new PGlite({ extensions: { pg_trgm } });
     try {
       await migrate(drizzle({ client }), { migrationsFolder });
+      // Gatehouse uses PGlite's template1 only: without the two other databases the copy is half
+      // the size, and each core opened from it starts a third of a second sooner.
+      await client.query('drop database postgres');
+      await client.query(`update pg_database set datistemplate = false where datname = 'template0'`);
+      await client.query('drop database template0');
+      await client.query('checkpoint');
       return await client.dumpDataDir('none');
     } finally {
       await client.close();
@@ -72,4 +83,25 @@ export function migratedPglite(): Promise<Blob> {
 /** The CoreOptions of a test's own core: in memory, from the migrated copy, on PGlite; none on PostgreSQL. */
 export async function ownDatabase(pglite: boolean): Promise<Pick<CoreOptions, 'memory' | 'memoryFrom'>> {
   return pglite ? { memory: true, memoryFrom: await migratedPglite() } : {};
+}
+
+let migratedTar: Promise<string> | undefined;
+
+/**
+ * Makes `<dataDir>/pgdata` a copy of the migrated database, as a first `gatehouse` start would
+ * leave it, so that a spawned process (or an on-disk core) skips initdb and the migrations, which
+ * cost seconds of CPU each. Tests of a first start itself (test/server/lifecycle) leave it out.
+ */
+export async function migratedDataDir(dataDir: string): Promise<void> {
+  migratedTar ??= (async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gh-pgdata-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'pgdata.tar');
+    writeFileSync(file, Buffer.from(await (await migratedPglite()).arrayBuffer()));
+    return file;
+  })();
+  const target = path.join(dataDir, 'pgdata');
+  mkdirSync(target, { recursive: true });
+  // The dump names its entries /pg_wal/..., relative to the data dir (tar drops the leading /).
+  await promisify(execFile)('tar', ['-xf', await migratedTar, '-C', target]);
 }

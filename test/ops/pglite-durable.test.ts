@@ -5,12 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import { sql } from 'drizzle-orm';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../src/db/index.ts';
 import { DurableNodeFS, installRealSync, patchFdatasync, syncCounters } from '../../src/db/pglite-fs.ts';
+import { migratedDataDir } from '../helpers/infra.ts';
 
 describe('PGlite on disk', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-durable-'));
+  // A copy of a migrated database: what is tested is syncing, not initdb.
+  beforeAll(() => migratedDataDir(dir));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('fdatasyncs the WAL once per commit and fsyncs at checkpoints', async () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migratedDataDir } from '../helpers/infra.ts';
 import { ApiClient, createDatabase, type Seed, seed, spawnServer, tokenFor } from './spawn.ts';
 
 const N = 30;
@@ -17,6 +18,7 @@ const cases: { name: string; env: () => Promise<{ env: Record<string, string>; d
     name: 'pglite',
     env: async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-task-kill-'));
+      await migratedDataDir(dir);
       return { env: { GATEHOUSE_DATA_DIR: dir }, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
     },
   },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseClientSecret } from '../../src/modules/clients/secret.ts';
+import { migratedDataDir } from '../helpers/infra.ts';
 import { createDatabase, freePort, request, type Seed, type Spawned, seed, spawnServer } from './spawn.ts';
 
 describe('HTTPS server process', () => {
@@ -51,7 +52,7 @@ describe('HTTPS server process', () => {
       const db = await createDatabase(process.env.TEST_DATABASE_URL, 'gh_tls');
       drop = db.drop;
       dbEnv = { DATABASE_URL: db.url };
-    }
+    } else await migratedDataDir(dbEnv.GATEHOUSE_DATA_DIR);
     creds = await seed(dbEnv, 1);
     metricsPort = await freePort();
     server = await spawnServer({

@@ -11,6 +11,7 @@ import { buildApp } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { type Core, createCore } from '../../../src/core.ts';
 import type { Api } from '../../../src/http/types.ts';
+import { migratedDataDir } from '../../helpers/infra.ts';
 import { freshPostgres } from '../../helpers/server.ts';
 import { type Receiver, startReceiver } from '../../helpers/webhook-receiver.ts';
 
@@ -60,6 +61,7 @@ describe('webhook deliveries across a restart', () => {
     } else {
       const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-webhooks-'));
       cleanup.push(() => rm(dir, { recursive: true, force: true }));
+      await migratedDataDir(dir);
       dbEnv = { GATEHOUSE_DATA_DIR: dir };
     }
     let current = await start(dbEnv);
