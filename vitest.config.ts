@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/helpers/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -9,6 +10,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Runs once per run: the CI contract check, and dropping this run's PostgreSQL databases.
     globalSetup: ['test/helpers/global-setup.ts'],
+    // Files that take longest start first (test/helpers/sequencer.ts).
+    sequence: { sequencer: LongestFirst },
     pool: 'forks',
     // isolate: false: a worker runs many files in one process, so PGlite is compiled and
     // the database opened once per worker (test/helpers/server.ts), not once per file.

@@ -1,17 +1,26 @@
 // Once per `vitest run`, in the main process: refuses to start in CI without C1's
-// contract, and names this run's PostgreSQL databases so that teardown drops exactly
-// those (other runs may share the server).
+// contract, makes the migrated PGlite copy every worker starts its databases from (one
+// initdb per run instead of one per worker), and names this run's PostgreSQL databases so
+// that teardown drops exactly those (other runs may share the server).
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { C1_OPENAPI, missingContractMessage } from './contract.ts';
+import { writeMigratedCopy } from './migrated-copy.ts';
 
-export default function setup(project: TestProject): () => Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.CI && !existsSync(C1_OPENAPI)) throw new Error(missingContractMessage());
   const run = randomBytes(4).toString('hex');
   project.provide('gatehouseTestRun', run);
+  const copyDir = mkdtempSync(path.join(os.tmpdir(), 'gh-migrated-'));
+  const copy = path.join(copyDir, 'pgdata.tar');
+  await writeMigratedCopy(copy);
+  project.provide('gatehouseMigratedCopy', copy);
   return async () => {
+    rmSync(copyDir, { recursive: true, force: true });
     const base = process.env.TEST_DATABASE_URL;
     if (!base) return;
     const admin = new pg.Client({ connectionString: base });

@@ -2,18 +2,15 @@
 // a throwaway PostgreSQL database, and a migrated PGlite database to copy.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { drizzle } from 'drizzle-orm/pglite';
-import { migrate } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { CoreOptions } from '../../src/core.ts';
-import { migrationsFolder } from '../../src/db/index.ts';
+import { writeMigratedCopy } from './migrated-copy.ts';
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -54,29 +51,38 @@ export async function createDatabase(base: string, prefix = 'gh_ops'): Promise<{
   };
 }
 
+/** Set by test/helpers/global-setup.ts: the file holding this run's migrated copy. */
+const COPY_KEY = 'gatehouseMigratedCopy' as const;
+
+let copyFile: Promise<string> | undefined;
+
+/** The migrated copy's file: global setup's, or (outside a vitest run) one made here, once per process. */
+function migratedCopyFile(): Promise<string> {
+  copyFile ??= (async () => {
+    try {
+      const given = inject(COPY_KEY);
+      if (given && existsSync(given)) return given;
+    } catch {
+      // Not in a vitest worker: no provided context.
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gh-pgdata-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'pgdata.tar');
+    await writeMigratedCopy(file);
+    return file;
+  })();
+  return copyFile;
+}
+
 let migrated: Promise<Blob> | undefined;
 
 /**
- * The data directory of an in-memory PGlite database with every migration applied, made once
- * per test process: a core opened with `memoryFrom` it starts as a copy, skipping initdb and the
- * migrations (CoreOptions.memoryFrom). Tests about migrations themselves open new databases.
+ * The data directory of an in-memory PGlite database with every migration applied (made once per
+ * run, test/helpers/migrated-copy.ts): a core opened with `memoryFrom` it starts as a copy, skipping
+ * initdb and the migrations (CoreOptions.memoryFrom). Tests about migrations open new databases.
  */
 export function migratedPglite(): Promise<Blob> {
-  migrated ??= (async () => {
-    const client = new PGlite({ extensions: { pg_trgm } });
-    try {
-      await migrate(drizzle({ client }), { migrationsFolder });
-      // Gatehouse uses PGlite's template1 only: without the two other databases the copy is half
-      // the size, and each core opened from it starts a third of a second sooner.
-      await client.query('drop database postgres');
-      await client.query(`update pg_database set datistemplate = false where datname = 'template0'`);
-      await client.query('drop database template0');
-      await client.query('checkpoint');
-      return await client.dumpDataDir('none');
-    } finally {
-      await client.close();
-    }
-  })();
+  migrated ??= migratedCopyFile().then((file) => new Blob([readFileSync(file)]));
   return migrated;
 }
 
@@ -85,23 +91,20 @@ export async function ownDatabase(pglite: boolean): Promise<Pick<CoreOptions, 'm
   return pglite ? { memory: true, memoryFrom: await migratedPglite() } : {};
 }
 
-let migratedTar: Promise<string> | undefined;
-
 /**
  * Makes `<dataDir>/pgdata` a copy of the migrated database, as a first `gatehouse` start would
  * leave it, so that a spawned process (or an on-disk core) skips initdb and the migrations, which
  * cost seconds of CPU each. Tests of a first start itself (test/server/lifecycle) leave it out.
  */
 export async function migratedDataDir(dataDir: string): Promise<void> {
-  migratedTar ??= (async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'gh-pgdata-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'pgdata.tar');
-    writeFileSync(file, Buffer.from(await (await migratedPglite()).arrayBuffer()));
-    return file;
-  })();
   const target = path.join(dataDir, 'pgdata');
   mkdirSync(target, { recursive: true });
   // The dump names its entries /pg_wal/..., relative to the data dir (tar drops the leading /).
-  await promisify(execFile)('tar', ['-xf', await migratedTar, '-C', target]);
+  await promisify(execFile)('tar', ['-xf', await migratedCopyFile(), '-C', target]);
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatehouseMigratedCopy: string;
+  }
 }

@@ -198,6 +198,7 @@ export async function startServer(
     const token = tok.body.access_token as string;
     const call = async (method: string, path: string, body?: unknown): Promise<Res> => {
       const requestId = `test-${randomBytes(8).toString('hex')}`;
+      const sent = new Date();
       const res = await rawFetch(path, {
         method,
         headers: {
@@ -215,6 +216,7 @@ export async function startServer(
         answer: res.body,
         status: res.status,
         requestId,
+        sent,
         clientId: creds.clientId,
         tenantId: tenant.id,
       });

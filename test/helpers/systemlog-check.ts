@@ -42,6 +42,8 @@ export async function checkSystemLog(
     answer?: unknown;
     status: number;
     requestId: string;
+    /** When the request was sent: its events are from transactions that began later. */
+    sent: Date;
     clientId: string;
     tenantId: string;
   },
@@ -50,9 +52,11 @@ export async function checkSystemLog(
   // A 503 (no database connection to be had: the pool-timeout test) leaves nothing to ask the database.
   if (!op?.startsWith('c1.') || call.status === 503) return;
   const rows = (await core.database.db.execute(
-    // The caller's tenant first: the key's prefix, so that the check reads that tenant's events only
-    // (the worker's database holds every earlier test file's too).
-    sql`select event from system_log_events where tenant_id = ${call.tenantId} and event->'api'->'request'->>'uid' = ${call.requestId}`,
+    // The caller's tenant, and events from a second before the request on (the time index): the
+    // worker's database holds every earlier test file's events, and this tenant's earlier ones.
+    sql`select event from system_log_events
+        where tenant_id = ${call.tenantId} and time >= ${new Date(call.sent.getTime() - 1000).toISOString()}::timestamptz
+          and event->'api'->'request'->>'uid' = ${call.requestId}`,
   )) as unknown as { rows?: { event: Record<string, unknown> }[] } | { event: Record<string, unknown> }[];
   const events = (Array.isArray(rows) ? rows : (rows.rows ?? [])).map(
     (r) => r.event as { api: { operation: string }; actor: { app_uid?: string }; resources?: { uid: string }[] },

@@ -1,0 +1,39 @@
+// The order test files are handed to the two workers. Vitest runs longest first when it has
+// durations from an earlier run (node_modules/.vite), and largest first on a fresh clone (CI),
+// where a short file that waits on processes or clocks can start last and leave one core idle
+// for its whole length. The files that took longest in measured runs start first, in this order
+// (CPU-heavy ones alternating with ones that wait); the rest follow vitest's own order.
+import path from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+const FIRST = [
+  'ops/task-worker-kill',
+  'cli/cli',
+  'modules/connectors/c1z/expand',
+  'go/local-tls',
+  'modules/connectors/sync',
+  'server/lifecycle',
+  'fuzz/fuzz',
+  'http/docs-browser',
+  'http/wire-property',
+  'modules/tasks/timers',
+  'http/authorization-matrix',
+  'ops/timeouts',
+  'http/robustness',
+  'modules/grants/expiry',
+  'modules/grants/integrity',
+  'ops/rate-limit',
+  'modules/connectors/routes',
+].map((f) => `${f}.test.ts`);
+
+export default class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification) => {
+      const i = FIRST.indexOf(path.relative(path.join(f.project.config.root, 'test'), f.moduleId));
+      return i < 0 ? FIRST.length : i;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order.
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
