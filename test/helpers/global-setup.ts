@@ -3,7 +3,7 @@
 // initdb per run instead of one per worker), and names this run's PostgreSQL databases so
 // that teardown drops exactly those (other runs may share the server).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,11 +15,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (process.env.CI && !existsSync(C1_OPENAPI)) throw new Error(missingContractMessage());
   const run = randomBytes(4).toString('hex');
   project.provide('gatehouseTestRun', run);
+  // Made while the workers start (importing the sources takes them seconds); they wait for the
+  // file (test/helpers/infra.ts), which appears whole (written aside, then renamed), or for the error.
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'gh-migrated-'));
   const copy = path.join(copyDir, 'pgdata.tar');
-  await writeMigratedCopy(copy);
+  const made = writeMigratedCopy(`${copy}.part`)
+    .then(() => renameSync(`${copy}.part`, copy))
+    .catch((err: Error) => writeFileSync(`${copy}.failed`, String(err.stack ?? err)));
   project.provide('gatehouseMigratedCopy', copy);
   return async () => {
+    await made;
     rmSync(copyDir, { recursive: true, force: true });
     const base = process.env.TEST_DATABASE_URL;
     if (!base) return;

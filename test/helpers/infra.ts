@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -59,11 +60,20 @@ let copyFile: Promise<string> | undefined;
 /** The migrated copy's file: global setup's, or (outside a vitest run) one made here, once per process. */
 function migratedCopyFile(): Promise<string> {
   copyFile ??= (async () => {
+    let given: string | undefined;
     try {
-      const given = inject(COPY_KEY);
-      if (given && existsSync(given)) return given;
+      given = inject(COPY_KEY);
     } catch {
       // Not in a vitest worker: no provided context.
+    }
+    if (given) {
+      // Global setup makes it while the workers start.
+      for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(25)) {
+        if (existsSync(given)) return given;
+        if (existsSync(`${given}.failed`))
+          throw new Error(`the migrated copy failed: ${readFileSync(`${given}.failed`, 'utf8')}`);
+      }
+      throw new Error(`the migrated copy did not appear at ${given}`);
     }
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gh-pgdata-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
