@@ -66,6 +66,8 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
     core = await createCore(loadConfig({ ...env, GATEHOUSE_TENANT_DOMAIN: 'localhost' }), await ownDatabase(true));
     httpApp = await buildApp(core);
     url = await httpApp.listen({ port, host: '127.0.0.1' });
+    // Direct, `migrate` opens the data dir itself: there, a database as a first start left it.
+    if (mode === 'direct') await migratedDataDir(env.GATEHOUSE_DATA_DIR as string);
     if (mode === 'forwarded') {
       const dataDir = env.GATEHOUSE_DATA_DIR as string;
       admin = await listenAdmin(adminSocketPath(dataDir), (req, io) => runForwarded({ core, app: httpApp }, req, io));
