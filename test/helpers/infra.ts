@@ -9,7 +9,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { inject } from 'vitest';
 import type { CoreOptions } from '../../src/core.ts';
 import { writeMigratedCopy } from './migrated-copy.ts';
 
@@ -61,10 +60,13 @@ let copyFile: Promise<string> | undefined;
 function migratedCopyFile(): Promise<string> {
   copyFile ??= (async () => {
     let given: string | undefined;
-    try {
-      given = inject(COPY_KEY);
-    } catch {
-      // Not in a vitest worker: no provided context.
+    // Scripts use these helpers too (scripts/durability.ts): vitest is imported only inside a run.
+    if (process.env.VITEST) {
+      try {
+        given = (await import('vitest')).inject(COPY_KEY);
+      } catch {
+        // Not in a vitest worker: no provided context.
+      }
     }
     if (given) {
       // Global setup makes it while the workers start.
