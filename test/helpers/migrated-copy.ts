@@ -8,8 +8,8 @@ import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder } from '../../src/db/index.ts';
 
-/** A data directory with every migration applied, as a tar. */
-export async function buildMigratedCopy(): Promise<Blob> {
+/** Writes to `file` a data directory with every migration applied, as a tar. */
+export async function writeMigratedCopy(file: string): Promise<void> {
   const client = new PGlite({ extensions: { pg_trgm } });
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
@@ -19,13 +19,8 @@ export async function buildMigratedCopy(): Promise<Blob> {
     await client.query(`update pg_database set datistemplate = false where datname = 'template0'`);
     await client.query('drop database template0');
     await client.query('checkpoint');
-    return await client.dumpDataDir('none');
+    writeFileSync(file, Buffer.from(await (await client.dumpDataDir('none')).arrayBuffer()));
   } finally {
     await client.close();
   }
-}
-
-/** Writes the copy to `file`. */
-export async function writeMigratedCopy(file: string): Promise<void> {
-  writeFileSync(file, Buffer.from(await (await buildMigratedCopy()).arrayBuffer()));
 }
