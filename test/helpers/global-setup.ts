@@ -2,14 +2,18 @@
 // contract, makes the migrated PGlite copy every worker starts its databases from (one
 // initdb per run instead of one per worker), and names this run's PostgreSQL databases so
 // that teardown drops exactly those (other runs may share the server).
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { C1_OPENAPI, missingContractMessage } from './contract.ts';
-import { writeMigratedCopy } from './migrated-copy.ts';
+
+const MIGRATED_COPY_SCRIPT = fileURLToPath(new URL('./migrated-copy.ts', import.meta.url));
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (process.env.CI && !existsSync(C1_OPENAPI)) throw new Error(missingContractMessage());
@@ -17,9 +21,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('gatehouseTestRun', run);
   // Made while the workers start (importing the sources takes them seconds); they wait for the
   // file (test/helpers/infra.ts), which appears whole (written aside, then renamed), or for the error.
+  // In a child process: made here, initdb would hold this thread, which serves the workers' imports
+  // (a worker's first file started 4 to 5 s later).
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'gh-migrated-'));
   const copy = path.join(copyDir, 'pgdata.tar');
-  const made = writeMigratedCopy(`${copy}.part`)
+  const made = promisify(execFile)(process.execPath, ['--import', 'tsx', MIGRATED_COPY_SCRIPT, `${copy}.part`])
     .then(() => renameSync(`${copy}.part`, copy))
     .catch((err: Error) => writeFileSync(`${copy}.failed`, String(err.stack ?? err)));
   project.provide('gatehouseMigratedCopy', copy);

@@ -1,7 +1,12 @@
 // The migrated PGlite database that in-process cores and spawned servers of the suite start
 // from: initdb and the migrations cost seconds of CPU, so global-setup.ts makes it once per run
 // and writes it to a file (a tar of the data directory, as PGlite's dumpDataDir gives it).
+// Run as a script (`node --import tsx migrated-copy.ts <file>`), so that global setup can make
+// it in a process of its own: PGlite's initdb holds the thread for seconds, and vitest's main
+// thread must stay free to serve the workers' module requests meanwhile.
 import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
@@ -23,4 +28,8 @@ export async function writeMigratedCopy(file: string): Promise<void> {
   } finally {
     await client.close();
   }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) && process.argv[2]) {
+  await writeMigratedCopy(process.argv[2]);
 }
