@@ -1,6 +1,6 @@
 // Small SQL helpers shared by stores.
 import { type AnyColumn, and, asc, eq, gt, ilike, inArray, notInArray, or, type SQL, sql } from 'drizzle-orm';
-import type { AnyPgColumn, PgTable, SelectedFields } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, PgDialect, type PgTable, type SelectedFields } from 'drizzle-orm/pg-core';
 import type { Db } from './index.ts';
 
 /**
@@ -132,4 +132,16 @@ export async function firstNaming<T extends TenantTable>(
  */
 export async function setLocalStatementTimeout(tx: Db, ms: number): Promise<void> {
   await tx.execute(sql`select set_config('statement_timeout', ${String(ms)}, true)`);
+}
+
+const dialect = new PgDialect();
+
+/**
+ * Runs `query` as a named (prepared) statement, for a large statement on a hot path: on
+ * PostgreSQL each pooled connection parses it once, and may plan it once (plan_cache_mode
+ * auto), instead of on every call. Its text must be the same on every call, every value a
+ * parameter. PGlite runs it like any other statement.
+ */
+export function executeNamed(db: Db, name: string, query: SQL): Promise<unknown> {
+  return db._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
 }
