@@ -35,13 +35,16 @@ export function getApp(db: Db, tenantId: string, id: string, lock: RowLock = fal
 // the SQL built (Drizzle) and planned (PostgreSQL) once per database handle.
 const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof prepareAppWithOwners>>();
 
+// Nested in an outer sql``: in a one-table select, Drizzle writes the columns at a field's top
+// level without their table, and `tenant_id = tenant_id` inside the subquery would name
+// app_owners' own column twice (no tenant filter, and no use of the (tenant, app) index).
+const ownerIdsSubquery = sql`coalesce((select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
+  from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}), '{}')`;
+const ownerIdsOfApp = sql<string[]>`${ownerIdsSubquery}`;
+
 function prepareAppWithOwners(db: Db) {
   return db
-    .select({
-      app: appColumns,
-      ownerIds: sql<string[]>`coalesce((select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
-        from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}), '{}')`,
-    })
+    .select({ app: appColumns, ownerIds: ownerIdsOfApp })
     .from(apps)
     .where(and(eq(apps.tenantId, sql.placeholder('tenantId')), eq(apps.id, sql.placeholder('id'))))
     .prepare('gatehouse_app_with_owners');

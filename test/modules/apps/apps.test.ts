@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appOwners, apps, users } from '../../../src/db/schema.ts';
 import { DEFAULT_GRANT_POLICY, DEFAULT_REVOKE_POLICY } from '../../../src/modules/policies/builtin.ts';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
 import { makePolicy } from '../policies/fixtures.ts';
@@ -122,6 +123,21 @@ describe.each(backends)('apps on %s', (backend) => {
     expect(await names({ excludeAppIds: [b.id] })).toEqual([a.id]);
     expect(await names({ displayName: 'github' })).toEqual([b.id]);
     expect(await names({ onlyDirectories: true })).toEqual([]);
+  });
+
+  it("lists only the app's own tenant's owners, also when another tenant holds the same app and user ids", async () => {
+    // Ids are generated, so two tenants sharing them is made here by hand, in SQL.
+    const app = (await s.admin.post('/api/v1/apps', { displayName: 'Twin ids' })).body.app;
+    const person = await s.admin.user();
+    const other = await s.caller();
+    await s.core.database.db.transaction(async (tx) => {
+      await tx.insert(apps).values({ tenantId: other.tenant.id, id: app.id, displayName: 'Twin ids elsewhere' });
+      await tx.insert(users).values({ tenantId: other.tenant.id, id: person.id, email: 'twin@example.com', displayName: 'Twin' });
+      await tx.insert(appOwners).values({ tenantId: other.tenant.id, appId: app.id, userId: person.id });
+    });
+    expect((await s.admin.get(`/api/v1/apps/${app.id}`)).body.app.appOwners).toEqual([]);
+    const theirs = (await other.get(`/api/v1/apps/${app.id}`)).body.app;
+    expect(theirs.appOwners.map((u: { id: string }) => u.id)).toEqual([person.id]);
   });
 
   it('manages app owners', async () => {
