@@ -98,9 +98,23 @@ export function migratedPglite(): Promise<Blob> {
   return migrated;
 }
 
-/** The CoreOptions of a test's own core: in memory, from the migrated copy, on PGlite; none on PostgreSQL. */
-export async function ownDatabase(pglite: boolean): Promise<Pick<CoreOptions, 'memory' | 'memoryFrom'>> {
-  return pglite ? { memory: true, memoryFrom: await migratedPglite() } : {};
+/**
+ * In a one-table select (and in RETURNING), Drizzle writes the columns at the top level of a raw
+ * `sql` field without their table: a correlated subquery's `"t"."tenant_id" = "outer"."tenant_id"`
+ * becomes `"tenant_id" = "tenant_id"`, always true (src/modules/apps/store.ts had one). Every
+ * statement of the suite's cores is refused when it compares two unqualified columns.
+ */
+const UNQUALIFIED_COMPARISON = /(^|[\s(])"[a-z_]+" = "[a-z_]+"(?![.\w])/;
+
+export function refuseUnqualifiedComparison(query: string): void {
+  const m = UNQUALIFIED_COMPARISON.exec(query);
+  if (m) throw new Error(`two unqualified columns compared (${m[0].trim()}), a column lost its table: ${query.slice(0, 300)}`);
+}
+
+/** The CoreOptions of a test's own core: in memory, from the migrated copy, on PGlite; and the check above on both. */
+export async function ownDatabase(pglite: boolean): Promise<Pick<CoreOptions, 'memory' | 'memoryFrom' | 'logQuery'>> {
+  const logQuery = refuseUnqualifiedComparison;
+  return pglite ? { memory: true, memoryFrom: await migratedPglite(), logQuery } : { logQuery };
 }
 
 /**
