@@ -4,11 +4,12 @@
 import { type AnyColumn, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import { appEntitlements, appResources, apps, COUNT_SLOTS } from './schema.ts';
 import { grantCountSlots, userCountSlots } from './schema-access.ts';
+import { scalarSubquery } from './sql-helpers.ts';
 
 /** The slot a transaction adds its deltas to: one per database connection, so concurrent writers rarely share a row. */
 export const countSlot = (): SQL => sql`(pg_backend_pid() % ${sql.raw(String(COUNT_SLOTS))})::smallint`;
 
-const sum = (q: SQL) => sql<number>`(${q})`.mapWith(Number);
+const sum = (q: SQL) => scalarSubquery<number>(q).mapWith(Number);
 
 /** Grants of the entitlement whose tenant and id columns are given. */
 function entitlementGrantCount(tenantId: AnyColumn, id: AnyColumn): SQL<number> {

@@ -2,7 +2,17 @@ import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { appColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appOwners, apps } from '../../db/schema.ts';
-import { after, allOf, firstNaming, inIds, matchesQuery, notInIds, type RowLock, selectOne } from '../../db/sql-helpers.ts';
+import {
+  after,
+  allOf,
+  firstNaming,
+  inIds,
+  matchesQuery,
+  notInIds,
+  type RowLock,
+  scalarSubquery,
+  selectOne,
+} from '../../db/sql-helpers.ts';
 
 export type AppRow = typeof apps.$inferSelect & { userCount: number };
 export type NewAppRow = typeof apps.$inferInsert;
@@ -35,12 +45,10 @@ export function getApp(db: Db, tenantId: string, id: string, lock: RowLock = fal
 // the SQL built (Drizzle) and planned (PostgreSQL) once per database handle.
 const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof prepareAppWithOwners>>();
 
-// Nested in an outer sql``: in a one-table select, Drizzle writes the columns at a field's top
-// level without their table, and `tenant_id = tenant_id` inside the subquery would name
-// app_owners' own column twice (no tenant filter, and no use of the (tenant, app) index).
-const ownerIdsSubquery = sql`coalesce((select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
-  from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}), '{}')`;
-const ownerIdsOfApp = sql<string[]>`${ownerIdsSubquery}`;
+const ownerIdsOfApp = sql<string[]>`coalesce(${scalarSubquery(
+  sql`select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
+    from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}`,
+)}, '{}')`;
 
 function prepareAppWithOwners(db: Db) {
   return db
