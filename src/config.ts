@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SHARED_BUFFERS_MB } from './db/pglite-memory.ts';
 import { isHostName, tenantDomainProblem } from './lib/domain.ts';
 
 /** `.gatehouse/` in the project, whatever the cwd: the server and `npx gatehouse` in a subdirectory find the same database. */
@@ -13,6 +14,8 @@ export type Config = {
   /** PostgreSQL URL; undefined means the embedded PGlite database. */
   databaseUrl?: string;
   dataDir: string;
+  /** GATEHOUSE_PGLITE_SHARED_BUFFERS_MB: the embedded database's shared_buffers (src/db/pglite-memory.ts); undefined: PGlite's 128. */
+  pgliteSharedBuffersMb?: number;
   tenantDomain: string;
   /** Port clients reach the server at; part of client ids unless 80/443. */
   publicPort: number;
@@ -114,6 +117,14 @@ function publicHostOf(raw: string | undefined): string | undefined {
   return v;
 }
 
+function sharedBuffersOf(env: NodeJS.ProcessEnv): number | undefined {
+  const name = 'GATEHOUSE_PGLITE_SHARED_BUFFERS_MB';
+  if (!env[name]) return undefined;
+  const mb = int(env, name, 0, SHARED_BUFFERS_MB.min);
+  if (mb > SHARED_BUFFERS_MB.max) throw new ConfigError(`${name} must be at most ${SHARED_BUFFERS_MB.max}, got "${env[name]}"`);
+  return mb;
+}
+
 function logFormatOf(raw: string | undefined): Config['logFormat'] {
   const v = (raw ?? '').trim().toLowerCase();
   if (v === '' || v === 'auto') return 'auto';
@@ -159,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: path.resolve(env.GATEHOUSE_DATA_DIR || DEFAULT_DATA_DIR),
+    pgliteSharedBuffersMb: sharedBuffersOf(env),
     tenantDomain,
     publicPort: int(env, 'GATEHOUSE_PUBLIC_PORT', port),
     publicPortSet: Boolean(env.GATEHOUSE_PUBLIC_PORT),

@@ -85,6 +85,7 @@ export async function createCore(config: Config, opts: CoreOptions = {}): Promis
     dataDir: config.dataDir,
     memory: opts.memory,
     memoryFrom: opts.memoryFrom,
+    pgliteSharedBuffersMb: config.pgliteSharedBuffersMb,
     poolSize: config.poolSize,
     statementTimeoutMs: config.statementTimeoutMs,
     poolTimeoutMs: config.dbPoolTimeoutMs,

@@ -13,6 +13,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { DurableNodeFS } from './pglite-fs.ts';
+import { pgliteModule } from './pglite-memory.ts';
 import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
 import * as catalogTables from './schema-catalogs.ts';
@@ -74,6 +75,8 @@ export type DatabaseOptions = {
    * of a new one: tests open many, and initdb plus the migrations made a third of each open.
    */
   memoryFrom?: Blob;
+  /** PGlite's shared_buffers in MB (src/db/pglite-memory.ts); undefined: PGlite's own 128 MB. */
+  pgliteSharedBuffersMb?: number;
   poolSize?: number;
   statementTimeoutMs?: number;
   /** How long a query may wait for a free pool connection before failing (0: forever). */
@@ -150,10 +153,11 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
   let client: PGlite;
   let location: string;
   let durableFs: DurableNodeFS | undefined;
+  const mb = opts.pgliteSharedBuffersMb;
+  const common = { extensions: { pg_trgm }, ...byteaCodec, ...(mb ? { wasmModule: await pgliteModule(mb) } : {}) };
   if (opts.memory) {
     client = new PGlite({
-      extensions: { pg_trgm },
-      ...byteaCodec,
+      ...common,
       ...(opts.memoryFrom ? { loadDataDir: opts.memoryFrom } : {}),
     });
     location = 'pglite (in memory)';
@@ -164,7 +168,7 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
     // relaxedDurability off: each commit is written before the query returns;
     // DurableNodeFS makes that write reach the disk (fdatasync), see pglite-fs.ts.
     durableFs = new DurableNodeFS(dataDir);
-    client = new PGlite({ fs: durableFs, relaxedDurability: false, extensions: { pg_trgm }, ...byteaCodec });
+    client = new PGlite({ ...common, fs: durableFs, relaxedDurability: false });
     location = `pglite ${dataDir}`;
   }
   await client.waitReady;

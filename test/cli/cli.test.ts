@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import type { Api } from '../../src/http/types.ts';
 import { runForwarded } from '../../src/server.ts';
-import { migratedDataDir, ownDatabase } from '../helpers/infra.ts';
+import { migratedDataDir, ownDatabase, TEST_PGLITE_ENV } from '../helpers/infra.ts';
 import { captureIo, cliOn, mainIn } from './inproc.ts';
 import {
   api,
@@ -63,7 +63,10 @@ describe.each(['direct', 'forwarded'] as const)('gatehouse CLI (%s)', { timeout:
     dir = tempDir();
     port = await freePort();
     env = { GATEHOUSE_DATA_DIR: path.join(dir, 'data'), PORT: String(port), HOST: '127.0.0.1' };
-    core = await createCore(loadConfig({ ...env, GATEHOUSE_TENANT_DOMAIN: 'localhost' }), await ownDatabase(true));
+    core = await createCore(
+      loadConfig({ ...env, ...TEST_PGLITE_ENV, GATEHOUSE_TENANT_DOMAIN: 'localhost' }),
+      await ownDatabase(true),
+    );
     httpApp = await buildApp(core);
     url = await httpApp.listen({ port, host: '127.0.0.1' });
     // Direct, `migrate` opens the data dir itself: there, a database as a first start left it.

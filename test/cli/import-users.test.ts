@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import { BASIC_USER_ROLE_ID, roleByKey } from '../../src/modules/roles/builtin.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
-import { ownDatabase } from '../helpers/infra.ts';
+import { ownDatabase, TEST_PGLITE_ENV } from '../helpers/infra.ts';
 import { backends, freshPostgres } from '../helpers/server.ts';
 import { csvFiles } from './import-fixtures.ts';
 import { expectExit, type InProcessCli, inProcessCli } from './run.ts';
@@ -221,7 +221,11 @@ describe.each(backends)('import users is set-based on %s', (backend) => {
   let pg: Awaited<ReturnType<typeof freshPostgres>> | undefined;
   beforeAll(async () => {
     pg = backend === 'postgres' ? await freshPostgres() : undefined;
-    const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pg ? { DATABASE_URL: pg.url } : {}) });
+    const config = loadConfig({
+      ...TEST_PGLITE_ENV,
+      GATEHOUSE_TENANT_DOMAIN: 'localhost',
+      ...(pg ? { DATABASE_URL: pg.url } : {}),
+    });
     core = await createCore(config, { ...(await ownDatabase(!pg)), logQuery: () => void n++ });
   });
   afterAll(async () => {

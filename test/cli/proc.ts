@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importJWK, SignJWT } from 'jose';
-import { freePort } from '../helpers/infra.ts';
+import { freePort, TEST_PGLITE_ENV } from '../helpers/infra.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/gatehouse.js');
@@ -22,6 +22,7 @@ export function cleanEnv(extra: Env): NodeJS.ProcessEnv {
     if (k.startsWith('VITEST') || k === 'NODE_OPTIONS') continue;
     env[k] = v;
   }
+  Object.assign(env, TEST_PGLITE_ENV);
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

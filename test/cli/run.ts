@@ -3,7 +3,7 @@
 import { runProgram } from '../../src/cli/program.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
-import { ownDatabase } from '../helpers/infra.ts';
+import { ownDatabase, TEST_PGLITE_ENV } from '../helpers/infra.ts';
 import { type Backend, freshPostgres } from '../helpers/server.ts';
 import { cliResult } from './proc.ts';
 
@@ -25,7 +25,7 @@ export type InProcessCli = {
 /** The program on a fresh database: in-memory PGlite, or a new PostgreSQL database (TEST_DATABASE_URL). */
 export async function inProcessCli(backend: Backend = 'pglite'): Promise<InProcessCli> {
   const pg = backend === 'postgres' ? await freshPostgres() : undefined;
-  const env = { GATEHOUSE_TENANT_DOMAIN: 'localhost', PORT: '8080', ...(pg ? { DATABASE_URL: pg.url } : {}) };
+  const env = { ...TEST_PGLITE_ENV, GATEHOUSE_TENANT_DOMAIN: 'localhost', PORT: '8080', ...(pg ? { DATABASE_URL: pg.url } : {}) };
   const core = await createCore(loadConfig(env), await ownDatabase(!pg));
   return {
     core,

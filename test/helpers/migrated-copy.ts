@@ -12,10 +12,14 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle } from 'drizzle-orm/pglite';
 import { migrate } from 'drizzle-orm/pglite/migrator';
 import { migrationsFolder } from '../../src/db/index.ts';
+import { pgliteModule } from '../../src/db/pglite-memory.ts';
+
+/** The shared_buffers of every embedded database the suite opens (TEST_PGLITE_ENV in infra.ts says why). */
+export const TEST_SHARED_BUFFERS_MB = 16;
 
 /** Writes to `file` a data directory with every migration applied, as a tar. */
 export async function writeMigratedCopy(file: string): Promise<void> {
-  const client = new PGlite({ extensions: { pg_trgm } });
+  const client = new PGlite({ extensions: { pg_trgm }, wasmModule: await pgliteModule(TEST_SHARED_BUFFERS_MB) });
   try {
     await migrate(drizzle({ client }), { migrationsFolder });
     // Gatehouse uses PGlite's template1 only: without the two other databases the copy is half

@@ -12,6 +12,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { migrationsFolder } from '../../src/db/index.ts';
+import { pgliteModule } from '../../src/db/pglite-memory.ts';
+import { TEST_SHARED_BUFFERS_MB } from './migrated-copy.ts';
 import { type Backend, freshPostgres } from './server.ts';
 
 export type Query = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -19,7 +21,7 @@ export type Db = { query: Query; migrate: (folder: string) => Promise<void>; clo
 
 export async function open(backend: Backend): Promise<Db> {
   if (backend === 'pglite') {
-    const client = new PGlite({ extensions: { pg_trgm } });
+    const client = new PGlite({ extensions: { pg_trgm }, wasmModule: await pgliteModule(TEST_SHARED_BUFFERS_MB) });
     const db = drizzlePglite({ client });
     return {
       query: async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,

@@ -15,7 +15,7 @@ import { BASIC_USER_ROLE_ID, type RoleKey, roleByKey } from '../../src/modules/r
 import type { Tenant } from '../../src/modules/tenants/service.ts';
 import type { User } from '../../src/modules/users/schemas.ts';
 import { checkContract } from './contract.ts';
-import { createDatabase, ownDatabase } from './infra.ts';
+import { createDatabase, ownDatabase, TEST_PGLITE_ENV } from './infra.ts';
 import { checkSystemLog } from './systemlog-check.ts';
 
 export type Backend = 'pglite' | 'postgres';
@@ -79,7 +79,7 @@ export function freshPostgres(): Promise<{ url: string; drop: () => Promise<void
   return createDatabase(process.env.TEST_DATABASE_URL as string, `gh_test_${runId()}`);
 }
 
-const baseEnv = { GATEHOUSE_TENANT_DOMAIN: 'localhost', GATEHOUSE_CLIENT_CACHE_SECONDS: '0' };
+const baseEnv = { GATEHOUSE_TENANT_DOMAIN: 'localhost', GATEHOUSE_CLIENT_CACHE_SECONDS: '0', ...TEST_PGLITE_ENV };
 
 async function openCore(backend: Backend, env: Record<string, string>): Promise<{ core: Core; drop?: () => Promise<void> }> {
   const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;

@@ -8,13 +8,14 @@ import { buildApp } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
 import { listeningMessage, loggerOptions, prettyLogs } from '../../src/log.ts';
+import { TEST_PGLITE_ENV } from '../helpers/infra.ts';
 
 const MIGRATIONS = readdirSync(new URL('../../drizzle', import.meta.url)).filter((f) => f.endsWith('.sql')).length;
 
 describe('log format', () => {
   let core: Core;
   beforeAll(async () => {
-    core = await createCore(loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost' }), { memory: true });
+    core = await createCore(loadConfig({ ...TEST_PGLITE_ENV, GATEHOUSE_TENANT_DOMAIN: 'localhost' }), { memory: true });
   });
   afterAll(async () => core?.close());
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '../../src/db/index.ts';
 import { DurableNodeFS, installRealSync, patchFdatasync, syncCounters } from '../../src/db/pglite-fs.ts';
 import { migratedDataDir } from '../helpers/infra.ts';
+import { TEST_SHARED_BUFFERS_MB } from '../helpers/migrated-copy.ts';
 
 describe('PGlite on disk', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-durable-'));
@@ -17,7 +18,7 @@ describe('PGlite on disk', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('fdatasyncs the WAL once per commit and fsyncs at checkpoints', async () => {
-    const db = await openDatabase({ dataDir: dir });
+    const db = await openDatabase({ dataDir: dir, pgliteSharedBuffersMb: TEST_SHARED_BUFFERS_MB });
     const datasync = vi.spyOn(fs, 'fdatasyncSync');
     const fsync = vi.spyOn(fs, 'fsyncSync');
     try {
@@ -54,7 +55,7 @@ describe('PGlite on disk', () => {
       fsync.mockRestore();
       await db.close();
     }
-    const again = await openDatabase({ dataDir: dir });
+    const again = await openDatabase({ dataDir: dir, pgliteSharedBuffersMb: TEST_SHARED_BUFFERS_MB });
     try {
       const rows = await again.db.execute(sql`select count(*)::int as n from t`);
       expect((rows as unknown as { rows: { n: number }[] }).rows[0].n).toBe(60_005);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.ts';
 import { createCore } from '../../src/core.ts';
-import { freePort } from '../helpers/infra.ts';
+import { freePort, TEST_PGLITE_ENV } from '../helpers/infra.ts';
 
 export { createDatabase, freePort } from '../helpers/infra.ts';
 
@@ -41,7 +41,7 @@ export function serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     if (k === 'DATABASE_URL' || k === 'PORT' || k.startsWith('GATEHOUSE_') || k.startsWith('VITEST')) continue;
     env[k] = v;
   }
-  return { HOST: '127.0.0.1', LOG_LEVEL: 'warn', GATEHOUSE_TENANT_DOMAIN: 'localhost', ...env, ...extra };
+  return { HOST: '127.0.0.1', LOG_LEVEL: 'warn', GATEHOUSE_TENANT_DOMAIN: 'localhost', ...TEST_PGLITE_ENV, ...env, ...extra };
 }
 
 export async function spawnServer(opts: SpawnOptions): Promise<Spawned> {

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createCore } from '../../src/core.ts';
 import { unavailableError } from '../../src/http/timeouts.ts';
 import { ApiError, Code } from '../../src/lib/errors.ts';
-import { ownDatabase } from '../helpers/infra.ts';
+import { ownDatabase, TEST_PGLITE_ENV } from '../helpers/infra.ts';
 import { backends, freshPostgres, startServer, type TestServer } from '../helpers/server.ts';
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -33,7 +33,11 @@ describe('unavailableError', () => {
 describe.each(backends)('request timeout on %s', (backend) => {
   it('answers 503 code 14 when a handler takes too long, then keeps serving', async () => {
     const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
-    const config = loadConfig({ GATEHOUSE_REQUEST_TIMEOUT_MS: '300', ...(pgdb ? { DATABASE_URL: pgdb.url } : {}) });
+    const config = loadConfig({
+      ...TEST_PGLITE_ENV,
+      GATEHOUSE_REQUEST_TIMEOUT_MS: '300',
+      ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
+    });
     const core = await createCore(config, await ownDatabase(!pgdb));
     const app = await buildApp(core);
     let release!: () => void;

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { type Core, createCore } from '../../../src/core.ts';
-import { ownDatabase } from '../../helpers/infra.ts';
+import { ownDatabase, TEST_PGLITE_ENV } from '../../helpers/infra.ts';
 import { type Backend, backends, freshPostgres, startServer, type TestServer } from '../../helpers/server.ts';
 import { appUserOf, expectExactCounts, grant, makeApp, makeEntitlement, makeResource, rows, scalar, world } from './fixtures.ts';
 
@@ -118,7 +118,11 @@ describe.each(backends)('integrity in the schema on %s', (backend) => {
 async function countingCore(backend: Backend): Promise<{ core: Core; count: () => number; close: () => Promise<void> }> {
   let n = 0;
   const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
-  const config = loadConfig({ GATEHOUSE_TENANT_DOMAIN: 'localhost', ...(pgdb ? { DATABASE_URL: pgdb.url } : {}) });
+  const config = loadConfig({
+    ...TEST_PGLITE_ENV,
+    GATEHOUSE_TENANT_DOMAIN: 'localhost',
+    ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
+  });
   // Transaction control (node-postgres sends BEGIN and COMMIT as statements, PGlite does not) is not counted.
   const logQuery = (q: string) => void (/^\s*(begin|commit|rollback)\b/i.test(q) || n++);
   const core = await createCore(config, { ...(await ownDatabase(!pgdb)), logQuery });

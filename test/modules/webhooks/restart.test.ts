@@ -11,11 +11,12 @@ import { buildApp } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { type Core, createCore } from '../../../src/core.ts';
 import type { Api } from '../../../src/http/types.ts';
-import { migratedDataDir } from '../../helpers/infra.ts';
+import { migratedDataDir, TEST_PGLITE_ENV } from '../../helpers/infra.ts';
 import { freshPostgres } from '../../helpers/server.ts';
 import { type Receiver, startReceiver } from '../../helpers/webhook-receiver.ts';
 
 const env = {
+  ...TEST_PGLITE_ENV,
   GATEHOUSE_TENANT_DOMAIN: 'localhost',
   GATEHOUSE_WEBHOOK_ALLOW_PRIVATE: 'true',
   GATEHOUSE_WEBHOOK_RETRY_MIN_MS: '50',

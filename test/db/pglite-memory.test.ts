@@ -1,0 +1,65 @@
+// GATEHOUSE_PGLITE_SHARED_BUFFERS_MB (src/db/pglite-memory.ts): the embedded database starts
+// with the shared_buffers asked for, on disk (with the durable filesystem's own patch of the
+// module) and in memory; without it, PGlite's own 128 MB. Values out of range are refused.
+import { readFileSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/db/index.ts';
+import { syncCounters } from '../../src/db/pglite-fs.ts';
+import { withSharedBuffers } from '../../src/db/pglite-memory.ts';
+import { migratedDataDir, migratedPglite } from '../helpers/infra.ts';
+
+const binary = () =>
+  readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'pglite.wasm'));
+
+async function sharedBuffers(opts: Parameters<typeof openDatabase>[0], commit = false): Promise<string> {
+  const database = await openDatabase(opts);
+  try {
+    if (commit) await database.db.execute(sql`create table buffers_probe (id int)`);
+    const res = (await database.db.execute(sql`show shared_buffers`)) as unknown as { rows: { shared_buffers: string }[] };
+    return res.rows[0].shared_buffers;
+  } finally {
+    await database.close();
+  }
+}
+
+describe('PGlite shared_buffers', () => {
+  it('is what the setting asks for, on disk with commits synced, and PGlite’s 128MB without it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gh-buffers-'));
+    try {
+      // Copies of the migrated database: no initdb, which costs seconds.
+      await migratedDataDir(dir);
+      const memoryFrom = await migratedPglite();
+      const synced = syncCounters.walDatasyncs;
+      expect(await sharedBuffers({ dataDir: dir, pgliteSharedBuffersMb: 24 }, true)).toBe('24MB');
+      // The durable filesystem patched the same module's imports: the commit reached the disk.
+      expect(syncCounters.walDatasyncs).toBeGreaterThan(synced);
+      expect(await sharedBuffers({ memory: true, memoryFrom, pgliteSharedBuffersMb: 999 })).toBe('999MB');
+      expect(await sharedBuffers({ memory: true, memoryFrom })).toBe('128MB');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses values the setting cannot hold, and a binary without the built-in text', () => {
+    expect(loadConfig({ GATEHOUSE_PGLITE_SHARED_BUFFERS_MB: '16' }).pgliteSharedBuffersMb).toBe(16);
+    expect(loadConfig({}).pgliteSharedBuffersMb).toBeUndefined();
+    for (const bad of ['0', '1000', '1.5', 'lots', '-4']) {
+      expect(() => loadConfig({ GATEHOUSE_PGLITE_SHARED_BUFFERS_MB: bad })).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ GATEHOUSE_PGLITE_SHARED_BUFFERS_MB: '1000' })).toThrow(
+      'GATEHOUSE_PGLITE_SHARED_BUFFERS_MB must be at most 999, got "1000"',
+    );
+    expect(() => withSharedBuffers(binary(), 1000)).toThrow(RangeError);
+    const without = Buffer.from(binary());
+    without.write('xhared', without.indexOf('shared_buffers=128MB'));
+    expect(() => withSharedBuffers(without, 16)).toThrow('PGlite internals changed');
+    const twice = Buffer.concat([binary(), Buffer.from('shared_buffers=128MB')]);
+    expect(() => withSharedBuffers(twice, 16)).toThrow('exactly once');
+  });
+});
