@@ -39,7 +39,7 @@ describe('PGlite shared_buffers', () => {
       expect(await sharedBuffers({ dataDir: dir, pgliteSharedBuffersMb: 24 }, true)).toBe('24MB');
       // The durable filesystem patched the same module's imports: the commit reached the disk.
       expect(syncCounters.walDatasyncs).toBeGreaterThan(synced);
-      expect(await sharedBuffers({ memory: true, memoryFrom, pgliteSharedBuffersMb: 999 })).toBe('999MB');
+      expect(await sharedBuffers({ memory: true, memoryFrom, pgliteSharedBuffersMb: 8 })).toBe('8MB');
       expect(await sharedBuffers({ memory: true, memoryFrom })).toBe('128MB');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -55,6 +55,13 @@ describe('PGlite shared_buffers', () => {
     expect(() => loadConfig({ GATEHOUSE_PGLITE_SHARED_BUFFERS_MB: '1000' })).toThrow(
       'GATEHOUSE_PGLITE_SHARED_BUFFERS_MB must be at most 999, got "1000"',
     );
+    // The largest value fits the built-in text's bytes, NUL-terminated where the text was.
+    const largest = Buffer.from(withSharedBuffers(binary(), 999));
+    const at = largest.indexOf('shared_buffers=999MB');
+    expect(at).toBeGreaterThan(0);
+    expect(largest.length).toBe(binary().length);
+    expect(largest.indexOf('shared_buffers=128MB')).toBe(-1);
+    expect(Buffer.from(withSharedBuffers(binary(), 8).subarray(at, at + 21))).toEqual(Buffer.from('shared_buffers=8MB\0\0\0'));
     expect(() => withSharedBuffers(binary(), 1000)).toThrow(RangeError);
     const without = Buffer.from(binary());
     without.write('xhared', without.indexOf('shared_buffers=128MB'));

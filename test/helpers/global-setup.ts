@@ -25,10 +25,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // (a worker's first file started 4 to 5 s later).
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'gh-migrated-'));
   const copy = path.join(copyDir, 'pgdata.tar');
-  const made = promisify(execFile)(process.execPath, ['--import', 'tsx', MIGRATED_COPY_SCRIPT, `${copy}.part`])
+  // The same database shut down cleanly, for data dirs on disk (migratedDataDir in infra.ts).
+  const dataDir = path.join(copyDir, 'pgdata');
+  const made = promisify(execFile)(process.execPath, ['--import', 'tsx', MIGRATED_COPY_SCRIPT, `${copy}.part`, dataDir])
     .then(() => renameSync(`${copy}.part`, copy))
     .catch((err: Error) => writeFileSync(`${copy}.failed`, String(err.stack ?? err)));
-  project.provide('gatehouseMigratedCopy', copy);
+  project.provide('gatehouseMigratedCopy', { tar: copy, dataDir });
   return async () => {
     await made;
     rmSync(copyDir, { recursive: true, force: true });

@@ -1,13 +1,11 @@
 // What in-process servers, spawned servers and CLI runs all need: a free port,
 // a throwaway PostgreSQL database, and a migrated PGlite database to copy.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import type { CoreOptions } from '../../src/core.ts';
 import { TEST_SHARED_BUFFERS_MB, writeMigratedCopy } from './migrated-copy.ts';
@@ -58,15 +56,16 @@ export async function createDatabase(base: string, prefix = 'gh_ops'): Promise<{
  */
 export const TEST_PGLITE_ENV = { GATEHOUSE_PGLITE_SHARED_BUFFERS_MB: String(TEST_SHARED_BUFFERS_MB) } as const;
 
-/** Set by test/helpers/global-setup.ts: the file holding this run's migrated copy. */
+/** Set by test/helpers/global-setup.ts: where this run's migrated copy is (migrated-copy.ts). */
 const COPY_KEY = 'gatehouseMigratedCopy' as const;
+export type MigratedCopy = { tar: string; dataDir: string };
 
-let copyFile: Promise<string> | undefined;
+let copyFile: Promise<MigratedCopy> | undefined;
 
-/** The migrated copy's file: global setup's, or (outside a vitest run) one made here, once per process. */
-function migratedCopyFile(): Promise<string> {
+/** The migrated copy: global setup's, or (outside a vitest run) one made here, once per process. */
+function migratedCopyFile(): Promise<MigratedCopy> {
   copyFile ??= (async () => {
-    let given: string | undefined;
+    let given: MigratedCopy | undefined;
     // Scripts use these helpers too (scripts/durability.ts): vitest is imported only inside a run.
     if (process.env.VITEST) {
       try {
@@ -77,18 +76,18 @@ function migratedCopyFile(): Promise<string> {
     }
     if (given) {
       // Global setup makes it while the workers start.
+      const { tar } = given;
       for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(25)) {
-        if (existsSync(given)) return given;
-        if (existsSync(`${given}.failed`))
-          throw new Error(`the migrated copy failed: ${readFileSync(`${given}.failed`, 'utf8')}`);
+        if (existsSync(tar)) return given;
+        if (existsSync(`${tar}.failed`)) throw new Error(`the migrated copy failed: ${readFileSync(`${tar}.failed`, 'utf8')}`);
       }
-      throw new Error(`the migrated copy did not appear at ${given}`);
+      throw new Error(`the migrated copy did not appear at ${tar}`);
     }
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gh-pgdata-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'pgdata.tar');
-    await writeMigratedCopy(file);
-    return file;
+    const made = { tar: path.join(dir, 'pgdata.tar'), dataDir: path.join(dir, 'pgdata') };
+    await writeMigratedCopy(made.tar, made.dataDir);
+    return made;
   })();
   return copyFile;
 }
@@ -101,7 +100,7 @@ let migrated: Promise<Blob> | undefined;
  * initdb and the migrations (CoreOptions.memoryFrom). Tests about migrations open new databases.
  */
 export function migratedPglite(): Promise<Blob> {
-  migrated ??= migratedCopyFile().then((file) => new Blob([readFileSync(file)]));
+  migrated ??= migratedCopyFile().then((copy) => new Blob([readFileSync(copy.tar)]));
   return migrated;
 }
 
@@ -131,13 +130,13 @@ export async function ownDatabase(pglite: boolean): Promise<Pick<CoreOptions, 'm
  */
 export async function migratedDataDir(dataDir: string): Promise<void> {
   const target = path.join(dataDir, 'pgdata');
-  mkdirSync(target, { recursive: true });
-  // The dump names its entries /pg_wal/..., relative to the data dir (tar drops the leading /).
-  await promisify(execFile)('tar', ['-xf', await migratedCopyFile(), '-C', target]);
+  mkdirSync(dataDir, { recursive: true });
+  // The cleanly shut-down copy (migrated-copy.ts): it starts without crash recovery.
+  cpSync((await migratedCopyFile()).dataDir, target, { recursive: true });
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    gatehouseMigratedCopy: string;
+    gatehouseMigratedCopy: MigratedCopy;
   }
 }
