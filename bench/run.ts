@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { benchDeleteApp } from './lib/big-app.ts';
+import { benchExpand } from './lib/expand-big.ts';
 import { benchImport } from './lib/import.ts';
 import { seed, singleRequestLatency } from './lib/phases.ts';
 import { freePort, machineInfo, type Proc, root, rssMiB, runNode, startNode, stop, tail, waitFor } from './lib/proc.ts';
@@ -137,7 +138,7 @@ async function probe(url: string, sc: Scenario): Promise<string | undefined> {
 }
 
 /** Benches that run without a server of their own (each opens what it needs). */
-const OFFLINE = ['import', 'sync', 'sync-big'];
+const OFFLINE = ['import', 'sync', 'sync-big', 'expand'];
 
 async function offlineBenches(backend: Backend, results: Results): Promise<void> {
   if (wanted('import') && settings.importRows > 0) {
@@ -149,6 +150,11 @@ async function offlineBenches(backend: Backend, results: Results): Promise<void>
   if (wanted('sync')) {
     say('Baton sync (expanded.c1z) through the CLI, embedded database ...');
     results.sync = await benchSync(tmp, say);
+  }
+
+  if (wanted('expand')) {
+    say('Grant expansion at scale, in-process ...');
+    results.expand = benchExpand(int('BENCH_EXPAND_USERS', 100_000));
   }
 
   if (wanted('sync-big')) {

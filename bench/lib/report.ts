@@ -2,6 +2,7 @@
 // Performance section is made of.
 import type { LoadResult } from '../load.ts';
 import type { DeleteAppResult } from './big-app.ts';
+import type { ExpandBenchResult } from './expand-big.ts';
 import type { ExplainResult } from './explain.ts';
 import type { ImportResult } from './import.ts';
 import type { MachineInfo } from './proc.ts';
@@ -40,6 +41,7 @@ export type Results = {
   import?: ImportResult;
   sync?: SyncBenchResult;
   syncBig?: BigSyncResult;
+  expand?: ExpandBenchResult;
   targets: { name: string; met: boolean | null; detail: string }[];
   notes: string[];
 };
@@ -155,6 +157,15 @@ export function summaryLines(r: Results): string[] {
             : ''),
       );
     }
+  }
+  if (r.expand) {
+    const x = r.expand;
+    lines.push(
+      `Grant expansion (${num(x.grants)} grants: 1,000 groups nested as a tree, users in 10 groups each; in-process, no database): ` +
+        (x.error
+          ? `FAILED ${x.error}`
+          : `${num(x.pairs)} grants out (${num(x.derived)} derived) in ${num(x.seconds, 2)} s; the JS heap grew by ${num(x.heapMiB)} MiB`),
+    );
   }
   if (r.syncBig) {
     const x = r.syncBig;

@@ -4,12 +4,9 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { createCore } from '../../src/core.ts';
 import { unavailableError } from '../../src/http/timeouts.ts';
 import { ApiError, Code } from '../../src/lib/errors.ts';
-import { ownDatabase, TEST_PGLITE_ENV } from '../helpers/infra.ts';
-import { backends, freshPostgres, startServer, type TestServer } from '../helpers/server.ts';
+import { type Backend, backends, startServer, type TestServer } from '../helpers/server.ts';
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -30,16 +27,26 @@ describe('unavailableError', () => {
   });
 });
 
+// One core per backend with a 500 ms request timeout, for the two blocks below (a core of its own
+// costs a database open): 500 ms is short of a sync upload (seconds), with room for the setup
+// requests on a busy machine (a route's first request also compiles its schemas).
+const servers = new Map<Backend, Promise<TestServer>>();
+function timeoutServer(backend: Backend): Promise<TestServer> {
+  let s = servers.get(backend);
+  if (!s) {
+    s = startServer(backend, { GATEHOUSE_REQUEST_TIMEOUT_MS: '500' });
+    servers.set(backend, s);
+  }
+  return s;
+}
+afterAll(async () => {
+  for (const s of servers.values()) await (await s).close();
+});
+
 describe.each(backends)('request timeout on %s', (backend) => {
   it('answers 503 code 14 when a handler takes too long, then keeps serving', async () => {
-    const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
-    const config = loadConfig({
-      ...TEST_PGLITE_ENV,
-      GATEHOUSE_REQUEST_TIMEOUT_MS: '300',
-      ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
-    });
-    const core = await createCore(config, await ownDatabase(!pgdb));
-    const app = await buildApp(core);
+    // An app of its own on the shared core, with a test route.
+    const app = await buildApp((await timeoutServer(backend)).core);
     let release!: () => void;
     const stuck = new Promise<void>((r) => {
       release = r;
@@ -62,8 +69,6 @@ describe.each(backends)('request timeout on %s', (backend) => {
     } finally {
       release();
       await app.close();
-      await core.close();
-      await pgdb?.drop();
     }
   });
 });
@@ -71,11 +76,8 @@ describe.each(backends)('request timeout on %s', (backend) => {
 describe.each(backends)('sync routes on %s', (backend) => {
   let s: TestServer;
   beforeAll(async () => {
-    // 500 ms: short of the upload (seconds), with room for the setup requests on a busy machine (a
-    // route's first request also compiles its schemas).
-    s = await startServer(backend, { GATEHOUSE_REQUEST_TIMEOUT_MS: '500' });
+    s = await timeoutServer(backend);
   });
-  afterAll(async () => s?.close());
 
   it('are held to GATEHOUSE_SYNC_TIMEOUT_MS, not the request timeout: an upload longer than it succeeds', async () => {
     const appId = (await s.admin.post('/api/v1/apps', { displayName: 'Slow sync' })).body.app.id;
