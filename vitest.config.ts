@@ -2,6 +2,10 @@ import { defineConfig } from 'vitest/config';
 import LongestFirst from './test/helpers/sequencer.ts';
 
 export default defineConfig({
+  // Vite transforms the sources and tests as soon as it starts, while global setup makes the
+  // migrated copy: a worker's first import of the sources otherwise waited on one transform after
+  // another (6.3 s for test/helpers/server.ts; 2.2 to 3.0 s warmed up).
+  server: { warmup: { ssrFiles: ['./src/**/*.ts', './test/**/*.ts'] } },
   test: {
     include: ['test/**/*.test.ts'],
     // A write made outside a transaction during an activity fails the test (it would have no system log event).
