@@ -4,7 +4,7 @@
 // that teardown drops exactly those (other runs may share the server).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,16 +20,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const run = randomBytes(4).toString('hex');
   project.provide('gatehouseTestRun', run);
   // Made while the workers start (importing the sources takes them seconds); they wait for the
-  // file (test/helpers/infra.ts), which appears whole (written aside, then renamed), or for the error.
+  // file and the directory (test/helpers/infra.ts), each appearing whole, or for the error.
   // In a child process: made here, initdb would hold this thread, which serves the workers' imports
   // (a worker's first file started 4 to 5 s later).
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'gh-migrated-'));
   const copy = path.join(copyDir, 'pgdata.tar');
   // The same database shut down cleanly, for data dirs on disk (migratedDataDir in infra.ts).
   const dataDir = path.join(copyDir, 'pgdata');
-  const made = promisify(execFile)(process.execPath, ['--import', 'tsx', MIGRATED_COPY_SCRIPT, `${copy}.part`, dataDir])
-    .then(() => renameSync(`${copy}.part`, copy))
-    .catch((err: Error) => writeFileSync(`${copy}.failed`, String(err.stack ?? err)));
+  const made = promisify(execFile)(process.execPath, ['--import', 'tsx', MIGRATED_COPY_SCRIPT, copy, dataDir]).catch(
+    (err: Error) => writeFileSync(`${copy}.failed`, String(err.stack ?? err)),
+  );
   project.provide('gatehouseMigratedCopy', { tar: copy, dataDir });
   return async () => {
     await made;

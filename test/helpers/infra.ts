@@ -62,6 +62,15 @@ export type MigratedCopy = { tar: string; dataDir: string };
 
 let copyFile: Promise<MigratedCopy> | undefined;
 
+/** Waits for global setup's child to have made `made`; its failure is written beside the tar. */
+async function appeared(made: string, tar: string): Promise<void> {
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(25)) {
+    if (existsSync(made)) return;
+    if (existsSync(`${tar}.failed`)) throw new Error(`the migrated copy failed: ${readFileSync(`${tar}.failed`, 'utf8')}`);
+  }
+  throw new Error(`the migrated copy did not appear at ${made}`);
+}
+
 /** The migrated copy: global setup's, or (outside a vitest run) one made here, once per process. */
 function migratedCopyFile(): Promise<MigratedCopy> {
   copyFile ??= (async () => {
@@ -75,13 +84,9 @@ function migratedCopyFile(): Promise<MigratedCopy> {
       }
     }
     if (given) {
-      // Global setup makes it while the workers start.
-      const { tar } = given;
-      for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(25)) {
-        if (existsSync(tar)) return given;
-        if (existsSync(`${tar}.failed`)) throw new Error(`the migrated copy failed: ${readFileSync(`${tar}.failed`, 'utf8')}`);
-      }
-      throw new Error(`the migrated copy did not appear at ${tar}`);
+      // Global setup makes it while the workers start: the tar first, the directory after it.
+      await appeared(given.tar, given.tar);
+      return given;
     }
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gh-pgdata-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -132,7 +137,9 @@ export async function migratedDataDir(dataDir: string): Promise<void> {
   const target = path.join(dataDir, 'pgdata');
   mkdirSync(dataDir, { recursive: true });
   // The cleanly shut-down copy (migrated-copy.ts): it starts without crash recovery.
-  cpSync((await migratedCopyFile()).dataDir, target, { recursive: true });
+  const copy = await migratedCopyFile();
+  await appeared(copy.dataDir, copy.tar);
+  cpSync(copy.dataDir, target, { recursive: true });
 }
 
 declare module 'vitest' {

@@ -4,7 +4,7 @@
 // Run as a script (`node --import tsx migrated-copy.ts <file>`), so that global setup can make
 // it in a process of its own: PGlite's initdb holds the thread for seconds, and vitest's main
 // thread must stay free to serve the workers' module requests meanwhile.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -21,7 +21,8 @@ export const TEST_SHARED_BUFFERS_MB = 16;
  * Writes to `file` a data directory with every migration applied, as a tar, and the same
  * database shut down cleanly into the directory `cleanDir`. The tar is taken from a
  * running server: a data dir made from it starts with crash recovery, whose checkpoint fsyncs
- * every file (0.8 s of a spawned `gatehouse`); the clean one starts at once.
+ * every file (0.8 s of a spawned `gatehouse`); the clean one starts at once. Each appears whole
+ * (made aside, then renamed), the tar first: in-memory cores need only it.
  */
 export async function writeMigratedCopy(file: string, cleanDir: string): Promise<void> {
   const wasmModule = await pgliteModule(TEST_SHARED_BUFFERS_MB);
@@ -39,10 +40,12 @@ export async function writeMigratedCopy(file: string, cleanDir: string): Promise
   } finally {
     await client.close();
   }
-  const onDisk = new PGlite(cleanDir, { extensions: { pg_trgm }, wasmModule, loadDataDir: dump });
+  writeFileSync(`${file}.part`, Buffer.from(await dump.arrayBuffer()));
+  renameSync(`${file}.part`, file);
+  const onDisk = new PGlite(`${cleanDir}.part`, { extensions: { pg_trgm }, wasmModule, loadDataDir: dump });
   await onDisk.waitReady;
   await onDisk.close();
-  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  renameSync(`${cleanDir}.part`, cleanDir);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]) && process.argv[3]) {
