@@ -18,7 +18,6 @@ export type ExpandBenchResult = {
 export function benchExpand(users: number): ExpandBenchResult {
   const tree = treeOfGroups(1000, users);
   const expected = tree.expectedUserPairs();
-  globalThis.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   const result = expandGrants({ grants: tree.grants(), entitlements: tree.entitlements, isAccount: (t) => t === 'user' });

@@ -33,12 +33,17 @@ export function withSharedBuffers(binary: Buffer, mb: number): Uint8Array<ArrayB
   return out;
 }
 
+/** The bytes of the installed PGlite's WebAssembly binary. */
+export function pgliteBinary(): Buffer {
+  const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  return readFileSync(path.join(dist, 'pglite.wasm'));
+}
+
 /** PGlite's module with shared_buffers of `mb` MB, compiled once per process and value. */
 export function pgliteModule(mb: number): Promise<WebAssembly.Module> {
   let module = compiled.get(mb);
   if (!module) {
-    const dist = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-    module = WebAssembly.compile(withSharedBuffers(readFileSync(path.join(dist, 'pglite.wasm')), mb));
+    module = WebAssembly.compile(withSharedBuffers(pgliteBinary(), mb));
     compiled.set(mb, module);
     module.catch(() => compiled.delete(mb));
   }

@@ -127,16 +127,16 @@ export async function firstNaming<T extends TenantTable>(
 }
 
 /**
- * The statement time limit for the rest of this transaction (ms, 0: none), in place of the
- * connection's GATEHOUSE_STATEMENT_TIMEOUT_MS: for work known to be long (a connector sync).
- */
-/**
  * `(q)` as a scalar subquery, for a select field or RETURNING. Nested, so that its columns keep
  * their table: at a raw field's top level in a one-table select, Drizzle writes columns bare, and a
  * correlated `"t"."tenant_id" = "outer"."tenant_id"` would become `tenant_id = tenant_id` (always true).
  */
 export const scalarSubquery = <T>(q: SQL): SQL<T> => sql<T>`(${q})`;
 
+/**
+ * The statement time limit for the rest of this transaction (ms, 0: none), in place of the
+ * connection's GATEHOUSE_STATEMENT_TIMEOUT_MS: for work known to be long (a connector sync).
+ */
 export async function setLocalStatementTimeout(tx: Db, ms: number): Promise<void> {
   await tx.execute(sql`select set_config('statement_timeout', ${String(ms)}, true)`);
 }

@@ -1,9 +1,8 @@
 // GATEHOUSE_PGLITE_SHARED_BUFFERS_MB (src/db/pglite-memory.ts): the embedded database starts
 // with the shared_buffers asked for, on disk (with the durable filesystem's own patch of the
 // module) and in memory. Values out of range are refused.
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -11,11 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/index.ts';
 import { syncCounters } from '../../src/db/pglite-fs.ts';
-import { withSharedBuffers } from '../../src/db/pglite-memory.ts';
+import { pgliteBinary, withSharedBuffers } from '../../src/db/pglite-memory.ts';
 import { migratedDataDir, migratedPglite } from '../helpers/infra.ts';
-
-const binary = () =>
-  readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')), 'pglite.wasm'));
 
 async function sharedBuffers(opts: Parameters<typeof openDatabase>[0], commit = false): Promise<string> {
   const database = await openDatabase(opts);
@@ -56,17 +52,19 @@ describe('PGlite shared_buffers', () => {
       'GATEHOUSE_PGLITE_SHARED_BUFFERS_MB must be at most 999, got "1000"',
     );
     // The largest value fits the built-in text's bytes, NUL-terminated where the text was.
-    const largest = Buffer.from(withSharedBuffers(binary(), 999));
+    const largest = Buffer.from(withSharedBuffers(pgliteBinary(), 999));
     const at = largest.indexOf('shared_buffers=999MB');
     expect(at).toBeGreaterThan(0);
-    expect(largest.length).toBe(binary().length);
+    expect(largest.length).toBe(pgliteBinary().length);
     expect(largest.indexOf('shared_buffers=128MB')).toBe(-1);
-    expect(Buffer.from(withSharedBuffers(binary(), 8).subarray(at, at + 21))).toEqual(Buffer.from('shared_buffers=8MB\0\0\0'));
-    expect(() => withSharedBuffers(binary(), 1000)).toThrow(RangeError);
-    const without = Buffer.from(binary());
+    expect(Buffer.from(withSharedBuffers(pgliteBinary(), 8).subarray(at, at + 21))).toEqual(
+      Buffer.from('shared_buffers=8MB\0\0\0'),
+    );
+    expect(() => withSharedBuffers(pgliteBinary(), 1000)).toThrow(RangeError);
+    const without = Buffer.from(pgliteBinary());
     without.write('xhared', without.indexOf('shared_buffers=128MB'));
     expect(() => withSharedBuffers(without, 16)).toThrow('PGlite internals changed');
-    const twice = Buffer.concat([binary(), Buffer.from('shared_buffers=128MB')]);
+    const twice = Buffer.concat([pgliteBinary(), Buffer.from('shared_buffers=128MB')]);
     expect(() => withSharedBuffers(twice, 16)).toThrow('exactly once');
   });
 });
