@@ -60,6 +60,12 @@ export const appUsers = pgTable(
     uniqueIndex('app_users_identity_uq').on(t.tenantId, t.appId, t.identityUserId),
     uniqueIndex('app_users_baton_uq').on(t.tenantId, t.appId, t.matchBatonId).where(sql`${t.matchBatonId} is not null`),
     index('app_users_identity_idx').on(t.tenantId, t.identityUserId),
+    // The accounts a grant may adopt (not linked to anyone), by the key the app matches on: a grant
+    // looks them up instead of reading every account of the app.
+    index('app_users_unlinked_email_idx').on(t.tenantId, t.appId, sql`lower(${t.email})`).where(sql`${t.identityUserId} is null`),
+    index('app_users_unlinked_name_idx')
+      .on(t.tenantId, t.appId, sql`lower(${t.displayName})`)
+      .where(sql`${t.identityUserId} is null`),
     foreignKey({ name: 'app_users_app_fk', columns: [t.tenantId, t.appId], foreignColumns: [apps.tenantId, apps.id] }).onDelete(
       'cascade',
     ),

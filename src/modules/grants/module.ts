@@ -8,7 +8,7 @@ export const grantLedgerModule = defineModule({ name: 'grantLedger', create: () 
 
 export const grantsModule = defineModule({
   name: 'grants',
-  create: ({ db, services: s }) => new GrantsService(db, s.apps, s.users, s.appUsers, s.entitlements),
+  create: ({ db, services: s }) => new GrantsService(db, s.apps, s.users, s.appUsers, s.entitlements, s.systemLog),
   routes: grantRoutes,
   jobs: (s) => [{ name: 'expired-grants', run: async () => void (await s.grants.sweepExpired()) }],
 });

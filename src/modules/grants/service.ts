@@ -19,6 +19,7 @@ import { failedPrecondition, invalidArgument, notFound, pgErrorCode } from '../.
 import type { AccountRef, AppUsersService } from '../app-users/service.ts';
 import type { AppRow, AppsService } from '../apps/service.ts';
 import type { EntitlementRow, EntitlementsService } from '../entitlements/service.ts';
+import type { SystemLogService } from '../systemlog/service.ts';
 import type { User } from '../users/schemas.ts';
 import type { UsersService } from '../users/service.ts';
 import { GrantReads } from './reads.ts';
@@ -74,6 +75,7 @@ export class GrantsService {
     private readonly users: UsersService,
     private readonly appUsers: AppUsersService,
     private readonly entitlements: EntitlementsService,
+    private readonly systemLog: SystemLogService,
   ) {
     this.reads = new GrantReads(db, apps, users, appUsers, entitlements);
   }
@@ -125,25 +127,27 @@ export class GrantsService {
     const unique = [...new Set(userIds)];
     let r: FastGrant;
     try {
-      // One statement, in a transaction all the same: the system log's event is written with it
-      // (and a refusal, thrown inside, leaves none).
-      r = await this.db.transaction(async (tx) => {
-        const out = await grantToUsers(
-          tx,
-          tenantId,
-          appId,
-          entitlementId,
-          unique.map((userId) => ({ userId, accountId: newId(), grantId: newId(), historyId: newId() })),
-        );
-        if (out.outcome === 'no-app') throw notFound('app');
-        if (out.outcome === 'not-manual') throw failedPrecondition(`app ${appId} is not manually managed`);
-        if (out.outcome === 'no-entitlement') throw notFound('app entitlement');
-        return out;
-      });
+      // One statement, no transaction around it: it writes the system log's event itself, and
+      // only when it went ahead (a refusal or the general path leaves none).
+      r = await this.systemLog.oneStatementWrite(
+        (events) =>
+          grantToUsers(
+            this.db,
+            tenantId,
+            appId,
+            entitlementId,
+            unique.map((userId) => ({ userId, accountId: newId(), grantId: newId(), historyId: newId() })),
+            events,
+          ),
+        (out) => out.outcome === 'done',
+      );
     } catch (err) {
       if (pgErrorCode(err) === '40001') return undefined;
       throw err;
     }
+    if (r.outcome === 'no-app') throw notFound('app');
+    if (r.outcome === 'not-manual') throw failedPrecondition(`app ${appId} is not manually managed`);
+    if (r.outcome === 'no-entitlement') throw notFound('app entitlement');
     if (r.outcome !== 'done') return undefined;
     const unknown = new Set(r.unknownUserIds);
     const failedUsersErrorMap: Record<string, string> = {};

@@ -251,7 +251,7 @@ export type FastGrant =
 
 /**
  * AddManuallyManagedMembers in ONE statement, so in its own implicit transaction (no BEGIN,
- * no COMMIT, one round trip): checks the app (manual) and the entitlement, holding both FOR
+ * no COMMIT, one round trip), its system log event (`events`) included: checks the app (manual) and the entitlement, holding both FOR
  * KEY SHARE as GrantsService's transaction does; takes the users that exist; locks their
  * accounts in id order, makes the missing ones (with grant_count 1: a new account's grant is
  * always new); grants, records history and counts as grantMany does. It writes nothing, and
@@ -268,6 +268,7 @@ export async function grantToUsers(
   appId: string,
   entitlementId: string,
   users: { userId: string; accountId: string; grantId: string; historyId: string }[],
+  events: (when: SQL) => SQL,
 ): Promise<FastGrant> {
   const input = JSON.stringify(users.map((u) => ({ uid: u.userId, aid: u.accountId, gid: u.grantId, hid: u.historyId })));
   const t = tenantId;
@@ -282,17 +283,32 @@ export async function grantToUsers(
     usr as (
       select u.id, u.display_name, u.email, u.username, i.aid, i.gid, i.hid from input i
       join users u on u.tenant_id = ${t} and u.id = i.uid),
+    -- Each user's account looked up by (tenant, identity user), then locked in id order: LIMIT
+    -- and FOR ... in subqueries keep both lookups per user. Left to itself, with the input counted
+    -- as 100 rows and an app grown since the last ANALYZE counted as one account, the planner
+    -- hashed every account of the tenant for each grant; "app_id = x is true" keeps it off the
+    -- (tenant, app) index, which it took for such an app and then read whole.
     linked as (
-      -- By (tenant, identity user): "app_id = x is true" keeps the planner off the (tenant, app)
-      -- index, which it picks for an app grown since the last ANALYZE and then scans whole.
-      select a.id, a.identity_user_id from usr u
-      join app_users a on a.tenant_id = ${t} and a.identity_user_id = u.id and (a.app_id = ${appId}) is true
-      order by a.id for no key update of a),
+      select l.id, l.identity_user_id
+      from (select f.id from usr u cross join lateral (
+              select a.id from app_users a
+              where a.tenant_id = ${t} and a.identity_user_id = u.id and (a.app_id = ${appId}) is true limit 1) f
+            order by f.id) k
+      cross join lateral (
+        select a.id, a.identity_user_id from app_users a where a.tenant_id = ${t} and a.id = k.id
+        for no key update) l),
+    -- An unlinked account matching a user's key (app_users_unlinked_*_idx): each key its own test,
+    -- so that its index serves it.
     adoptable as (
-      select 1 from usr join app_users c on c.tenant_id = ${t} and c.app_id = ${appId} and c.identity_user_id is null
-        and lower(case when (select by_name from app) then c.display_name else c.email end)
-          = lower(case when (select by_name from app) then usr.display_name else usr.email end)
-      where usr.id not in (select identity_user_id from linked) limit 1),
+      select 1 from usr u
+      where u.id not in (select identity_user_id from linked)
+        and (((select by_name from app) and exists (
+              select 1 from app_users c where c.tenant_id = ${t} and c.app_id = ${appId}
+                and c.identity_user_id is null and lower(c.display_name) = lower(u.display_name)))
+          or ((not (select by_name from app)) and exists (
+              select 1 from app_users c where c.tenant_id = ${t} and c.app_id = ${appId}
+                and c.identity_user_id is null and lower(c.email) = lower(u.email))))
+      limit 1),
     overdue as (
       select 1 from linked l join grants g on g.tenant_id = ${t} and g.app_entitlement_id = ${entitlementId}
         and g.app_user_id = l.id and g.deprovision_at <= now() limit 1),
@@ -330,7 +346,8 @@ export async function grantToUsers(
       insert into user_count_slots as s (tenant_id, app_id, slot, users)
       select ${t}, ${appId}, ${countSlot()}, count(*)
       from (select 1 from acc where acc.grant_count = 1 union all select 1 from made) n having count(*) > 0
-      on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users)
+      on conflict (tenant_id, app_id, slot) do update set users = s.users + excluded.users),
+    logged as (${events(sql`exists (select 1 from go)`)})
     select (select manual from app) as manual, exists (select 1 from ent) as has_ent, exists (select 1 from go) as go,
       coalesce((select array_agg(uid) from input where uid not in (select id from usr)), '{}') as unknown,
       case when exists (select 1 from go) and (select count(*) from targets) < (select count(*) from usr)

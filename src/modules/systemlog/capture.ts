@@ -4,10 +4,11 @@
 // before COMMIT; a rollback drops them with the change. When nothing was recorded, an event
 // is written from the operation id and the request's path parameters, but only if the
 // transaction wrote something (a read-only transaction has no transaction id).
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import { type Activity, type Change, currentActivity, type Frame, runInFrame, unlogged } from '../../lib/activity.ts';
 import { activityOfOperation, apiActivity } from './ocsf.ts';
-import { insertEvents, type NewEvent } from './store.ts';
+import { eventsInsert, insertEvents, type NewEvent } from './store.ts';
 
 function eventsOf(activity: Activity, pending: Change[]): NewEvent[] {
   const actorUserId = activity.actor.userId;
@@ -59,4 +60,26 @@ export async function logAfterward(db: Db, activity: Activity): Promise<void> {
   // Its own statement, on purpose: unlogged keeps the strict check from taking it for an unlogged write.
   await unlogged(() => insertEvents(db, [{ tenantId, actorUserId: activity.actor.userId, event }]));
   activity.logged = true;
+}
+
+/**
+ * A write that is ONE statement (its own implicit transaction: no BEGIN, no COMMIT, one round
+ * trip) and carries its event itself. `run` gets `events(when)`: the INSERT of the activity's
+ * event, to put in the statement as a data-modifying CTE, kept when `when` holds (a condition on
+ * the statement's other CTEs: it went ahead). Its text is the same with or without an activity,
+ * so the statement can be prepared. `wentAhead(result)` tells this of the result: the activity
+ * then counts as logged. No record() inside: the event is decided before the statement runs.
+ */
+export async function oneStatementWrite<T>(
+  run: (events: (when: SQL) => SQL) => Promise<T>,
+  wentAhead: (result: T) => boolean,
+): Promise<T> {
+  const activity = currentActivity();
+  const events = activity ? eventsOf(activity, []) : [];
+  // A frame, so that the strict check (checkStatement) takes the statement for the logged write it is.
+  const frame: Frame = { pending: [] };
+  const result = await runInFrame(frame, () => run((when) => eventsInsert(events, when)));
+  if (frame.pending.length > 0) throw new Error('activity.record inside a one-statement write: its event is not written');
+  if (activity && events.length > 0 && wentAhead(result)) activity.logged = true;
+  return result;
 }

@@ -1,11 +1,12 @@
 // The system log (C1's SystemLog.ListEvents): reading the events, the token endpoint's
 // authentication events, retention and export.
 
+import type { SQL } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
 import type { Activity } from '../../lib/activity.ts';
 import { invalidArgument } from '../../lib/errors.ts';
 import { type Page, type PageRequest, toPage } from '../../lib/paging.ts';
-import { logAfterward } from './capture.ts';
+import { logAfterward, oneStatementWrite } from './capture.ts';
 import { type AuthenticationOutcome, authentication, type OcsfEvent } from './ocsf.ts';
 import type { ListEventsRequest } from './schemas.ts';
 import * as store from './store.ts';
@@ -84,6 +85,11 @@ export class SystemLogService {
   /** The event of a successful write call that logged none (see capture.ts logAfterward). */
   logAfterward(activity: Activity): Promise<void> {
     return logAfterward(this.db, activity);
+  }
+
+  /** A write that is one statement carrying its own event (see capture.ts oneStatementWrite). */
+  oneStatementWrite<T>(run: (events: (when: SQL) => SQL) => Promise<T>, wentAhead: (result: T) => boolean): Promise<T> {
+    return oneStatementWrite(run, wentAhead);
   }
 
   /** Deletes the events older than the retention period (a background job, in batches). */

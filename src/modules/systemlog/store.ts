@@ -15,6 +15,20 @@ export type NewEvent = { tenantId: string; actorUserId?: string; event: Record<s
  */
 export async function insertEvents(db: Db, events: NewEvent[]): Promise<number> {
   if (events.length === 0) return 0;
+  const res = await db.execute(eventsInsert(events, sql`not r.only_if_written or pg_current_xact_id_if_assigned() is not null`));
+  return Number(
+    (res as unknown as { rowCount?: number | null; affectedRows?: number }).rowCount ??
+      (res as { affectedRows?: number }).affectedRows ??
+      0,
+  );
+}
+
+/**
+ * The INSERT of `events` (none is fine) keeping those for which `when` holds (`r` is the event):
+ * a statement of its own, or a data-modifying CTE of a write that is one statement. Its text
+ * does not depend on the events, so a statement holding it can be prepared once.
+ */
+export function eventsInsert(events: NewEvent[], when: SQL): SQL {
   const rows = JSON.stringify(
     events.map((v) => ({
       tenant_id: v.tenantId,
@@ -23,18 +37,13 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<number> 
       only_if_written: !!v.onlyIfWritten,
     })),
   );
-  const res = await db.execute(sql`
+  return sql`
     insert into ${e} (tenant_id, actor_email, event)
     select r.tenant_id,
       (select u.email from ${users} u where u.tenant_id = r.tenant_id and u.id = r.actor_user_id),
       r.event
     from jsonb_to_recordset(${rows}::jsonb) as r(tenant_id text, actor_user_id text, event jsonb, only_if_written boolean)
-    where not r.only_if_written or pg_current_xact_id_if_assigned() is not null`);
-  return Number(
-    (res as unknown as { rowCount?: number | null; affectedRows?: number }).rowCount ??
-      (res as { affectedRows?: number }).affectedRows ??
-      0,
-  );
+    where ${when}`;
 }
 
 export type Position = { xid: number; seq: number };

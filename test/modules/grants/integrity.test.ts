@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { type Core, createCore } from '../../../src/core.ts';
 import { ownDatabase, TEST_PGLITE_ENV } from '../../helpers/infra.ts';
@@ -115,8 +116,11 @@ describe.each(backends)('integrity in the schema on %s', (backend) => {
 });
 
 /** A core of its own, counting the statements it sends. */
-async function countingCore(backend: Backend): Promise<{ core: Core; count: () => number; close: () => Promise<void> }> {
+async function countingCore(
+  backend: Backend,
+): Promise<{ core: Core; count: () => number; sent: string[]; close: () => Promise<void> }> {
   let n = 0;
+  const sent: string[] = [];
   const pgdb = backend === 'postgres' ? await freshPostgres() : undefined;
   const config = loadConfig({
     ...TEST_PGLITE_ENV,
@@ -124,11 +128,15 @@ async function countingCore(backend: Backend): Promise<{ core: Core; count: () =
     ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
   });
   // Transaction control (node-postgres sends BEGIN and COMMIT as statements, PGlite does not) is not counted.
-  const logQuery = (q: string) => void (/^\s*(begin|commit|rollback)\b/i.test(q) || n++);
+  const logQuery = (q: string) => {
+    sent.push(q);
+    if (!/^\s*(begin|commit|rollback)\b/i.test(q)) n++;
+  };
   const core = await createCore(config, { ...(await ownDatabase(!pgdb)), logQuery });
   return {
     core,
     count: () => n,
+    sent,
     close: async () => {
       await core.close();
       await pgdb?.drop();
@@ -169,6 +177,70 @@ describe.each(backends)('set-based grant writes on %s', (backend) => {
     const read = await services.entitlements.get(tenant.id, app.id, ent.id);
     expect(read.appEntitlement.grantCount).toBe('311');
     expect((await services.apps.get(tenant.id, app.id)).userCount).toBe('311');
+  });
+  it('add-manual-user through the API: one statement carrying its system log event, then the read of tasks; no BEGIN, no COMMIT', async () => {
+    const { services } = c.core;
+    const app = await buildApp(c.core);
+    try {
+      const tenant = await services.tenants.getByDomain('localhost');
+      const creds = await services.clients.create(tenant, 'counted', 'admin');
+      const tok = await app.inject({
+        method: 'POST',
+        url: '/auth/v1/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({
+          grant_type: 'client_credentials',
+          ...{ client_id: creds.clientId, client_secret: creds.clientSecret },
+        }).toString(),
+      });
+      const token = JSON.parse(tok.body).access_token as string;
+      const a = await services.apps.create(tenant.id, { displayName: 'Logged' });
+      const ent = (await services.entitlements.create(tenant.id, a.id, { displayName: 'E' })).appEntitlement;
+      const user = await services.users.create(tenant.id, { email: 'logged@example.com', displayName: 'Logged' });
+      const adopter = await services.users.create(tenant.id, { email: 'adopt@example.com', displayName: 'Adopt' });
+      const db = c.core.database.db;
+      // An account of the app not linked to anyone, with the adopter's email: add-manual-user adopts it.
+      await db.execute(
+        sql`insert into app_users (tenant_id, id, app_id, email) values (${tenant.id}, 'unlinked', ${a.id}, 'adopt@example.com')`,
+      );
+      let n = 0;
+      const add = async (entitlementId: string, userId: string) => {
+        const requestId = `counted-${++n}`;
+        const first = c.sent.length;
+        const res = await app.inject({
+          method: 'POST',
+          url: `/api/v1/apps/${a.id}/entitlements/${entitlementId}/add-manual-user`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-request-id': requestId },
+          payload: JSON.stringify({ userIds: [userId] }),
+        });
+        const sent = c.sent.slice(first);
+        const events = (await db.execute(
+          sql`select event->>'type_name' as type from system_log_events where event->'api'->'request'->>'uid' = ${requestId}`,
+        )) as unknown as { rows: unknown[] };
+        return { status: res.statusCode, sent, events: events.rows.length };
+      };
+
+      // The token's first use reads its client and records the use; the calls counted come after.
+      await app.inject({ method: 'GET', url: `/api/v1/apps/${a.id}`, headers: { authorization: `Bearer ${token}` } });
+      const granted = await add(ent.id, user.id);
+      expect(granted.status).toBe(200);
+      expect(granted.sent).toHaveLength(2);
+      expect(granted.sent.filter((q) => /^\s*(begin|commit)\b/i.test(q))).toEqual([]);
+      expect(granted.events).toBe(1);
+      // Nothing new (the user holds it): still one event, from the same statement.
+      const again = await add(ent.id, user.id);
+      expect([again.status, again.sent.length, again.events]).toEqual([200, 2, 1]);
+      // Refused (no such entitlement): no event.
+      const refused = await add('no-such-entitlement', user.id);
+      expect([refused.status, refused.events]).toEqual([404, 0]);
+      // The general path (an account to adopt): its transaction writes the one event.
+      const adopted = await add(ent.id, adopter.id);
+      expect([adopted.status, adopted.events]).toEqual([200, 1]);
+      expect(adopted.sent.length).toBeGreaterThan(2);
+      expect((await services.entitlements.get(tenant.id, a.id, ent.id)).appEntitlement.grantCount).toBe('2');
+    } finally {
+      await app.close();
+    }
   });
 });
 

@@ -1,0 +1,2 @@
+CREATE INDEX "app_users_unlinked_email_idx" ON "app_users" USING btree ("tenant_id","app_id",lower("email")) WHERE "app_users"."identity_user_id" is null;--> statement-breakpoint
+CREATE INDEX "app_users_unlinked_name_idx" ON "app_users" USING btree ("tenant_id","app_id",lower("display_name")) WHERE "app_users"."identity_user_id" is null;
