@@ -1,11 +1,17 @@
-// The database baseline: a bare Fastify server, in its own process, answering each request
-// with one primary-key SELECT of the bench app's row through node-postgres (the driver
-// Gatehouse uses, a pool of the same size, a prepared statement as Gatehouse's GET app
-// uses). What GET app could be with nothing of Gatehouse's own in the way.
+// The database baselines: a bare Fastify server, in its own process, with none of Gatehouse's
+// own per-request work (authentication, authorization, activity, logging, metrics, schemas).
+// GET /baseline answers one primary-key SELECT of the bench app's row through node-postgres
+// (the driver Gatehouse uses, a pool of the same size, a prepared statement as Gatehouse's GET
+// app uses): what GET app could be with nothing of Gatehouse's own in the way. GET
+// /baseline-list (given an entitlement) answers the first page of 100 of its holders through
+// Gatehouse's own store function, the one SELECT of ListUsers: that route's ceiling.
+import { drizzle } from 'drizzle-orm/node-postgres';
 import Fastify from 'fastify';
 import pg from 'pg';
+import type { Db } from '../src/db/index.ts';
+import { listHolders } from '../src/modules/grants/store.ts';
 
-const [url, tenantId, appId] = process.argv.slice(2);
+const [url, tenantId, appId, entitlementId] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: url, max: Number(process.env.POOL_SIZE ?? 10) });
 const app = Fastify({ logger: false });
 app.get('/baseline', async (_req, reply) => {
@@ -17,5 +23,20 @@ app.get('/baseline', async (_req, reply) => {
   if (res.rows.length !== 1) return reply.code(404).send({ message: 'app not found' });
   return { app: res.rows[0] };
 });
+if (entitlementId) {
+  const db = drizzle(pool) as unknown as Db;
+  app.get('/baseline-list', async (_req, reply) => {
+    const rows = await listHolders(db, tenantId, appId, entitlementId, { size: 100 });
+    if (!rows) return reply.code(404).send({ message: 'entitlement not found' });
+    return {
+      list: rows.slice(0, 100).map((r) => ({
+        appUser: { appUser: r.account },
+        appEntitlementUserBindingCreatedAt: r.grant.createdAt,
+        grantSources: r.grant.grantSources,
+      })),
+      nextPageToken: rows.length > 100 ? rows[99].grant.id : '',
+    };
+  });
+}
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 process.on('SIGTERM', () => void app.close().then(() => pool.end().then(() => process.exit(0))));

@@ -193,7 +193,7 @@ async function main(): Promise<void> {
     backend: { kind: backend.kind, detail },
     settings,
     baseline: { runs: [] },
-    dbBaseline: { runs: [] },
+    dbBaseline: { runs: [], listRuns: [] },
     scenarios: [],
     memoryMiB: {},
     startupMs: {},
@@ -277,8 +277,10 @@ async function main(): Promise<void> {
   const runDbBaseline = async () => {
     if (backend.kind !== 'postgres') return;
     const port = await freePort();
+    // With the big entitlement (and its scenario wanted): also ListUsers' ceiling, /baseline-list.
+    const big = wanted('list-entitlement-users') ? seeded.fixture.bigGrants?.entitlementId : undefined;
     const proc = startNode(
-      ['--import', 'tsx', 'bench/baseline-db.ts', backend.url, seeded.tenantId, seeded.fixture.appId],
+      ['--import', 'tsx', 'bench/baseline-db.ts', backend.url, seeded.tenantId, seeded.fixture.appId, ...(big ? [big] : [])],
       { PORT: String(port) },
       path.join(tmp, 'baseline-db.log'),
       `http://127.0.0.1:${port}`,
@@ -289,6 +291,11 @@ async function main(): Promise<void> {
       const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} });
       results.dbBaseline.runs.push(r);
       say(`baseline with one SELECT (node-postgres): ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+      if (big) {
+        const l = await load(proc.url, { method: 'GET', path: '/baseline-list', headers: {} });
+        results.dbBaseline.listRuns.push(l);
+        say(`baseline with ListUsers' SELECT, page of 100: ${l.rps} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms`);
+      }
     } finally {
       await halt(proc);
     }

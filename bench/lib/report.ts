@@ -29,8 +29,11 @@ export type Results = {
   backend: { kind: 'postgres' | 'pglite'; detail: string };
   settings: { durationSeconds: number; warmupSeconds: number; connections: number; resources: number; logLevel: string };
   baseline: { runs: LoadResult[]; rps?: number; bodyBytes?: number };
-  /** Bare Fastify answering with one SELECT of the app's row through node-postgres (PostgreSQL runs only). */
-  dbBaseline: { runs: LoadResult[]; rps?: number };
+  /**
+   * Bare Fastify answering with one SELECT of the app's row through node-postgres (PostgreSQL runs only);
+   * `listRuns`: with ListUsers' one SELECT, a page of 100 of the big entitlement's holders.
+   */
+  dbBaseline: { runs: LoadResult[]; rps?: number; listRuns: LoadResult[] };
   deleteApp?: DeleteAppResult;
   scenarios: ScenarioResult[];
   memoryMiB: { idle?: number; afterLoad?: number; idleEmpty?: number };
@@ -70,6 +73,16 @@ function rows(r: Results): string[][] {
       num(last?.latencyMs.p50, 2),
       num(last?.latencyMs.p99, 2),
       num(r.baseline.rps ? r.dbBaseline.rps / r.baseline.rps : undefined, 2),
+      '',
+    ]);
+  }
+  for (const l of r.dbBaseline.listRuns ?? []) {
+    out.push([
+      "baseline (bare Fastify + ListUsers' SELECT, page of 100)",
+      num(l.rps),
+      num(l.latencyMs.p50, 2),
+      num(l.latencyMs.p99, 2),
+      num(r.baseline.rps ? l.rps / r.baseline.rps : undefined, 3),
       '',
     ]);
   }

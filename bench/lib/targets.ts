@@ -47,10 +47,15 @@ export function evaluateTargets(r: Results): Target[] {
   }
   const list = by('list-entitlement-users');
   if (list?.result) {
+    // The bare server running the same SELECT, for what this machine allows at all.
+    const bare = r.dbBaseline.listRuns ?? [];
+    const ceiling = bare.length
+      ? `; bare Fastify + the same SELECT: p99 ${bare.map((b) => `${b.latencyMs.p99} ms`).join(' and ')}, ${bare.map((b) => b.rps).join(' and ')} req/s`
+      : '';
     out.push({
       name: `${list.title}: p99 < 20 ms at ${r.settings.connections} connections`,
       met: list.result.latencyMs.p99 < 20,
-      detail: `p99 ${list.result.latencyMs.p99} ms${suffix}`,
+      detail: `p99 ${list.result.latencyMs.p99} ms, ${list.result.rps} req/s${ceiling}${suffix}`,
     });
   }
   if (r.deleteApp) {
