@@ -6,9 +6,17 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { type Activity, currentActivity, isReadOperation, runActivity, type Target } from '../lib/activity.ts';
 import { operationOf } from './authorize.ts';
 
-/** onRequest (first): runs the rest of the request inside an activity. */
+/**
+ * onRequest (first): runs the rest of the request inside an activity. Not a read operation's:
+ * reads write no event, and the activity's hooks and context cost every request.
+ */
 export function openActivity(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  const activity: Activity = { actor: { kind: 'api' }, operation: operationOf(req) ?? '', requestId: req.id, ip: req.ip };
+  const operation = operationOf(req) ?? '';
+  if (isReadOperation(operation)) {
+    done();
+    return;
+  }
+  const activity: Activity = { actor: { kind: 'api' }, operation, requestId: req.id, ip: req.ip };
   runActivity(activity, () => done());
 }
 
