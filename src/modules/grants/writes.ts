@@ -251,8 +251,8 @@ export type FastGrant =
 
 /**
  * AddManuallyManagedMembers in ONE statement, so in its own implicit transaction (no BEGIN,
- * no COMMIT, one round trip), its system log event (`events`) included: checks the app (manual) and the entitlement, holding both FOR
- * KEY SHARE as GrantsService's transaction does; takes the users that exist; locks their
+ * no COMMIT, one round trip), its system log event (`events`) included: checks the app (manual)
+ * and the entitlement, holding both FOR KEY SHARE as GrantsService's transaction does; takes the users that exist; locks their
  * accounts in id order, makes the missing ones (with grant_count 1: a new account's grant is
  * always new); grants, records history and counts as grantMany does. It writes nothing, and
  * answers 'slow', when the general path is needed: an account to adopt by email or display
@@ -286,8 +286,9 @@ export async function grantToUsers(
     -- Each user's account looked up by (tenant, identity user), then locked in id order: LIMIT
     -- and FOR ... in subqueries keep both lookups per user. Left to itself, with the input counted
     -- as 100 rows and an app grown since the last ANALYZE counted as one account, the planner
-    -- hashed every account of the tenant for each grant; "app_id = x is true" keeps it off the
-    -- (tenant, app) index, which it took for such an app and then read whole.
+    -- hashed every account of the tenant for each grant. "app_id = x is true" steers it off the
+    -- (tenant, app) index, which reads the app's accounts whole (seen all the same, in the bench,
+    -- while app_users had last been analyzed nearly empty: autovacuum's next ANALYZE mends it).
     linked as (
       select l.id, l.identity_user_id
       from (select f.id from usr u cross join lateral (
