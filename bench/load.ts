@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { type RequestFactory, type RequestTemplate, requestFactory } from './lib/requests.ts';
 
-export type LoadSpec = RequestTemplate & { url: string; connections: number; duration: number; warmup: number };
+export type LoadSpec = RequestTemplate & {
+  url: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+  /** The server's process, whose CPU time over the measured run is reported per request. */
+  serverPid?: number;
+};
 
 export type LoadResult = {
   requests: number;
@@ -19,7 +26,24 @@ export type LoadResult = {
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** Assertions signed during the measured run because the pre-signed ones ran out. */
   signedDuringRun?: number;
+  /**
+   * The server process's CPU time (user + system) over the measured run per request answered, in
+   * µs: unlike requests/s, it does not depend on how the two cores were shared at that moment.
+   */
+  serverCpuUs?: number;
 };
+
+/** CPU time of a process so far, in ms (clock ticks of 10 ms); undefined when it cannot be read. */
+function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
@@ -98,7 +122,12 @@ async function main(): Promise<void> {
   const factory = requestFactory(spec, spec.assertion ? 4000 * (spec.duration + spec.warmup) : 0);
   if (spec.warmup > 0) await run(spec, spec.warmup, factory);
   factory.signedOnDemand = 0;
+  const cpu0 = cpuMsOf(spec.serverPid);
   const result = await run(spec, spec.duration, factory);
+  const cpu1 = cpuMsOf(spec.serverPid);
+  if (cpu0 !== undefined && cpu1 !== undefined && result.requests > 0) {
+    result.serverCpuUs = Math.round(((cpu1 - cpu0) * 1000) / result.requests);
+  }
   if (spec.assertion) result.signedDuringRun = factory.signedOnDemand;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -107,10 +107,12 @@ async function halt(proc: Proc): Promise<void> {
   procs.delete(proc);
 }
 
-async function load(url: string, t: Scenario['template']): Promise<LoadResult> {
+/** `serverPid`: the process answering, whose CPU per request the result then gives. */
+async function load(url: string, t: Scenario['template'], serverPid?: number): Promise<LoadResult> {
   const spec: LoadSpec = {
     ...t,
     url,
+    serverPid,
     connections: settings.connections,
     duration: settings.durationSeconds,
     warmup: settings.warmupSeconds,
@@ -261,7 +263,7 @@ async function main(): Promise<void> {
     procs.add(proc);
     try {
       await waitFor(proc, '/baseline', Date.now(), 60_000);
-      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} });
+      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} }, proc.pid);
       results.baseline.runs.push(r);
       results.baseline.bodyBytes = Buffer.byteLength(seeded.getAppBody);
       say(
@@ -288,11 +290,11 @@ async function main(): Promise<void> {
     procs.add(proc);
     try {
       await waitFor(proc, '/baseline', Date.now(), 60_000);
-      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} });
+      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} }, proc.pid);
       results.dbBaseline.runs.push(r);
       say(`baseline with one SELECT (node-postgres): ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
       if (big) {
-        const l = await load(proc.url, { method: 'GET', path: '/baseline-list', headers: {} });
+        const l = await load(proc.url, { method: 'GET', path: '/baseline-list', headers: {} }, proc.pid);
         results.dbBaseline.listRuns.push(l);
         say(`baseline with ListUsers' SELECT, page of 100: ${l.rps} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms`);
       }
@@ -320,7 +322,7 @@ async function main(): Promise<void> {
       say(`${sc.title}: FAILED ${complaint}`);
       continue;
     }
-    entry.result = await load(server.proc.url, sc.template);
+    entry.result = await load(server.proc.url, sc.template, server.proc.pid);
     const x = entry.result;
     say(
       `${sc.title}: ${x.rps} req/s, p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx ${JSON.stringify(x.statusCodes)}, ${x.errors} errors` : ''}`,

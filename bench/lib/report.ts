@@ -62,6 +62,7 @@ function rows(r: Results): string[][] {
       num(last?.latencyMs.p50, 2),
       num(last?.latencyMs.p99, 2),
       '1.00',
+      num(last?.serverCpuUs),
       '',
     ]);
   }
@@ -73,6 +74,7 @@ function rows(r: Results): string[][] {
       num(last?.latencyMs.p50, 2),
       num(last?.latencyMs.p99, 2),
       num(r.baseline.rps ? r.dbBaseline.rps / r.baseline.rps : undefined, 2),
+      num(last?.serverCpuUs),
       '',
     ]);
   }
@@ -83,12 +85,13 @@ function rows(r: Results): string[][] {
       num(l.latencyMs.p50, 2),
       num(l.latencyMs.p99, 2),
       num(r.baseline.rps ? l.rps / r.baseline.rps : undefined, 3),
+      num(l.serverCpuUs),
       '',
     ]);
   }
   for (const s of r.scenarios) {
     if (!s.result) {
-      out.push([s.title, '-', '-', '-', '-', s.skipped ? `skipped: ${s.skipped}` : `FAILED: ${s.failed}`]);
+      out.push([s.title, '-', '-', '-', '-', '-', s.skipped ? `skipped: ${s.skipped}` : `FAILED: ${s.failed}`]);
       continue;
     }
     const x = s.result;
@@ -99,13 +102,14 @@ function rows(r: Results): string[][] {
       num(x.latencyMs.p50, 2),
       num(x.latencyMs.p99, 2),
       num(s.ratio, s.ratio !== undefined && s.ratio < 0.1 ? 3 : 2),
+      num(x.serverCpuUs),
       bad ? `${bad} not 2xx/errors ${JSON.stringify(x.statusCodes)}` : '',
     ]);
   }
   return out;
 }
 
-const HEAD = ['scenario', 'req/s', 'p50 ms', 'p99 ms', '× baseline', 'notes'];
+const HEAD = ['scenario', 'req/s', 'p50 ms', 'p99 ms', '× baseline', 'server CPU µs/req', 'notes'];
 
 export function textTable(r: Results): string {
   const all = [HEAD, ...rows(r)];
@@ -200,7 +204,7 @@ export function markdown(r: Results): string {
     `${r.settings.connections} connections, ${r.settings.durationSeconds} s per scenario after ${r.settings.warmupSeconds} s of warm-up; load from autocannon in its own process.`,
     '',
     `| ${HEAD.join(' | ')} |`,
-    `| ${HEAD.map((_, i) => (i === 0 || i === 5 ? '---' : '---:')).join(' | ')} |`,
+    `| ${HEAD.map((_, i) => (i === 0 || i === 6 ? '---' : '---:')).join(' | ')} |`,
     ...rows(r).map((row) => `| ${row.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`),
     '',
     ...summaryLines(r).map((l) => `- ${l}`),
