@@ -78,7 +78,7 @@ function rows(r: Results): string[][] {
       '',
     ]);
   }
-  for (const l of r.dbBaseline.listRuns ?? []) {
+  for (const l of r.dbBaseline.listRuns) {
     out.push([
       "baseline (bare Fastify + ListUsers' SELECT, page of 100)",
       num(l.rps),

@@ -48,7 +48,7 @@ export function evaluateTargets(r: Results): Target[] {
   const list = by('list-entitlement-users');
   if (list?.result) {
     // The bare server running the same SELECT, for what this machine allows at all.
-    const bare = r.dbBaseline.listRuns ?? [];
+    const bare = r.dbBaseline.listRuns;
     const ceiling = bare.length
       ? `; bare Fastify + the same SELECT: p99 ${bare.map((b) => `${b.latencyMs.p99} ms`).join(' and ')}, ${bare.map((b) => b.rps).join(' and ')} req/s`
       : '';

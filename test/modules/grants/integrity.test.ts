@@ -190,7 +190,8 @@ describe.each(backends)('set-based grant writes on %s', (backend) => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({
           grant_type: 'client_credentials',
-          ...{ client_id: creds.clientId, client_secret: creds.clientSecret },
+          client_id: creds.clientId,
+          client_secret: creds.clientSecret,
         }).toString(),
       });
       const token = JSON.parse(tok.body).access_token as string;
