@@ -4,15 +4,15 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { Core } from './core.ts';
-import { activityAfterward, activityCaller, activityTargets, openActivity } from './http/activity.ts';
+import { apiHooks } from './http/api-hooks.ts';
 import { authHook } from './http/auth.ts';
-import { authorizeHook, narrowHook } from './http/authorize.ts';
 import { registerDocs } from './http/docs.ts';
 import { clientErrorHandler, frameworkErrors, inputRefusedByDatabase } from './http/framework-errors.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { tokenRateLimits } from './http/rate-limit.ts';
+import { logRequest, RequestsInFlight } from './http/requests.ts';
 import { HttpEdgeError, httpStatus, statusBody } from './http/status.ts';
-import { requestTimeout, unavailableError } from './http/timeouts.ts';
+import { unavailableError } from './http/timeouts.ts';
 import type { Api } from './http/types.ts';
 import { registerUnimplemented } from './http/unimplemented.ts';
 import { lazySerializers, validationMessage, validatorCompiler } from './http/validation.ts';
@@ -61,7 +61,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     // Fastify's own two lines per request are off; the onResponse hook logs one.
     logController: new LogController({ disableRequestLogging: true }),
     // Node's limit on receiving a request: the longer of the two (0 is none), so that a large sync
-    // upload can arrive; requestTimeout() below holds every other route to its own limit.
+    // upload can arrive; RequestsInFlight holds every other route to its own limit.
     requestTimeout:
       core.config.requestTimeoutMs && core.config.syncTimeoutMs
         ? Math.max(core.config.requestTimeoutMs, core.config.syncTimeoutMs)
@@ -94,10 +94,9 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
       done(new ApiError(Code.INVALID_ARGUMENT, 'body: malformed JSON'), undefined);
     }
   });
-  app.addHook('preValidation', async (req) => {
-    if (req.body === undefined || req.body === null) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') req.body = {};
-    }
+  app.addHook('preValidation', (req, _reply, done) => {
+    if ((req.body === undefined || req.body === null) && req.method !== 'GET' && req.method !== 'HEAD') req.body = {};
+    done();
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -110,21 +109,11 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     reply.status(404).send({ code: Code.NOT_FOUND, message: `no route for ${req.method} ${req.url.split('?')[0]}`, details: [] });
   });
 
-  // One log line per request; never headers or bodies (tokens, secrets, assertions).
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info(
-      {
-        method: req.method,
-        route: req.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-      },
-      'request',
-    );
-  });
-
-  requestTimeout(app, core.config.requestTimeoutMs);
-  registerMetrics(app, core);
+  // In flight, time limits, and once answered one log line and the metrics.
+  const requests = new RequestsInFlight(core.config.requestTimeoutMs);
+  requests.register(app as unknown as FastifyInstance);
+  requests.onAnswered(logRequest);
+  registerMetrics(app as unknown as FastifyInstance, core, requests);
   await tokenRateLimits(app, {
     perClientPerMinute: core.config.tokenRatePerMinute,
     perIpPerMinute: core.config.tokenRatePerIpPerMinute,
@@ -151,14 +140,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
   }
   await app.register(
     async (api) => {
-      // The request's activity (system log) wraps everything after it; it learns the caller after authentication.
-      api.addHook('onRequest', openActivity);
-      api.addHook('onRequest', authHook(core.services.tokens));
-      api.addHook('onRequest', activityCaller);
-      api.addHook('onRequest', authorizeHook(core.services));
-      api.addHook('preHandler', narrowHook);
-      api.addHook('preHandler', activityTargets);
-      api.addHook('onSend', activityAfterward(core.services.systemLog));
+      apiHooks(api as unknown as FastifyInstance, core.services);
       for (const mod of apiModules) await mod(api as Api, core);
     },
     { prefix: '/api/v1' },

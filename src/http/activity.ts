@@ -2,26 +2,26 @@
 // request arrives, so that everything after runs inside it, and completed once the caller is
 // known (after authentication) and the body is read (path parameters name the targets, the
 // update mask the changed fields).
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Activity, currentActivity, isReadOperation, runActivity, type Target } from '../lib/activity.ts';
 import { operationOf } from './authorize.ts';
 
 /**
- * onRequest (first): runs the rest of the request inside an activity. Not a read operation's:
- * reads write no event, and the activity's hooks and context cost every request.
+ * First thing on arrival: runs `rest` (the rest of the request) inside an activity. Not a read
+ * operation's: reads write no event, and the activity's context costs every request.
  */
-export function openActivity(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+export function openActivity(req: FastifyRequest, rest: () => void): void {
   const operation = operationOf(req) ?? '';
   if (isReadOperation(operation)) {
-    done();
+    rest();
     return;
   }
   const activity: Activity = { actor: { kind: 'api' }, operation, requestId: req.id, ip: req.ip };
-  runActivity(activity, () => done());
+  runActivity(activity, rest);
 }
 
-/** onRequest (after authentication): the caller. */
-export async function activityCaller(req: FastifyRequest): Promise<void> {
+/** After authentication: the caller. */
+export function activityCaller(req: FastifyRequest): void {
   const a = currentActivity();
   if (!a) return;
   const p = req.principal;
@@ -40,8 +40,8 @@ function targetType(param: string, operation: string): string {
 /** Field names that never go into an event, with their values. */
 const SECRET = /secret|password|token|credential|private|assertion/i;
 
-/** preHandler: what an event written without a record() call names and lists. */
-export async function activityTargets(req: FastifyRequest): Promise<void> {
+/** Before the handler: what an event written without a record() call names and lists. */
+export function activityTargets(req: FastifyRequest): void {
   const a = currentActivity();
   if (!a) return;
   const params = (req.params ?? {}) as Record<string, string>;
@@ -71,13 +71,18 @@ export async function activityTargets(req: FastifyRequest): Promise<void> {
 /**
  * onSend: a write call that succeeded but logged nothing (it changed nothing, or wrote outside a
  * transaction) gets its event now, before the answer leaves: every successful write has one.
+ * A callback hook: most answers (every read's) go on at once, without a promise.
  */
 export function activityAfterward(log: { logAfterward(activity: Activity): Promise<void> }) {
-  return async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  return (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
     const a = currentActivity();
-    if (a?.operation && reply.statusCode === 200 && req.method !== 'GET' && !isReadOperation(a.operation)) {
-      await log.logAfterward(a);
+    if (!a?.operation || reply.statusCode !== 200 || req.method === 'GET' || isReadOperation(a.operation)) {
+      done(null, payload);
+      return;
     }
-    return payload;
+    log.logAfterward(a).then(
+      () => done(null, payload),
+      (err: Error) => done(err),
+    );
   };
 }

@@ -71,10 +71,10 @@ export function authorizeHook(deps: AuthorizeDeps) {
 }
 
 /**
- * preHandler: a search narrowed to the caller's own (Rule.narrow.bodyField) gets that field set
- * to the caller's user; a body that names another user is refused.
+ * Before the handler: a search narrowed to the caller's own (Rule.narrow.bodyField) gets that
+ * field set to the caller's user; a body that names another user is refused.
  */
-export async function narrowHook(req: FastifyRequest): Promise<void> {
+export function narrowToOwn(req: FastifyRequest): void {
   const me = req.ownOnly;
   const rule = me ? AUTHORIZATION[operationOf(req) ?? ''] : undefined;
   const field = rule?.narrow?.bodyField;

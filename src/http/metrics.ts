@@ -4,8 +4,9 @@
 // and on the main port only with GATEHOUSE_METRICS_PUBLIC=true.
 import http from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
 import type { Core } from '../core.ts';
+import type { RequestsInFlight } from './requests.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,27 +17,83 @@ declare module 'fastify' {
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function registerMetrics(app: FastifyInstance, core: Core): Registry {
+/** One route template's answers with one method and status: their count and latency histogram. */
+type Series = { labels: Record<string, string>; count: number; sum: number; buckets: number[] };
+
+/**
+ * The HTTP request counter and latency histogram, kept per series here and turned into
+ * Prometheus samples only when scraped: prom-client's own Counter and Histogram hash the label
+ * object on every increment, a cost every request paid.
+ */
+class HttpSeries {
+  private readonly series = new Map<string, Series>();
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let s = this.series.get(key);
+    if (!s) {
+      s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: LATENCY_BUCKETS.map(() => 0) };
+      this.series.set(key, s);
+    }
+    s.count++;
+    s.sum += seconds;
+    const i = LATENCY_BUCKETS.findIndex((le) => seconds <= le);
+    if (i >= 0) s.buckets[i]++;
+  }
+
+  /** The two metrics, as prom-client's registry reads any metric (name, help, type, get()). */
+  metrics() {
+    const all = () => [...this.series.values()];
+    const requests = {
+      name: 'gatehouse_http_requests_total',
+      help: 'HTTP requests answered, by route template and status',
+      type: 'counter',
+      aggregator: 'sum',
+      get: async () => ({ ...requests, values: all().map((s) => ({ labels: s.labels, value: s.count })) }),
+    };
+    const latency = {
+      name: 'gatehouse_http_request_duration_seconds',
+      help: 'Time from request received to response sent, by route template and status',
+      type: 'histogram',
+      aggregator: 'sum',
+      get: async () => ({
+        ...latency,
+        values: all().flatMap((s) => {
+          let cumulative = 0;
+          const buckets = LATENCY_BUCKETS.map((le, i) => {
+            cumulative += s.buckets[i];
+            return { labels: { ...s.labels, le }, value: cumulative, metricName: `${latency.name}_bucket` };
+          });
+          return [
+            ...buckets,
+            { labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${latency.name}_bucket` },
+            { labels: s.labels, value: s.sum, metricName: `${latency.name}_sum` },
+            { labels: s.labels, value: s.count, metricName: `${latency.name}_count` },
+          ];
+        }),
+      }),
+    };
+    return [requests, latency];
+  }
+}
+
+/** The app's metrics registry; `requests` tells what is in flight and reports each answer. */
+export function registerMetrics(app: FastifyInstance, core: Core, requests: RequestsInFlight): Registry {
   const register = new Registry();
   collectDefaultMetrics({ register, eventLoopMonitoringPrecision: 10 });
-  const labelNames = ['method', 'route', 'status'] as const;
-  const requests = new Counter({
-    name: 'gatehouse_http_requests_total',
-    help: 'HTTP requests answered, by route template and status',
-    labelNames,
-    registers: [register],
-  });
-  const latency = new Histogram({
-    name: 'gatehouse_http_request_duration_seconds',
-    help: 'Time from request received to response sent, by route template and status',
-    labelNames,
-    buckets: LATENCY_BUCKETS,
-    registers: [register],
-  });
-  const inFlight = new Gauge({
+  const series = new HttpSeries();
+  for (const m of series.metrics()) register.registerMetric(m as unknown as Metric);
+  // The route template, never the raw URL: ids would make the label set unbounded.
+  requests.onAnswered((req, reply) =>
+    series.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000),
+  );
+  new Gauge({
     name: 'gatehouse_http_requests_in_flight',
     help: 'HTTP requests being handled',
     registers: [register],
+    collect() {
+      this.set(requests.count());
+    },
   });
   new Gauge({
     name: 'gatehouse_db_pool_connections',
@@ -61,17 +118,6 @@ export function registerMetrics(app: FastifyInstance, core: Core): Registry {
   });
 
   app.decorate('metrics', register);
-  app.addHook('onRequest', async (_req, reply) => {
-    inFlight.inc();
-    // 'close' also fires when the client goes away before the answer.
-    reply.raw.once('close', () => inFlight.dec());
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    // The route template, never the raw URL: ids would make the label set unbounded.
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    requests.inc(labels);
-    latency.observe(labels, reply.elapsedTime / 1000);
-  });
 
   if (core.config.metricsPublic) {
     app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

@@ -1,16 +1,7 @@
-// Bounded waiting: a request that takes longer than GATEHOUSE_REQUEST_TIMEOUT_MS
-// answers 503, and database errors that mean "try again later" (statement
-// timeout, no free pool connection, database down) answer 503 too, never 500.
-import type { FastifyInstance } from 'fastify';
+// Bounded waiting: database errors that mean "try again later" (statement timeout,
+// no free pool connection, database down) answer 503, never 500, as a request past
+// GATEHOUSE_REQUEST_TIMEOUT_MS does (requests.ts).
 import { ApiError, Code, pgErrorCode } from '../lib/errors.ts';
-import { statusBody } from './status.ts';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route's own time limit (ms, 0: none), instead of GATEHOUSE_REQUEST_TIMEOUT_MS. */
-    timeoutMs?: number;
-  }
-}
 
 /** PostgreSQL SQLSTATEs that mean the database cannot serve the query right now. */
 const UNAVAILABLE_SQLSTATES = new Set([
@@ -51,27 +42,4 @@ export function unavailableError(err: unknown): ApiError | undefined {
     }
   }
   return undefined;
-}
-
-/**
- * Answers 503 UNAVAILABLE when a request is not answered within `ms` (0: never), or within the
- * route's own `config.timeoutMs` (the sync upload). The handler is not interrupted; its late answer
- * is dropped. On PostgreSQL the statement timeout ends its queries; PGlite cannot cancel a statement.
- */
-export function requestTimeout(app: FastifyInstance, defaultMs: number): void {
-  app.addHook('onRequest', async (req, reply) => {
-    const own = req.routeOptions.config?.timeoutMs;
-    const ms = own ?? defaultMs;
-    if (!ms) return;
-    const timer = setTimeout(() => {
-      if (reply.sent || reply.raw.destroyed) return;
-      req.log.warn({ route: req.routeOptions.url, timeoutMs: ms }, 'request timed out');
-      reply
-        .status(503)
-        .header('retry-after', '1')
-        .send(statusBody(new ApiError(Code.UNAVAILABLE, `request timed out after ${ms} ms; try again later`)));
-    }, ms);
-    timer.unref();
-    reply.raw.once('close', () => clearTimeout(timer));
-  });
 }

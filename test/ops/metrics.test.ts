@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { newId } from '../../src/db/ids.ts';
 import { listenMetrics } from '../../src/http/metrics.ts';
@@ -83,6 +84,42 @@ describe.each(backends)('GET /metrics on %s', (backend) => {
     expect(find(all, 'gatehouse_http_requests_in_flight')[0]?.value).toBe(1); // this scrape
     for (const name of ['nodejs_eventloop_lag_seconds', 'nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes']) {
       expect(find(all, name).length, name).toBe(1);
+    }
+  });
+
+  it('counts a request in flight until it is answered or its client goes away', async () => {
+    // An app of its own on the shared core, with a test route standing in for a slow handler.
+    const app = await buildApp(s.core);
+    let release!: () => void;
+    const stuck = new Promise<void>((r) => {
+      release = r;
+    });
+    app.get('/test/stuck', async () => {
+      await stuck;
+      return { late: true };
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const inFlight = async () =>
+      find(samples(await (await fetch(`${base}/metrics`)).text()), 'gatehouse_http_requests_in_flight')[0]?.value;
+    const until = async (want: number) => {
+      for (let i = 0; i < 100 && (await inFlight()) !== want; i++) await new Promise((r) => setTimeout(r, 20));
+      return inFlight();
+    };
+    try {
+      const gone = new AbortController();
+      const abandoned = fetch(`${base}/test/stuck`, { signal: gone.signal }).catch((e: Error) => e.name);
+      const waited = fetch(`${base}/test/stuck`).then((r) => r.json());
+      expect(await until(3)).toBe(3); // both, and the scrape itself
+      gone.abort();
+      expect(await abandoned).toBe('AbortError');
+      expect(await until(2)).toBe(2);
+      release();
+      expect(await waited).toEqual({ late: true });
+      expect(await until(1)).toBe(1);
+    } finally {
+      release();
+      await app.close();
     }
   });
 
