@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { newId } from '../../src/db/ids.ts';
 import { listenMetrics } from '../../src/http/metrics.ts';
 import { backends, startServer, type TestServer } from '../helpers/server.ts';
+import { stuckApp } from '../helpers/stuck-app.ts';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 
@@ -88,18 +88,7 @@ describe.each(backends)('GET /metrics on %s', (backend) => {
   });
 
   it('counts a request in flight until it is answered or its client goes away', async () => {
-    // An app of its own on the shared core, with a test route standing in for a slow handler.
-    const app = await buildApp(s.core);
-    let release!: () => void;
-    const stuck = new Promise<void>((r) => {
-      release = r;
-    });
-    app.get('/test/stuck', async () => {
-      await stuck;
-      return { late: true };
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const { app, url: base, release } = await stuckApp(s.core);
     const inFlight = async () =>
       find(samples(await (await fetch(`${base}/metrics`)).text()), 'gatehouse_http_requests_in_flight')[0]?.value;
     const until = async (want: number) => {

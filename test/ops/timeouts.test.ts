@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
 import { unavailableError } from '../../src/http/timeouts.ts';
 import { ApiError, Code } from '../../src/lib/errors.ts';
 import { type Backend, backends, startServer, type TestServer } from '../helpers/server.ts';
+import { stuckApp } from '../helpers/stuck-app.ts';
 
 const hasPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -45,20 +45,8 @@ afterAll(async () => {
 
 describe.each(backends)('request timeout on %s', (backend) => {
   it('answers 503 code 14 when a handler takes too long, then keeps serving', async () => {
-    // An app of its own on the shared core, with a test route.
-    const app = await buildApp((await timeoutServer(backend)).core);
-    let release!: () => void;
-    const stuck = new Promise<void>((r) => {
-      release = r;
-    });
-    // Test-only route standing in for any handler that never finishes.
-    app.get('/test/stuck', async () => {
-      await stuck;
-      return { late: true };
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { app, url, release } = await stuckApp((await timeoutServer(backend)).core);
     try {
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
       const res = await fetch(`${url}/test/stuck`);
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ code: 14, message: expect.stringContaining('timed out'), details: [] });
