@@ -9,7 +9,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import Fastify from 'fastify';
 import pg from 'pg';
 import type { Db } from '../src/db/index.ts';
+import { toPage } from '../src/lib/paging.ts';
 import { listHolders } from '../src/modules/grants/store.ts';
+import { toEntitlementUserView } from '../src/modules/grants/views.ts';
 
 const [url, tenantId, appId, entitlementId] = process.argv.slice(2);
 const pool = new pg.Pool({ connectionString: url, max: Number(process.env.POOL_SIZE ?? 10) });
@@ -28,14 +30,9 @@ if (entitlementId) {
   app.get('/baseline-list', async (_req, reply) => {
     const rows = await listHolders(db, tenantId, appId, entitlementId, { size: 100 });
     if (!rows) return reply.code(404).send({ message: 'entitlement not found' });
-    return {
-      list: rows.slice(0, 100).map((r) => ({
-        appUser: { appUser: r.account },
-        appEntitlementUserBindingCreatedAt: r.grant.createdAt,
-        grantSources: r.grant.grantSources,
-      })),
-      nextPageToken: rows.length > 100 ? rows[99].grant.id : '',
-    };
+    // The page and its views as ListUsers makes them; only Gatehouse's own per-request work is left out.
+    const page = toPage(rows, 100, (r) => r.grant.id);
+    return { list: page.list.map((r) => toEntitlementUserView(r.grant, r.account)), nextPageToken: page.nextPageToken };
   });
 }
 await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });

@@ -58,7 +58,7 @@ export async function buildApp(core: Core, opts: AppOptions = {}): Promise<Api> 
     logger: opts.logger ?? false,
     https: opts.https ?? null,
     bodyLimit: BODY_LIMIT,
-    // Fastify's own two lines per request are off; the onResponse hook logs one.
+    // Fastify's own two lines per request are off; RequestsInFlight logs one (logRequest).
     logController: new LogController({ disableRequestLogging: true }),
     // Node's limit on receiving a request: the longer of the two (0 is none), so that a large sync
     // upload can arrive; RequestsInFlight holds every other route to its own limit.

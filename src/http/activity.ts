@@ -76,7 +76,8 @@ export function activityTargets(req: FastifyRequest): void {
 export function activityAfterward(log: { logAfterward(activity: Activity): Promise<void> }) {
   return (req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload?: unknown) => void) => {
     const a = currentActivity();
-    if (!a?.operation || reply.statusCode !== 200 || req.method === 'GET' || isReadOperation(a.operation)) {
+    // Only writes have an activity (openActivity).
+    if (!a?.operation || reply.statusCode !== 200 || req.method === 'GET') {
       done(null, payload);
       return;
     }

@@ -43,7 +43,7 @@ export class RequestsInFlight {
   /** Adds the hooks to `app`; the sweep stops when the app closes. */
   register(app: FastifyInstance): void {
     app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      const ms = req.routeOptions.config?.timeoutMs ?? this.timeoutMs;
+      const ms = this.limitOf(req);
       this.open.set(reply, ms ? performance.now() + ms : Number.POSITIVE_INFINITY);
       done();
     });
@@ -58,6 +58,11 @@ export class RequestsInFlight {
       clearInterval(this.timer);
       done();
     });
+  }
+
+  /** The request's time limit in ms (0: none): its route's own, else the default. */
+  private limitOf(req: FastifyRequest): number {
+    return req.routeOptions.config?.timeoutMs ?? this.timeoutMs;
   }
 
   onAnswered(fn: Answered): void {
@@ -82,7 +87,7 @@ export class RequestsInFlight {
       if (now < deadline || reply.sent) continue;
       this.open.delete(reply);
       const req = reply.request;
-      const ms = req.routeOptions.config?.timeoutMs ?? this.timeoutMs;
+      const ms = this.limitOf(req);
       req.log.warn({ route: req.routeOptions.url, timeoutMs: ms }, 'request timed out');
       reply
         .status(503)

@@ -252,9 +252,9 @@ export type FastGrant =
 /**
  * AddManuallyManagedMembers in ONE statement, so in its own implicit transaction (no BEGIN,
  * no COMMIT, one round trip), its system log event (`events`) included: checks the app (manual)
- * and the entitlement, holding both FOR KEY SHARE as GrantsService's transaction does; takes the users that exist; locks their
- * accounts in id order, makes the missing ones (with grant_count 1: a new account's grant is
- * always new); grants, records history and counts as grantMany does. It writes nothing, and
+ * and the entitlement, holding both FOR KEY SHARE as GrantsService's transaction does; takes the
+ * users that exist; locks their accounts in id order, makes the missing ones (with grant_count 1:
+ * a new account's grant is always new); grants, records history and counts as grantMany does. It writes nothing, and
  * answers 'slow', when the general path is needed: an account to adopt by email or display
  * name, or a grant past its deadline to end first. When another transaction made one of
  * these accounts after this statement's snapshot, gatehouse_retry (migration 0010) aborts it
