@@ -275,7 +275,7 @@ async function main(): Promise<void> {
   };
   await runBaseline();
 
-  // Beside the static baseline: the same server answering with one SELECT of the app's row (PostgreSQL only).
+  // Beside the static baseline: the same server answering GET app's one SELECT (PostgreSQL only).
   const runDbBaseline = async () => {
     if (backend.kind !== 'postgres') return;
     const port = await freePort();
@@ -292,7 +292,7 @@ async function main(): Promise<void> {
       await waitFor(proc, '/baseline', Date.now(), 60_000);
       const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} }, proc.pid);
       results.dbBaseline.runs.push(r);
-      say(`baseline with one SELECT (node-postgres): ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
+      say(`baseline with GET app's SELECT (node-postgres): ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
       if (big) {
         const l = await load(proc.url, { method: 'GET', path: '/baseline-list', headers: {} }, proc.pid);
         results.dbBaseline.listRuns.push(l);

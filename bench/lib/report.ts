@@ -30,7 +30,7 @@ export type Results = {
   settings: { durationSeconds: number; warmupSeconds: number; connections: number; resources: number; logLevel: string };
   baseline: { runs: LoadResult[]; rps?: number; bodyBytes?: number };
   /**
-   * Bare Fastify answering with one SELECT of the app's row through node-postgres (PostgreSQL runs only);
+   * Bare Fastify answering GET app's one SELECT (the same SQL text) through node-postgres (PostgreSQL runs only);
    * `listRuns`: with ListUsers' one SELECT, a page of 100 of the big entitlement's holders.
    */
   dbBaseline: { runs: LoadResult[]; rps?: number; listRuns: LoadResult[] };
@@ -69,7 +69,7 @@ function rows(r: Results): string[][] {
   if (r.dbBaseline.rps !== undefined) {
     const last = r.dbBaseline.runs[r.dbBaseline.runs.length - 1];
     out.push([
-      'baseline (bare Fastify + one SELECT, node-postgres)',
+      "baseline (bare Fastify + GET app's SELECT, node-postgres)",
       num(r.dbBaseline.rps),
       num(last?.latencyMs.p50, 2),
       num(last?.latencyMs.p99, 2),

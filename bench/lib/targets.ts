@@ -74,7 +74,7 @@ export function evaluateTargets(r: Results): Target[] {
       get.result.serverCpuUs !== undefined && bare.length
         ? ` (server CPU per request: ${get.result.serverCpuUs} µs, the bare server's ${bare.map((b) => `${b} µs`).join(' and ')})`
         : '';
-    out.push({ name: 'GET app ≥ 0.8× bare Fastify + one SELECT (node-postgres)', met: x >= 0.8, detail: `${x}×${cpu}` });
+    out.push({ name: 'GET app ≥ 0.8× bare Fastify + its SELECT (node-postgres)', met: x >= 0.8, detail: `${x}×${cpu}` });
   }
   for (const s of r.singleRequestMs) {
     out.push({
