@@ -3,6 +3,7 @@
 // instead of a timer, a 'close' listener and four promise hooks per request: this is work
 // every request pays for, GET app's included (see the bench's target against bare Fastify).
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import pino from 'pino';
 import { ApiError, Code } from '../lib/errors.ts';
 import { statusBody } from './status.ts';
 
@@ -97,15 +98,29 @@ export class RequestsInFlight {
   }
 }
 
-/** The one log line per request; never headers or bodies (tokens, secrets, assertions). */
+const { chindingsSym, streamSym } = pino.symbols;
+type LineWriter = { write(line: string): unknown };
+
+/**
+ * The one log line per request; never headers or bodies (tokens, secrets, assertions). Written
+ * as pino writes `req.log.info({ method, route, status, latencyMs }, 'request')`, byte for byte
+ * (Gatehouse's logger keeps pino's default level names, time and message key), but put
+ * together directly: pino's generic formatting was a tenth of what this line cost GET app.
+ */
 export const logRequest: Answered = (req, reply) => {
-  req.log.info(
-    {
-      method: req.method,
-      route: req.routeOptions.url ?? 'unmatched',
-      status: reply.statusCode,
-      latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-    },
-    'request',
+  const route = req.routeOptions.url ?? 'unmatched';
+  const latencyMs = Math.round(reply.elapsedTime * 100) / 100;
+  const log = req.log as pino.Logger;
+  const own = log as unknown as Record<symbol, unknown>;
+  const stream = own[streamSym] as LineWriter | undefined;
+  if (!stream || typeof log.isLevelEnabled !== 'function') {
+    // Not a pino logger (an app built without one): its own way.
+    req.log.info({ method: req.method, route, status: reply.statusCode, latencyMs }, 'request');
+    return;
+  }
+  if (!log.isLevelEnabled('info')) return;
+  stream.write(
+    `{"level":30,"time":${Date.now()}${(own[chindingsSym] as string | undefined) ?? ''},"method":${JSON.stringify(req.method)},` +
+      `"route":${JSON.stringify(route)},"status":${reply.statusCode},"latencyMs":${latencyMs},"msg":"request"}\n`,
   );
 };
