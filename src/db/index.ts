@@ -14,6 +14,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { DurableNodeFS } from './pglite-fs.ts';
 import { pgliteModule } from './pglite-memory.ts';
+import { registerNodePg } from './prepared-read.ts';
 import * as catalog from './schema.ts';
 import * as access from './schema-access.ts';
 import * as catalogTables from './schema-catalogs.ts';
@@ -104,6 +105,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzleNodePg({ client: pool, schema, logger: loggerOf(opts) }) as unknown as Db;
+  registerNodePg(db, pool, opts.logQuery);
   const u = new URL(url);
   return {
     db,

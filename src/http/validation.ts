@@ -19,8 +19,10 @@ const textAjv = makeAjv({ coerceTypes: 'array' });
 
 const NUL = '\u0000';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Any surrogate: a quick first look, since the pairing check (look-behind) costs more. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 /** What PostgreSQL text (and JSONB) cannot hold: a NUL character, or a UTF-16 surrogate without its pair. */
-const unstorable = (text: string): boolean => text.includes(NUL) || LONE_SURROGATE.test(text);
+const unstorable = (text: string): boolean => text.includes(NUL) || (SURROGATE.test(text) && LONE_SURROGATE.test(text));
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
@@ -29,17 +31,21 @@ const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
  * nest deeper than the stack.
  */
 export function unstorablePointer(value: unknown): string | undefined {
-  const stack: [unknown, string][] = [[value, '']];
+  // Each value with where it sits: its parent's entry and its own key, the pointer text made only when found.
+  type At = { parent: At | undefined; key: string };
+  const pointerOf = (at: At | undefined): string => (at ? `${pointerOf(at.parent)}/${pointer(at.key)}` : '');
+  const stack: [unknown, At | undefined][] = [[value, undefined]];
   while (stack.length > 0) {
-    const [v, at] = stack.pop() as [unknown, string];
+    const [v, at] = stack.pop() as [unknown, At | undefined];
     if (typeof v === 'string') {
-      if (unstorable(v)) return at;
+      if (unstorable(v)) return pointerOf(at);
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], `${at}/${i}`]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { parent: at, key: String(i) }]);
     } else if (v !== null && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) {
-        if (unstorable(k)) return `${at}/${pointer(k)}`;
-        stack.push([x, `${at}/${pointer(k)}`]);
+      for (const k in v) {
+        if (!Object.hasOwn(v, k)) continue;
+        if (unstorable(k)) return `${pointerOf(at)}/${pointer(k)}`;
+        stack.push([(v as Record<string, unknown>)[k], { parent: at, key: k }]);
       }
     }
   }

@@ -156,6 +156,7 @@ export class AppsService {
       // Outside a transaction: one prepared round trip (see store.getAppWithOwnerIds).
       const found = await store.getAppWithOwnerIds(db, tenantId, appId);
       if (!found) throw notFound('app');
+      if (found.ownerIds.length === 0) return toApp(found.app, []);
       const users = await this.users.byIds(tenantId, found.ownerIds, db);
       return toApp(
         found.app,

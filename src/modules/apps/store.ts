@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { appColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
+import { preparedRead } from '../../db/prepared-read.ts';
 import { appOwners, apps } from '../../db/schema.ts';
 import {
   after,
@@ -50,26 +51,30 @@ const ownerIdsOfApp = sql<string[]>`coalesce(${scalarSubquery(
     from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}`,
 )}, '{}')`;
 
-function prepareAppWithOwners(db: Db) {
+const appWithOwners = { app: appColumns, ownerIds: ownerIdsOfApp };
+type AppWithOwners = { app: AppRow; ownerIds: string[] };
+
+/** GET app's one SELECT, tenant and id as placeholders; the bench's bare baseline runs its text too. */
+export function selectAppWithOwners(db: Db) {
   return db
-    .select({ app: appColumns, ownerIds: ownerIdsOfApp })
+    .select(appWithOwners)
     .from(apps)
     .where(and(eq(apps.tenantId, sql.placeholder('tenantId')), eq(apps.id, sql.placeholder('id'))))
-    .prepare('gatehouse_app_with_owners');
+    .$dynamic();
+}
+
+function prepareAppWithOwners(db: Db) {
+  return preparedRead<AppWithOwners>(db, 'gatehouse_app_with_owners', appWithOwners, selectAppWithOwners);
 }
 
 /** The app and its owner ids in the order they were added; not for use inside a transaction. */
-export async function getAppWithOwnerIds(
-  db: Db,
-  tenantId: string,
-  id: string,
-): Promise<{ app: AppRow; ownerIds: string[] } | undefined> {
+export async function getAppWithOwnerIds(db: Db, tenantId: string, id: string): Promise<AppWithOwners | undefined> {
   let q = appWithOwnersQueries.get(db);
   if (!q) {
     q = prepareAppWithOwners(db);
     appWithOwnersQueries.set(db, q);
   }
-  const [row] = await q.execute({ tenantId, id });
+  const [row] = await q({ tenantId, id });
   return row;
 }
 
