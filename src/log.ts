@@ -29,22 +29,19 @@ let exitListener = false;
  * app about 12% of its server CPU per request; this about 5% (the bench's paired runs, README).
  */
 export class LineBatch {
+  /** Lines not yet written; while there are any, a flush is due at the end of this turn. */
   private lines: string[] = [];
-  private scheduled = false;
 
   constructor(private readonly out: LineSink) {}
 
   write(line: string): void {
-    this.lines.push(line);
-    if (this.scheduled) return;
-    this.scheduled = true;
+    if (this.lines.push(line) > 1) return;
     unwritten.add(this);
     setImmediate(() => this.flush());
   }
 
   /** Writes what is pending now. */
   flush(): void {
-    this.scheduled = false;
     unwritten.delete(this);
     if (this.lines.length === 0) return;
     const text = this.lines.length === 1 ? this.lines[0] : this.lines.join('');

@@ -25,15 +25,16 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 const unstorable = (text: string): boolean => text.includes(NUL) || (SURROGATE.test(text) && LONE_SURROGATE.test(text));
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
+/** Where a value sits: its parent's place and its own key; the pointer text is made only when needed. */
+type At = { parent: At | undefined; key: string };
+const pointerOf = (at: At | undefined): string => (at ? `${pointerOf(at.parent)}/${pointer(at.key)}` : '');
+
 /**
  * Where the first text the database cannot store sits (a JSON pointer), in a key or a string
  * value: NUL characters, and unpaired surrogates (JSON's `\ud800` escape). Iterative: bodies may
  * nest deeper than the stack.
  */
 export function unstorablePointer(value: unknown): string | undefined {
-  // Each value with where it sits: its parent's entry and its own key, the pointer text made only when found.
-  type At = { parent: At | undefined; key: string };
-  const pointerOf = (at: At | undefined): string => (at ? `${pointerOf(at.parent)}/${pointer(at.key)}` : '');
   const stack: [unknown, At | undefined][] = [[value, undefined]];
   while (stack.length > 0) {
     const [v, at] = stack.pop() as [unknown, At | undefined];

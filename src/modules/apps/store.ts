@@ -44,7 +44,7 @@ export function getApp(db: Db, tenantId: string, id: string, lock: RowLock = fal
 
 // GET app is the hottest read: one round trip for the row and its owner ids, with
 // the SQL built (Drizzle) and planned (PostgreSQL) once per database handle.
-const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof prepareAppWithOwners>>();
+const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof preparedRead<AppWithOwners>>>();
 
 const ownerIdsOfApp = sql<string[]>`coalesce(${scalarSubquery(
   sql`select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
@@ -63,15 +63,11 @@ export function selectAppWithOwners(db: Db) {
     .$dynamic();
 }
 
-function prepareAppWithOwners(db: Db) {
-  return preparedRead<AppWithOwners>(db, 'gatehouse_app_with_owners', appWithOwners, selectAppWithOwners);
-}
-
 /** The app and its owner ids in the order they were added; not for use inside a transaction. */
 export async function getAppWithOwnerIds(db: Db, tenantId: string, id: string): Promise<AppWithOwners | undefined> {
   let q = appWithOwnersQueries.get(db);
   if (!q) {
-    q = prepareAppWithOwners(db);
+    q = preparedRead<AppWithOwners>(db, 'gatehouse_app_with_owners', appWithOwners, selectAppWithOwners);
     appWithOwnersQueries.set(db, q);
   }
   const [row] = await q({ tenantId, id });
