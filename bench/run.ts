@@ -3,20 +3,20 @@
 // SQL, loaded by autocannon from another process, compared with a bare Fastify
 // baseline measured in the same run. Prints a table; writes bench/results/latest.json.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { benchDeleteApp } from './lib/big-app.ts';
 import { benchExpand } from './lib/expand-big.ts';
 import { benchImport } from './lib/import.ts';
+import { medianRound, pairedRounds, roundText } from './lib/paired.ts';
 import { seed, singleRequestLatency } from './lib/phases.ts';
 import { freePort, machineInfo, type Proc, root, rssMiB, runNode, startNode, stop, tail, waitFor } from './lib/proc.ts';
 import { type ProfileSummary, profileText, summarizeProfile } from './lib/profile.ts';
-import { markdown, planText, type Results, summaryLines, textTable } from './lib/report.ts';
+import { markdown, planText, type Results, summaryLines, textTable, updateReadme } from './lib/report.ts';
 import { requestFactory } from './lib/requests.ts';
 import { type Scenario, scenarios } from './lib/scenarios.ts';
-import { type Backend, serverEnv } from './lib/seed.ts';
+import { type Backend, benchDatabase, serverEnv } from './lib/seed.ts';
 import { benchSync } from './lib/sync.ts';
 import { benchBigSync } from './lib/sync-big.ts';
 import { evaluateTargets } from './lib/targets.ts';
@@ -40,6 +40,7 @@ const settings = {
   syncAccounts: int('BENCH_SYNC_ACCOUNTS', 100_000),
   syncGrants: int('BENCH_SYNC_GRANTS', 1_000_000),
   logLevel: process.env.BENCH_LOG_LEVEL || 'info',
+  pairedRounds: Math.max(1, int('BENCH_PAIRED_ROUNDS', 5)),
 };
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const wanted = (id: string) => !only || only.has(id);
@@ -51,32 +52,6 @@ const resultsDir = path.join(root, 'bench/results');
 const profDir = path.join(resultsDir, 'profiles');
 const procs = new Set<Proc>();
 let dropDatabase: (() => Promise<void>) | undefined;
-
-async function makeBackend(): Promise<{ backend: Backend; detail: string }> {
-  const base = process.env.BENCH_DATABASE_URL;
-  if (!base) {
-    const dataDir = path.join(tmp, 'db');
-    return { backend: { kind: 'pglite', dataDir }, detail: `embedded, data dir ${dataDir}` };
-  }
-  const name = `gh_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  const version = (await admin.query('show server_version')).rows[0].server_version as string;
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  dropDatabase = async () => {
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  };
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    backend: { kind: 'postgres', url: u.toString() },
-    detail: `PostgreSQL ${version} at ${u.host}, fresh database ${name}`,
-  };
-}
 
 async function startGatehouse(b: Backend, label: string): Promise<{ proc: Proc; startupMs: number }> {
   const port = await freePort();
@@ -188,7 +163,8 @@ function finish(results: Results, started: number): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { backend, detail } = await makeBackend();
+  const { backend, detail, drop } = await benchDatabase(tmp);
+  dropDatabase = drop;
   const results: Results = {
     startedAt: new Date().toISOString(),
     machine: machineInfo(),
@@ -276,21 +252,26 @@ async function main(): Promise<void> {
   await runBaseline();
 
   // Beside the static baseline: the same server answering GET app's one SELECT (PostgreSQL only).
-  const runDbBaseline = async () => {
-    if (backend.kind !== 'postgres') return;
+  // With the big entitlement (and its scenario wanted): also ListUsers' ceiling, /baseline-list.
+  const big = wanted('list-entitlement-users') ? seeded.fixture.bigGrants?.entitlementId : undefined;
+  const startDbBaseline = async (url: string): Promise<Proc> => {
     const port = await freePort();
-    // With the big entitlement (and its scenario wanted): also ListUsers' ceiling, /baseline-list.
-    const big = wanted('list-entitlement-users') ? seeded.fixture.bigGrants?.entitlementId : undefined;
     const proc = startNode(
-      ['--import', 'tsx', 'bench/baseline-db.ts', backend.url, seeded.tenantId, seeded.fixture.appId, ...(big ? [big] : [])],
+      ['--import', 'tsx', 'bench/baseline-db.ts', url, seeded.tenantId, seeded.fixture.appId, ...(big ? [big] : [])],
       { PORT: String(port) },
       path.join(tmp, 'baseline-db.log'),
       `http://127.0.0.1:${port}`,
     );
     procs.add(proc);
+    await waitFor(proc, '/baseline', Date.now(), 60_000);
+    return proc;
+  };
+  const bareGet = (proc: Proc) => load(proc.url, { method: 'GET', path: '/baseline', headers: {} }, proc.pid);
+  const runDbBaseline = async () => {
+    if (backend.kind !== 'postgres') return;
+    const proc = await startDbBaseline(backend.url);
     try {
-      await waitFor(proc, '/baseline', Date.now(), 60_000);
-      const r = await load(proc.url, { method: 'GET', path: '/baseline', headers: {} }, proc.pid);
+      const r = await bareGet(proc);
       results.dbBaseline.runs.push(r);
       say(`baseline with GET app's SELECT (node-postgres): ${r.rps} req/s, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms`);
       if (big) {
@@ -298,6 +279,19 @@ async function main(): Promise<void> {
         results.dbBaseline.listRuns.push(l);
         say(`baseline with ListUsers' SELECT, page of 100: ${l.rps} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms`);
       }
+    } finally {
+      await halt(proc);
+    }
+  };
+  // GET app itself: in rounds paired with the bare server (paired.ts), on PostgreSQL.
+  const runGetApp = async (sc: Scenario): Promise<LoadResult> => {
+    if (backend.kind !== 'postgres') return load(server.proc.url, sc.template, server.proc.pid);
+    const proc = await startDbBaseline(backend.url);
+    try {
+      const gatehouse = () => load(server.proc.url, sc.template, server.proc.pid);
+      results.getAppRounds = await pairedRounds(settings.pairedRounds, gatehouse, () => bareGet(proc));
+      for (const [i, p] of results.getAppRounds.entries()) say(`GET app beside the bare server, ${roundText(p, i)}`);
+      return medianRound(results.getAppRounds).gatehouse;
     } finally {
       await halt(proc);
     }
@@ -322,7 +316,7 @@ async function main(): Promise<void> {
       say(`${sc.title}: FAILED ${complaint}`);
       continue;
     }
-    entry.result = await load(server.proc.url, sc.template, server.proc.pid);
+    entry.result = sc.id === 'get-app' ? await runGetApp(sc) : await load(server.proc.url, sc.template, server.proc.pid);
     const x = entry.result;
     say(
       `${sc.title}: ${x.rps} req/s, p50 ${x.latencyMs.p50} ms, p99 ${x.latencyMs.p99} ms${x.non2xx + x.errors ? `, ${x.non2xx} non-2xx ${JSON.stringify(x.statusCodes)}, ${x.errors} errors` : ''}`,
@@ -371,24 +365,13 @@ async function main(): Promise<void> {
   finish(results, started);
 }
 
-/** Puts the run's Markdown between the README's bench markers (in its Performance section). */
-function updateReadme(md: string): string {
-  const file = path.join(root, 'README.md');
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const re = /(<!-- bench:begin -->\n)[\s\S]*?(<!-- bench:end -->)/;
-  if (!re.test(text)) return 'README.md has no <!-- bench:begin --> / <!-- bench:end --> markers: not updated';
-  writeFileSync(
-    file,
-    text.replace(re, (_m, a: string, b: string) => `${a}${md}${b}`),
-  );
-  return 'Updated the figures in README.md (Performance).';
-}
-
 async function cleanup(): Promise<void> {
   for (const p of procs) await stop(p).catch(() => {});
-  await dropDatabase?.().catch((err) => say(`could not drop the bench database: ${(err as Error).message}`));
-  if (process.env.BENCH_KEEP === '1') say(`kept ${tmp}`);
-  else rmSync(tmp, { recursive: true, force: true });
+  // BENCH_KEEP=1 keeps the database and the files, to look at afterwards (query plans, profiles).
+  if (process.env.BENCH_KEEP === '1') say(`kept ${tmp}${dropDatabase ? ' and the database' : ''}`);
+  else await dropDatabase?.().catch((err) => say(`could not drop the bench database: ${(err as Error).message}`));
+  if (process.env.BENCH_KEEP === '1') return;
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));

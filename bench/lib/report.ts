@@ -1,11 +1,14 @@
 // The printed table, bench/results/latest.json and the Markdown the README's
 // Performance section is made of.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { LoadResult } from '../load.ts';
 import type { DeleteAppResult } from './big-app.ts';
 import type { ExpandBenchResult } from './expand-big.ts';
 import type { ExplainResult } from './explain.ts';
 import type { ImportResult } from './import.ts';
-import type { MachineInfo } from './proc.ts';
+import { type Pair, roundText } from './paired.ts';
+import { type MachineInfo, root } from './proc.ts';
 import type { SyncBenchResult } from './sync.ts';
 import type { BigSyncResult } from './sync-big.ts';
 
@@ -27,13 +30,22 @@ export type Results = {
   seconds?: number;
   machine: MachineInfo;
   backend: { kind: 'postgres' | 'pglite'; detail: string };
-  settings: { durationSeconds: number; warmupSeconds: number; connections: number; resources: number; logLevel: string };
+  settings: {
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number;
+    resources: number;
+    logLevel: string;
+    pairedRounds: number;
+  };
   baseline: { runs: LoadResult[]; rps?: number; bodyBytes?: number };
   /**
    * Bare Fastify answering GET app's one SELECT (the same SQL text) through node-postgres (PostgreSQL runs only);
    * `listRuns`: with ListUsers' one SELECT, a page of 100 of the big entitlement's holders.
    */
   dbBaseline: { runs: LoadResult[]; rps?: number; listRuns: LoadResult[] };
+  /** GET app and the bare server with its SELECT, loaded in turn (paired.ts; PostgreSQL runs only). */
+  getAppRounds?: Pair[];
   deleteApp?: DeleteAppResult;
   scenarios: ScenarioResult[];
   memoryMiB: { idle?: number; afterLoad?: number; idleEmpty?: number };
@@ -129,6 +141,8 @@ export function summaryLines(r: Results): string[] {
     `Memory (VmRSS): idle on the empty database ${num(r.memoryMiB.idleEmpty, 1)} MiB, idle at ${num(r.startupMs.seededResources)} resources ${num(r.memoryMiB.idle, 1)} MiB, after the load ${num(r.memoryMiB.afterLoad, 1)} MiB`,
     `Start-up to /readyz: empty database ${num(r.startupMs.empty)} ms, ${num(r.startupMs.seededResources)} resources ${num(r.startupMs.seeded)} ms`,
   ];
+  for (const [i, p] of (r.getAppRounds ?? []).entries())
+    lines.push(`GET app beside the bare server with its SELECT, ${roundText(p, i)}`);
   if (r.deleteApp) {
     const d = r.deleteApp;
     lines.push(
@@ -228,4 +242,17 @@ export function planText(r: Results): string {
     out.push(p.main.sql, `params: ${JSON.stringify(p.main.params)}`, p.main.plan);
   }
   return out.join('\n');
+}
+
+/** Puts the run's Markdown between the README's bench markers (in its Performance section). */
+export function updateReadme(md: string): string {
+  const file = path.join(root, 'README.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const re = /(<!-- bench:begin -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (!re.test(text)) return 'README.md has no <!-- bench:begin --> / <!-- bench:end --> markers: not updated';
+  writeFileSync(
+    file,
+    text.replace(re, (_m, a: string, b: string) => `${a}${md}${b}`),
+  );
+  return 'Updated the figures in README.md (Performance).';
 }

@@ -3,8 +3,10 @@
 // scenario hangs off (apps, resource types, entitlements) are made through the
 // real routes with Fastify's inject; bulk rows go in through SQL.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import KSUID from 'ksuid';
+import pg from 'pg';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Core, createCore } from '../../src/core.ts';
@@ -12,6 +14,37 @@ import type { Api } from '../../src/http/types.ts';
 import { parseClientSecret } from '../../src/modules/clients/secret.ts';
 
 export type Backend = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+
+/**
+ * The bench's database: a fresh PostgreSQL database under BENCH_DATABASE_URL (`drop` removes
+ * it), else an embedded one in a data directory under `tmp`.
+ */
+export async function benchDatabase(tmp: string): Promise<{ backend: Backend; detail: string; drop?: () => Promise<void> }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) {
+    const dataDir = path.join(tmp, 'db');
+    return { backend: { kind: 'pglite', dataDir }, detail: `embedded, data dir ${dataDir}` };
+  }
+  const name = `gh_bench_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  const version = (await admin.query('show server_version')).rows[0].server_version as string;
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: base });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  };
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    backend: { kind: 'postgres', url: u.toString() },
+    detail: `PostgreSQL ${version} at ${u.host}, fresh database ${name}`,
+    drop,
+  };
+}
 
 export const serverEnv = (b: Backend): Record<string, string> =>
   b.kind === 'postgres' ? { DATABASE_URL: b.url } : { DATABASE_URL: '', GATEHOUSE_DATA_DIR: b.dataDir };
