@@ -1,6 +1,7 @@
 // A hot read straight through node-postgres: the SQL Drizzle builds (once), run as a named
-// prepared statement with rows as arrays, each value decoded by the column or SQL expression it
-// was selected as, exactly as Drizzle would. Drizzle's own execute (tracing spans, placeholder
+// prepared statement whose row description is asked for once (known-shape-query.ts), rows as
+// arrays, each value decoded by the column or SQL expression it was selected as, exactly as
+// Drizzle would. Drizzle's own execute (tracing spans, placeholder
 // filling, and for every value of every row a look-up of its decoder through the prototype
 // chain) cost GET app about 5% of its server CPU. On PGlite, and given a transaction, the
 // read runs as Drizzle's prepared query as before.
@@ -8,6 +9,7 @@ import { Column, is, Placeholder, SQL } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Db } from './index.ts';
+import { KnownShapeQuery, runKnownShape, type Shape } from './known-shape-query.ts';
 
 type Decoder = { mapFromDriverValue(value: unknown): unknown };
 /** Where a selected value goes in the row object, and how it is decoded. */
@@ -79,10 +81,11 @@ export function preparedRead<T>(
   const { sql: text, params: given } = build(db).toSQL();
   const slots = slotsOf(selection);
   const { pool, logQuery } = nodePg;
+  const shape: Shape = {};
   return async (values) => {
     const params = given.map((p) => (is(p, Placeholder) ? values[p.name] : p));
     logQuery?.(text, params);
-    const res = await pool.query<unknown[]>({ name, text, values: params, rowMode: 'array', types });
-    return res.rows.map((r) => rowOf(slots, r) as T);
+    const rows = await runKnownShape(pool, new KnownShapeQuery(name, text, params, shape, types));
+    return rows.map((r) => rowOf(slots, r) as T);
   };
 }
