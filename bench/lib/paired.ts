@@ -1,5 +1,5 @@
 // GET app against its bare baseline in paired rounds: on a shared 2-core machine one run of
-// each, minutes apart, moved the ratio between 0.67× and 0.80× with nothing changed. Each round
+// each, minutes apart, moved the ratio between 0.57× and 0.80× with nothing changed. Each round
 // loads the two servers back to back (who goes first alternates, so a drift of the machine
 // favours neither), and the ratio reported is the median of the rounds' own ratios.
 import type { LoadResult } from '../load.ts';
