@@ -89,3 +89,23 @@ export function preparedRead<T>(
     return rows.map((r) => rowOf(slots, r) as T);
   };
 }
+
+/**
+ * `preparedRead` for any database handle, made (SQL built, statement named) once per handle:
+ * what a store keeps at module level for a hot read.
+ */
+export function preparedReadPerDb<T>(
+  name: string,
+  selection: Record<string, unknown>,
+  build: (db: Db) => PgSelect,
+): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
+  const byDb = new WeakMap<Db, (values: Record<string, unknown>) => Promise<T[]>>();
+  return (db, values) => {
+    let q = byDb.get(db);
+    if (!q) {
+      q = preparedRead<T>(db, name, selection, build);
+      byDb.set(db, q);
+    }
+    return q(values);
+  };
+}

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import { appColumns } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
-import { preparedRead } from '../../db/prepared-read.ts';
+import { preparedReadPerDb } from '../../db/prepared-read.ts';
 import { appOwners, apps } from '../../db/schema.ts';
 import {
   after,
@@ -42,10 +42,6 @@ export function getApp(db: Db, tenantId: string, id: string, lock: RowLock = fal
   return selectOne(db, apps, appColumns, tenantId, id, lock);
 }
 
-// GET app is the hottest read: one round trip for the row and its owner ids, with
-// the SQL built (Drizzle) and planned (PostgreSQL) once per database handle.
-const appWithOwnersQueries = new WeakMap<Db, ReturnType<typeof preparedRead<AppWithOwners>>>();
-
 const ownerIdsOfApp = sql<string[]>`coalesce(${scalarSubquery(
   sql`select array_agg(${appOwners.userId} order by ${appOwners.createdAt}, ${appOwners.userId})
     from ${appOwners} where ${appOwners.tenantId} = ${apps.tenantId} and ${appOwners.appId} = ${apps.id}`,
@@ -65,14 +61,13 @@ export function selectAppWithOwners(db: Db) {
 
 /** The app and its owner ids in the order they were added; not for use inside a transaction. */
 export async function getAppWithOwnerIds(db: Db, tenantId: string, id: string): Promise<AppWithOwners | undefined> {
-  let q = appWithOwnersQueries.get(db);
-  if (!q) {
-    q = preparedRead<AppWithOwners>(db, 'gatehouse_app_with_owners', appWithOwners, selectAppWithOwners);
-    appWithOwnersQueries.set(db, q);
-  }
-  const [row] = await q({ tenantId, id });
+  const [row] = await appWithOwnersRead(db, { tenantId, id });
   return row;
 }
+
+// GET app is the hottest read: one round trip for the row and its owner ids, with
+// the SQL built (Drizzle) and planned (PostgreSQL) once per database handle.
+const appWithOwnersRead = preparedReadPerDb<AppWithOwners>('gatehouse_app_with_owners', appWithOwners, selectAppWithOwners);
 
 export async function updateApp(db: Db, tenantId: string, id: string, set: Partial<NewAppRow>): Promise<AppRow | undefined> {
   const [row] = await db

@@ -2,6 +2,7 @@
 // asked of their services.
 import { and, arrayOverlaps, asc, eq, gt, gte, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { preparedReadPerDb } from '../../db/prepared-read.ts';
 import { taskAudits, taskCounters, tasks } from '../../db/schema-tasks.ts';
 import { inIds, matchesQuery, notInIds, selectOne, selectPage } from '../../db/sql-helpers.ts';
 
@@ -177,19 +178,30 @@ export async function claimDue(db: Db, limit: number, leaseMs: number, before: D
 }
 
 /** Open grant tasks of these users for this entitlement whose manual provision step waits. */
-export async function waitingManual(db: Db, tenantId: string, entitlementId: string, userIds: string[]): Promise<string[]> {
-  const rows = await db
+/** The open tasks of these users for the entitlement that wait for its manual provisioning. */
+const waitingManualRead = preparedReadPerDb<{ id: string }>('gatehouse_tasks_waiting_manual', { id: tasks.id }, (db) =>
+  db
     .select({ id: tasks.id })
     .from(tasks)
     .where(
       and(
-        eq(tasks.tenantId, tenantId),
+        eq(tasks.tenantId, sql.placeholder('tenantId')),
         eq(tasks.state, 'TASK_STATE_OPEN'),
-        eq(tasks.appEntitlementId, entitlementId),
-        inArray(tasks.identityUserId, userIds),
+        eq(tasks.appEntitlementId, sql.placeholder('entitlementId')),
+        // One statement for any number of users: an array parameter, not a list of them.
+        sql`${tasks.identityUserId} = any(${sql.placeholder('userIds')}::text[])`,
         sql`${tasks.policy} -> 'current' -> 'provision' ->> 'state' = 'PROVISION_INSTANCE_STATE_WAITING'`,
       ),
     )
-    .orderBy(asc(tasks.id));
+    .orderBy(asc(tasks.id))
+    .$dynamic(),
+);
+
+/**
+ * Read after every add-manual-user (the tasks it may complete): prepared once per database
+ * handle, so PostgreSQL neither parses nor plans it each time.
+ */
+export async function waitingManual(db: Db, tenantId: string, entitlementId: string, userIds: string[]): Promise<string[]> {
+  const rows = await waitingManualRead(db, { tenantId, entitlementId, userIds });
   return rows.map((r) => r.id);
 }
