@@ -201,6 +201,36 @@ describe.each(backends)('task timers on %s', (backend) => {
     expect(await holders(s, appId, entId)).toEqual([alice.me.id]);
   });
 
+  it('manual provisioning: one add-manual-user for several users completes each of their waiting tasks, and only theirs', async () => {
+    const policyId = await makePolicy(s.admin, {
+      grant: {
+        steps: [{ provision: { provisionPolicy: { manual: { instructions: 'add in the console', userIds: [bob.me.id] } } } }],
+      },
+    });
+    const { appId, entId } = await appWith(s, owner, { grantPolicyId: policyId });
+    const forAlice = await requestGrant(alice, { appId, appEntitlementId: entId, identityUserId: alice.me.id });
+    const forOwner = await requestGrant(owner, { appId, appEntitlementId: entId, identityUserId: owner.me.id });
+    const other = await appWith(s, owner, { grantPolicyId: policyId });
+    const elsewhere = await requestGrant(alice, {
+      appId: other.appId,
+      appEntitlementId: other.entId,
+      identityUserId: alice.me.id,
+    });
+    for (const t of [forAlice, forOwner, elsewhere])
+      expect(t.policy.current.provision.state).toBe('PROVISION_INSTANCE_STATE_WAITING');
+    // Bob has no task waiting: granted all the same, nothing else changes.
+    const add = await s.admin.post(`/api/v1/apps/${appId}/entitlements/${entId}/add-manual-user`, {
+      userIds: [bob.me.id, owner.me.id, alice.me.id],
+    });
+    expect(add.status, JSON.stringify(add.body)).toBe(200);
+    expect((await getTask(alice, forAlice.id)).type.grant.outcome).toBe('GRANT_OUTCOME_GRANTED');
+    expect((await getTask(owner, forOwner.id)).type.grant.outcome).toBe('GRANT_OUTCOME_GRANTED');
+    const untouched = await getTask(alice, elsewhere.id);
+    expect(untouched.state).toBe('TASK_STATE_OPEN');
+    expect(untouched.policy.current.provision.state).toBe('PROVISION_INSTANCE_STATE_WAITING');
+    expect((await holders(s, appId, entId)).sort()).toEqual([alice.me.id, bob.me.id, owner.me.id].sort());
+  });
+
   it('TIME_REVOKE: when a time-bound grant ends, the sweep records a closed revoke task with source.expired', async () => {
     const policyId = await makePolicy(s.admin, { grant: { steps: [{ accept: {} }, { provision: {} }] } });
     const { appId, entId } = await appWith(s, owner, { grantPolicyId: policyId });
