@@ -177,12 +177,16 @@ describe.each(backends)('task timers on %s', (backend) => {
     expect((await getTask(alice, t.id)).stepApproverIds).toEqual([owner.me.id]);
   });
 
-  it('manual provisioning: the task waits for a provisioner; add-manual-user completes it GRANTED', async () => {
-    const policyId = await makePolicy(s.admin, {
+  /** A grant policy whose one step is manual provisioning by bob. */
+  const manualProvisionPolicy = () =>
+    makePolicy(s.admin, {
       grant: {
         steps: [{ provision: { provisionPolicy: { manual: { instructions: 'add in the console', userIds: [bob.me.id] } } } }],
       },
     });
+
+  it('manual provisioning: the task waits for a provisioner; add-manual-user completes it GRANTED', async () => {
+    const policyId = await manualProvisionPolicy();
     const { appId, entId } = await appWith(s, owner, { grantPolicyId: policyId });
     const t = await requestGrant(alice, { appId, appEntitlementId: entId, identityUserId: alice.me.id });
     expect(t.state).toBe('TASK_STATE_OPEN');
@@ -202,11 +206,7 @@ describe.each(backends)('task timers on %s', (backend) => {
   });
 
   it('manual provisioning: one add-manual-user for several users completes each of their waiting tasks, and only theirs', async () => {
-    const policyId = await makePolicy(s.admin, {
-      grant: {
-        steps: [{ provision: { provisionPolicy: { manual: { instructions: 'add in the console', userIds: [bob.me.id] } } } }],
-      },
-    });
+    const policyId = await manualProvisionPolicy();
     const { appId, entId } = await appWith(s, owner, { grantPolicyId: policyId });
     const forAlice = await requestGrant(alice, { appId, appEntitlementId: entId, identityUserId: alice.me.id });
     const forOwner = await requestGrant(owner, { appId, appEntitlementId: entId, identityUserId: owner.me.id });
