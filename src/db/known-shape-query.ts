@@ -11,8 +11,8 @@ import { prepareValue } from 'pg/lib/utils.js';
 type Parser = (text: string) => unknown;
 type TypeParsers = { getTypeParser(oid: number, format?: 'text' | 'binary'): Parser };
 
-/** What the first execution learns: one parser per selected column, from its type. */
-export type Shape = { parsers?: Parser[] };
+/** What the first execution learns: one parser per selected column, from its type, and its name. */
+export type Shape = { parsers?: Parser[]; names?: string[] };
 
 /** The parts of node-postgres's Connection a submittable drives (as pg's Query and pg-cursor do). */
 type Connection = {
@@ -27,7 +27,7 @@ type Connection = {
   sync(): void;
   sendCopyFail(message: string): void;
 };
-type Field = { dataTypeID: number; format: 'text' | 'binary' };
+type Field = { name: string; dataTypeID: number; format: 'text' | 'binary' };
 
 export class KnownShapeQuery {
   /** Set by the driver (pool.query's callback). */
@@ -70,6 +70,7 @@ export class KnownShapeQuery {
   }
 
   handleRowDescription(msg: { fields: Field[] }): void {
+    this.shape.names = msg.fields.map((f) => f.name);
     this.shape.parsers = msg.fields.map((f) => this.types.getTypeParser(f.dataTypeID, f.format));
   }
 

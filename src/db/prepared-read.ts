@@ -10,6 +10,7 @@ import type { PgSelect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Db } from './index.ts';
 import { KnownShapeQuery, runKnownShape, type Shape } from './known-shape-query.ts';
+import { dialect } from './sql-helpers.ts';
 
 type Decoder = { mapFromDriverValue(value: unknown): unknown };
 /** Where a selected value goes in the row object, and how it is decoded. */
@@ -104,6 +105,48 @@ export function preparedReadPerDb<T>(
     let q = byDb.get(db);
     if (!q) {
       q = preparedRead<T>(db, name, selection, build);
+      byDb.set(db, q);
+    }
+    return q(values);
+  };
+}
+
+/**
+ * A raw statement (Drizzle `sql` with `sql.placeholder`s) prepared once per database handle; rows
+ * keyed by column name, time values as text, as Drizzle's raw queries give them. On PostgreSQL a
+ * KnownShapeQuery (planned once per connection, described once); elsewhere Drizzle's named query.
+ */
+export function preparedSqlPerDb(
+  name: string,
+  query: SQL,
+): (db: Db, values: Record<string, unknown>) => Promise<Record<string, unknown>[]> {
+  const { sql: text, params: given } = dialect.sqlToQuery(query);
+  const byDb = new WeakMap<Db, (values: Record<string, unknown>) => Promise<Record<string, unknown>[]>>();
+  const make = (db: Db): ((values: Record<string, unknown>) => Promise<Record<string, unknown>[]>) => {
+    const nodePg = nodePgOf.get(db);
+    if (!nodePg) {
+      const q = db._.session.prepareQuery({ sql: text, params: given }, undefined, name, false);
+      // Raw (no fields): the driver's own result, whose rows are objects by column name.
+      return async (values) => ((await q.execute(values)) as { rows: Record<string, unknown>[] }).rows;
+    }
+    const { pool, logQuery } = nodePg;
+    const shape: Shape = {};
+    return async (values) => {
+      const params = given.map((p) => (is(p, Placeholder) ? values[p.name] : p));
+      logQuery?.(text, params);
+      const rows = await runKnownShape(pool, new KnownShapeQuery(name, text, params, shape, types));
+      const names = shape.names as string[];
+      return rows.map((r) => {
+        const row: Record<string, unknown> = {};
+        for (let i = 0; i < names.length; i++) row[names[i]] = r[i];
+        return row;
+      });
+    };
+  };
+  return (db, values) => {
+    let q = byDb.get(db);
+    if (!q) {
+      q = make(db);
       byDb.set(db, q);
     }
     return q(values);

@@ -142,7 +142,8 @@ export async function setLocalStatementTimeout(tx: Db, ms: number): Promise<void
 }
 
 // The app's databases use Drizzle's default dialect (no casing option): the same SQL text as theirs.
-const dialect = new PgDialect();
+/** Drizzle's SQL → text and parameters, outside a query builder. */
+export const dialect = new PgDialect();
 
 /**
  * Runs `query` as a named (prepared) statement, for a large statement on a hot path: on

@@ -1,8 +1,10 @@
 // GET app's read straight through node-postgres (src/db/prepared-read.ts) answers exactly what
 // Drizzle's prepared query answers: the same keys, the same decoded values (Dates, numbers,
 // nulls, arrays), for an app with everything set and one with nothing.
+
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { readsThroughNodePg } from '../../src/db/prepared-read.ts';
+import { preparedSqlPerDb, readsThroughNodePg } from '../../src/db/prepared-read.ts';
 import { getAppWithOwnerIds, selectAppWithOwners } from '../../src/modules/apps/store.ts';
 import { backends, startServer } from '../helpers/server.ts';
 
@@ -42,6 +44,24 @@ describe.each(backends)('prepared reads on %s', (backend) => {
         grantPolicyId: null,
       });
       expect(await getAppWithOwnerIds(db, s.admin.tenant.id, 'nope')).toBeUndefined();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a prepared raw statement answers the rows Drizzle's raw query does, placeholders filled, on every call", async () => {
+    const s = await startServer(backend);
+    try {
+      const db = s.core.database.db;
+      // The same columns, once with a placeholder (prepared) and once with the value inline (Drizzle's raw query).
+      const columns = sql`'x'::text as t, '{a,b}'::text[] as a, null::text as z,
+        '2026-01-02 03:04:05.678+00'::timestamptz as at, now() - now() as d`;
+      const read = preparedSqlPerDb('test_raw_read', sql`select ${sql.placeholder('n')}::int + 1 as n, ${columns}`);
+      for (const n of [1, 2, 3, 4, 5, 6, 7]) {
+        const drizzleRows = ((await db.execute(sql`select ${n}::int + 1 as n, ${columns}`)) as unknown as { rows: unknown[] })
+          .rows;
+        expect(await read(db, { n })).toStrictEqual(drizzleRows);
+      }
     } finally {
       await s.close();
     }

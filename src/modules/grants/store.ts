@@ -1,5 +1,6 @@
 import { type AnyColumn, and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.ts';
+import { preparedSqlPerDb } from '../../db/prepared-read.ts';
 import { appEntitlements } from '../../db/schema.ts';
 import { grantHistory, grants } from '../../db/schema-access.ts';
 import { after, allOf, inIds } from '../../db/sql-helpers.ts';
@@ -191,6 +192,24 @@ export type HolderRow = {
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
 
+/** ListUsers' one statement, first page or a page after a grant id: prepared (a hot read). */
+const holdersPage = (after: SQL) =>
+  sql`
+    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, g.grant_sources as gs, a.*
+    from app_entitlements e
+    left join lateral (
+      select g.id, g.app_user_id, g.created_at, g.deprovision_at, g.grant_sources from grants g
+      where g.tenant_id = e.tenant_id and g.app_entitlement_id = e.id
+        and (g.deprovision_at is null or g.deprovision_at > now())
+        ${after}
+      order by g.id limit ${sql.placeholder('limit')}::int) g on true
+    left join app_users a on a.tenant_id = e.tenant_id and a.id = g.app_user_id
+    where e.tenant_id = ${sql.placeholder('tenantId')} and e.app_id = ${sql.placeholder('appId')}
+      and e.id = ${sql.placeholder('entitlementId')}
+    order by g.id`;
+const firstHolders = preparedSqlPerDb('gatehouse_holders_first', holdersPage(sql``));
+const nextHolders = preparedSqlPerDb('gatehouse_holders_next', holdersPage(sql`and g.id > ${sql.placeholder('after')}`));
+
 /**
  * One keyset page of the entitlement's grants in force with their accounts, in ONE round trip
  * (ListUsers is a hot read): undefined when the app has no such entitlement. Raw rows, mapped
@@ -203,19 +222,8 @@ export async function listHolders(
   entitlementId: string,
   page: { size: number; after?: string },
 ): Promise<HolderRow[] | undefined> {
-  const res = await db.execute(sql`
-    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, g.grant_sources as gs, a.*
-    from app_entitlements e
-    left join lateral (
-      select g.id, g.app_user_id, g.created_at, g.deprovision_at, g.grant_sources from grants g
-      where g.tenant_id = e.tenant_id and g.app_entitlement_id = e.id
-        and (g.deprovision_at is null or g.deprovision_at > now())
-        ${page.after === undefined ? sql`` : sql`and g.id > ${page.after}`}
-      order by g.id limit ${page.size + 1}) g on true
-    left join app_users a on a.tenant_id = e.tenant_id and a.id = g.app_user_id
-    where e.tenant_id = ${tenantId} and e.app_id = ${appId} and e.id = ${entitlementId}
-    order by g.id`);
-  const rows = (res as unknown as { rows: Record<string, unknown>[] }).rows;
+  const values = { tenantId, appId, entitlementId, limit: page.size + 1, after: page.after };
+  const rows = await (page.after === undefined ? firstHolders : nextHolders)(db, values);
   if (rows.length === 0) return undefined;
   return rows
     .filter((r) => r.gid !== null && r.id !== null)
