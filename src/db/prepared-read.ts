@@ -64,6 +64,18 @@ function rowOf(slots: Slot[], values: unknown[]): Record<string, unknown> {
   return row;
 }
 
+/** Runs `text` (Drizzle's parameters, placeholders filled from the values given) as a KnownShapeQuery. */
+function knownShapeRead(nodePg: NodePg, name: string, text: string, given: unknown[]) {
+  const { pool, logQuery } = nodePg;
+  const shape: Shape = {};
+  const run = (values: Record<string, unknown>): Promise<unknown[][]> => {
+    const params = given.map((p) => (is(p, Placeholder) ? values[p.name] : p));
+    logQuery?.(text, params);
+    return runKnownShape(pool, new KnownShapeQuery(name, text, params, shape, types));
+  };
+  return { run, shape };
+}
+
 /**
  * A prepared read of `selection` as `build(db)` selects it (with `sql.placeholder`s): what
  * Drizzle's `.prepare(name).execute(values)` answers, for one database handle.
@@ -81,35 +93,28 @@ export function preparedRead<T>(
   }
   const { sql: text, params: given } = build(db).toSQL();
   const slots = slotsOf(selection);
-  const { pool, logQuery } = nodePg;
-  const shape: Shape = {};
-  return async (values) => {
-    const params = given.map((p) => (is(p, Placeholder) ? values[p.name] : p));
-    logQuery?.(text, params);
-    const rows = await runKnownShape(pool, new KnownShapeQuery(name, text, params, shape, types));
-    return rows.map((r) => rowOf(slots, r) as T);
-  };
+  const { run } = knownShapeRead(nodePg, name, text, given);
+  return async (values) => (await run(values)).map((r) => rowOf(slots, r) as T);
 }
 
-/**
- * `preparedRead` for any database handle, made (SQL built, statement named) once per handle:
- * what a store keeps at module level for a hot read.
- */
-export function preparedReadPerDb<T>(
-  name: string,
-  selection: Record<string, unknown>,
-  build: (db: Db) => PgSelect,
-): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
-  const byDb = new WeakMap<Db, (values: Record<string, unknown>) => Promise<T[]>>();
+type Read<T> = (values: Record<string, unknown>) => Promise<T[]>;
+
+/** `make(db)` once per database handle: what a store keeps at module level for a hot read. */
+function perDb<T>(make: (db: Db) => Read<T>): (db: Db, values: Record<string, unknown>) => Promise<T[]> {
+  const byDb = new WeakMap<Db, Read<T>>();
   return (db, values) => {
     let q = byDb.get(db);
     if (!q) {
-      q = preparedRead<T>(db, name, selection, build);
+      q = make(db);
       byDb.set(db, q);
     }
     return q(values);
   };
 }
+
+/** `preparedRead` for any database handle, made (SQL built, statement named) once per handle. */
+export const preparedReadPerDb = <T>(name: string, selection: Record<string, unknown>, build: (db: Db) => PgSelect) =>
+  perDb((db) => preparedRead<T>(db, name, selection, build));
 
 /**
  * A raw statement (Drizzle `sql` with `sql.placeholder`s) prepared once per database handle; rows
@@ -121,20 +126,16 @@ export function preparedSqlPerDb(
   query: SQL,
 ): (db: Db, values: Record<string, unknown>) => Promise<Record<string, unknown>[]> {
   const { sql: text, params: given } = dialect.sqlToQuery(query);
-  const byDb = new WeakMap<Db, (values: Record<string, unknown>) => Promise<Record<string, unknown>[]>>();
-  const make = (db: Db): ((values: Record<string, unknown>) => Promise<Record<string, unknown>[]>) => {
+  return perDb((db): Read<Record<string, unknown>> => {
     const nodePg = nodePgOf.get(db);
     if (!nodePg) {
       const q = db._.session.prepareQuery({ sql: text, params: given }, undefined, name, false);
       // Raw (no fields): the driver's own result, whose rows are objects by column name.
       return async (values) => ((await q.execute(values)) as { rows: Record<string, unknown>[] }).rows;
     }
-    const { pool, logQuery } = nodePg;
-    const shape: Shape = {};
+    const { run, shape } = knownShapeRead(nodePg, name, text, given);
     return async (values) => {
-      const params = given.map((p) => (is(p, Placeholder) ? values[p.name] : p));
-      logQuery?.(text, params);
-      const rows = await runKnownShape(pool, new KnownShapeQuery(name, text, params, shape, types));
+      const rows = await run(values);
       const names = shape.names as string[];
       return rows.map((r) => {
         const row: Record<string, unknown> = {};
@@ -142,13 +143,5 @@ export function preparedSqlPerDb(
         return row;
       });
     };
-  };
-  return (db, values) => {
-    let q = byDb.get(db);
-    if (!q) {
-      q = make(db);
-      byDb.set(db, q);
-    }
-    return q(values);
-  };
+  });
 }
