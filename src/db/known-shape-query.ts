@@ -3,7 +3,8 @@
 // as the driver's own Query would (Parse once per connection, Bind, Execute, Sync, one write)
 // but asks for the row description (Describe) only until the statement's shape is learnt: the
 // driver parses that description and builds a parser per column on every execution, a tenth of
-// GET app's server CPU. Rows come back as arrays of values, parsed by the shape's parsers.
+// GET app's samples in its CPU profile. Rows come back as arrays of values, parsed by the shape's
+// parsers.
 import type pg from 'pg';
 // The driver's own value mapping (Date, Buffer, arrays, JSON), exactly as its Query binds values.
 import { prepareValue } from 'pg/lib/utils.js';

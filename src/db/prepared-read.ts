@@ -1,10 +1,11 @@
-// A hot read straight through node-postgres: the SQL Drizzle builds (once), run as a named
+// Hot reads straight through node-postgres: the SQL Drizzle builds (once), run as a named
 // prepared statement whose row description is asked for once (known-shape-query.ts), rows as
 // arrays, each value decoded by the column or SQL expression it was selected as, exactly as
-// Drizzle would. Drizzle's own execute (tracing spans, placeholder
-// filling, and for every value of every row a look-up of its decoder through the prototype
-// chain) cost GET app about 5% of its server CPU. On PGlite, and given a transaction, the
-// read runs as Drizzle's prepared query as before.
+// Drizzle would (preparedRead), or keyed by column name as Drizzle's raw queries give them
+// (preparedSqlPerDb). Drizzle's own execute (tracing spans, placeholder filling, and for every
+// value of every row a look-up of its decoder through the prototype chain) cost GET app about 5%
+// of its server CPU. On PGlite, and given a transaction, the read runs as Drizzle's prepared
+// query.
 import { Column, is, Placeholder, SQL } from 'drizzle-orm';
 import type { PgSelect } from 'drizzle-orm/pg-core';
 import pg from 'pg';

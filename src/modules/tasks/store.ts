@@ -177,11 +177,11 @@ export async function claimDue(db: Db, limit: number, leaseMs: number, before: D
   return rowsOf<{ tenant_id: string; id: string }>(res).map((r) => ({ tenantId: r.tenant_id, id: r.id }));
 }
 
-/** Open grant tasks of these users for this entitlement whose manual provision step waits. */
 /** The open tasks of these users for the entitlement that wait for its manual provisioning. */
-const waitingManualRead = preparedReadPerDb<{ id: string }>('gatehouse_tasks_waiting_manual', { id: tasks.id }, (db) =>
+const waitingManualSelection = { id: tasks.id };
+const waitingManualRead = preparedReadPerDb<{ id: string }>('gatehouse_tasks_waiting_manual', waitingManualSelection, (db) =>
   db
-    .select({ id: tasks.id })
+    .select(waitingManualSelection)
     .from(tasks)
     .where(
       and(
