@@ -29,8 +29,9 @@ app.get('/baseline', async (_req, reply) => {
 });
 if (entitlementId) {
   app.get('/baseline-list', async (_req, reply) => {
-    const rows = await listHolders(db, tenantId, appId, entitlementId, { size: 100 });
-    if (!rows) return reply.code(404).send({ message: 'entitlement not found' });
+    const read = await listHolders(db, tenantId, appId, entitlementId, { size: 100 });
+    if (!read) return reply.code(404).send({ message: 'entitlement not found' });
+    const rows = read.rows;
     // The page and its views as ListUsers makes them; only Gatehouse's own per-request work is left out.
     const page = toPage(rows, 100, (r) => r.grant.id);
     return { list: page.list.map((r) => toEntitlementUserView(r.grant, r.account)), nextPageToken: page.nextPageToken };

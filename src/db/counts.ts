@@ -9,6 +9,27 @@ import { scalarSubquery } from './sql-helpers.ts';
 /** The slot a transaction adds its deltas to: one per database connection, so concurrent writers rarely share a row. */
 export const countSlot = (): SQL => sql`(pg_backend_pid() % ${sql.raw(String(COUNT_SLOTS))})::smallint`;
 
+/**
+ * The DO UPDATE of a grant count slot's upsert: the statement's delta (excluded.grants) and one more
+ * change (see grantCountSlots.changes), in the one row the slot's lock already covers.
+ */
+export const countedChange = sql.raw('grants = s.grants + excluded.grants, changes = s.changes + 1');
+
+/** One change to the entitlement's grants that counts none (a deadline moved): a statement of the writing transaction. */
+export const entitlementHoldersChanged = (tenantId: string, entitlementId: string): SQL =>
+  sql`insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, changes)
+    values (${tenantId}, ${entitlementId}, ${countSlot()}, 1)
+    on conflict (tenant_id, app_entitlement_id, slot) do update set changes = s.changes + 1`;
+
+/**
+ * One change to what a holder list shows of the app's accounts (see userCountSlots.changes), when
+ * `when` holds: a statement, or a CTE of the statement that made the change.
+ */
+export const appHoldersChanged = (tenantId: string, appId: string, when: SQL = sql`true`): SQL =>
+  sql`insert into user_count_slots as c (tenant_id, app_id, slot, changes)
+    select ${tenantId}, ${appId}, ${countSlot()}, 1 where ${when}
+    on conflict (tenant_id, app_id, slot) do update set changes = c.changes + 1`;
+
 const sum = (q: SQL) => scalarSubquery<number>(q).mapWith(Number);
 
 /** Grants of the entitlement whose tenant and id columns are given. */

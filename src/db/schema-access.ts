@@ -13,6 +13,11 @@ import { appEntitlements, apps, count, created, ts, updated, users } from './sch
  * with slots, transactions on different connections touch different rows, yet the sum is
  * exact at every snapshot because each delta commits with the grants it counts. Counts
  * derived from the grants index instead would cost a scan of every grant on each read.
+ *
+ * `changes` counts, the same way, the committed changes to the entitlement's grants (made, ended,
+ * deadline moved): every statement that changes them adds 1 to its slot in the same row it counts
+ * in. Its sum only grows, so it is a version of the entitlement's holders that ListUsers checks a
+ * cached first page against (grants/holders-cache.ts) without a lock every grant would wait on.
  */
 export const grantCountSlots = pgTable(
   'grant_count_slots',
@@ -21,6 +26,7 @@ export const grantCountSlots = pgTable(
     appEntitlementId: text('app_entitlement_id').notNull(),
     slot: smallint('slot').notNull(),
     grants: count('grants'),
+    changes: count('changes'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.appEntitlementId, t.slot] }),
@@ -77,7 +83,11 @@ export const appUsers = pgTable(
   ],
 );
 
-/** The app's userCount (accounts holding at least one grant), as counter slots like grantCountSlots. */
+/**
+ * The app's userCount (accounts holding at least one grant), as counter slots like grantCountSlots;
+ * `changes` counts the committed changes to what a holder list shows of the app's accounts (an
+ * account's type, link, name or status; any connector sync), as grantCountSlots.changes does for grants.
+ */
 export const userCountSlots = pgTable(
   'user_count_slots',
   {
@@ -85,6 +95,7 @@ export const userCountSlots = pgTable(
     appId: text('app_id').notNull(),
     slot: smallint('slot').notNull(),
     users: count('users'),
+    changes: count('changes'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.appId, t.slot] }),

@@ -1,4 +1,5 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import { appHoldersChanged } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { appUsers } from '../../db/schema-access.ts';
 import { inIds, matchesQuery, notInIds, selectPage } from '../../db/sql-helpers.ts';
@@ -84,6 +85,7 @@ export async function updateAppUser(
     .set({ ...set, updatedAt: new Date() })
     .where(and(eq(appUsers.tenantId, tenantId), eq(appUsers.appId, appId), eq(appUsers.id, id)))
     .returning();
+  if (row) await db.execute(appHoldersChanged(tenantId, appId));
   return row;
 }
 
@@ -141,6 +143,7 @@ export async function ensureAccounts(
       update app_users a set identity_user_id = p.uid, updated_at = now() from pick p
       where a.tenant_id = ${tenantId} and a.id = p.cid and a.identity_user_id is null
       returning a.id, a.identity_user_id),
+    changed as (${appHoldersChanged(tenantId, appId, sql`exists (select 1 from adopted)`)}),
     made as (
       insert into app_users (tenant_id, id, app_id, identity_user_id, display_name, email, username, app_user_type, status)
       select ${tenantId}, i.id, ${appId}, i.uid, i.dn, i.em, i.un, 'APP_USER_TYPE_USER', 'STATUS_ENABLED' from input i

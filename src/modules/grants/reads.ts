@@ -9,6 +9,7 @@ import { toView } from '../entitlements/rows.ts';
 import type { AppEntitlementView } from '../entitlements/schemas.ts';
 import type { EntitlementsService } from '../entitlements/service.ts';
 import type { UsersService } from '../users/service.ts';
+import { HoldersCache } from './holders-cache.ts';
 import type { EntitlementUserView, PastGrant, SearchGrantsRequest, SearchPastGrantsRequest } from './schemas.ts';
 import * as store from './store.ts';
 import { type Binding, toBinding, toEntitlementUserView } from './views.ts';
@@ -16,6 +17,8 @@ import { type Binding, toBinding, toEntitlementUserView } from './views.ts';
 export type GrantWithEntitlement = { entitlement: AppEntitlementView; appEntitlementUserBinding: EntitlementUserView };
 
 export class GrantReads {
+  private readonly holders = new HoldersCache();
+
   constructor(
     private readonly db: Db,
     private readonly apps: AppsService,
@@ -28,16 +31,32 @@ export class GrantReads {
     return store.getGrant(db, tenantId, entitlementId, appUserId);
   }
 
-  /** The accounts holding the entitlement (ListUsers): one round trip, two for an unknown entitlement. */
+  /**
+   * The accounts holding the entitlement (ListUsers): one round trip, two for an unknown entitlement.
+   * A first page this process read before is answered again after one lookup that shows nothing it
+   * depends on changed (holders-cache.ts).
+   */
   async listUsers(tenantId: string, appId: string, entitlementId: string, page: PageRequest): Promise<Page<EntitlementUserView>> {
-    const rows = await store.listHolders(this.db, tenantId, appId, entitlementId, page);
-    if (!rows) {
+    const first = page.after === undefined;
+    if (first && this.holders.has(tenantId, appId, entitlementId, page.size)) {
+      const now = await store.holdersVersionNow(this.db, tenantId, appId, entitlementId);
+      const kept = now && this.holders.get(tenantId, appId, entitlementId, page.size, now);
+      if (kept) return kept;
+    }
+    const read = await store.listHolders(this.db, tenantId, appId, entitlementId, page);
+    if (!read) {
       // Which of the two is missing, for the message.
       await this.entitlements.requireRow(tenantId, appId, entitlementId);
       return { list: [], nextPageToken: '' };
     }
-    const p = toPage(rows, page.size, (r) => r.grant.id);
-    return { list: p.list.map((r) => toEntitlementUserView(r.grant, r.account)), nextPageToken: p.nextPageToken };
+    const p = toPage(read.rows, page.size, (r) => r.grant.id);
+    const answer = { list: p.list.map((r) => toEntitlementUserView(r.grant, r.account)), nextPageToken: p.nextPageToken };
+    if (first) {
+      // Kept until the first deadline among the rows read (the one after the page decides the token).
+      const until = Math.min(...read.rows.map((r) => r.grant.deprovisionAt?.getTime() ?? Number.POSITIVE_INFINITY));
+      this.holders.set(tenantId, appId, entitlementId, page.size, { version: read.version, until, page: answer });
+    }
+    return answer;
   }
 
   /** The entitlements an account holds (ListForAppUser), by entitlement id. */

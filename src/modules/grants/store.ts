@@ -1,4 +1,5 @@
 import { type AnyColumn, and, asc, eq, inArray, isNotNull, or, type SQL, sql } from 'drizzle-orm';
+import { entitlementHoldersChanged } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { preparedSqlPerDb } from '../../db/prepared-read.ts';
 import { appEntitlements } from '../../db/schema.ts';
@@ -20,7 +21,7 @@ const h = grantHistory;
 export const inForce = (): SQL => sql`(${g.deprovisionAt} is null or ${g.deprovisionAt} > now())`;
 const overdue = (): SQL => sql`(${g.deprovisionAt} is not null and ${g.deprovisionAt} <= now())`;
 
-/** Sets (or clears) the deadline of a grant in force; undefined if there is none. */
+/** Sets (or clears) the deadline of a grant in force; undefined if there is none. Call inside a transaction. */
 export async function setDeprovisionAt(
   db: Db,
   tenantId: string,
@@ -33,6 +34,7 @@ export async function setDeprovisionAt(
     .set({ deprovisionAt: at })
     .where(and(eq(g.tenantId, tenantId), eq(g.appEntitlementId, entitlementId), eq(g.appUserId, appUserId), inForce()))
     .returning();
+  if (row) await db.execute(entitlementHoldersChanged(tenantId, entitlementId));
   return row;
 }
 
@@ -190,13 +192,23 @@ export type HolderRow = {
   account: AppUserRow;
 };
 
+/**
+ * The version of what ListUsers shows of an entitlement: the changes to its grants and to its app's
+ * accounts (grantCountSlots.changes, userCountSlots.changes), both sums that only grow.
+ */
+const holdersVersion = sql`(select coalesce(sum(changes), 0) from grant_count_slots
+      where tenant_id = ${sql.placeholder('tenantId')} and app_entitlement_id = ${sql.placeholder('entitlementId')})::text
+    || ':' || (select coalesce(sum(changes), 0) from user_count_slots
+      where tenant_id = ${sql.placeholder('tenantId')} and app_id = ${sql.placeholder('appId')})::text`;
+
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(v as string));
 
-/** ListUsers' one statement, first page or a page after a grant id: prepared (a hot read). */
+/** ListUsers' one statement, first page or a page after a grant id, with the holders' version (same snapshot): prepared (a hot read). */
 const holdersPage = (after: SQL) =>
   sql`
-    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, g.grant_sources as gs, a.*
+    select g.id as gid, g.created_at as gc, g.deprovision_at as gd, g.grant_sources as gs, v.version as hv, a.*
     from app_entitlements e
+    cross join (select ${holdersVersion} as version) v
     left join lateral (
       select g.id, g.app_user_id, g.created_at, g.deprovision_at, g.grant_sources from grants g
       where g.tenant_id = e.tenant_id and g.app_entitlement_id = e.id
@@ -209,11 +221,29 @@ const holdersPage = (after: SQL) =>
     order by g.id`;
 const firstHolders = preparedSqlPerDb('gatehouse_holders_first', holdersPage(sql``));
 const nextHolders = preparedSqlPerDb('gatehouse_holders_next', holdersPage(sql`and g.id > ${sql.placeholder('after')}`));
+const holdersNow = preparedSqlPerDb(
+  'gatehouse_holders_version',
+  sql`select ${holdersVersion} as hv, now() as now from app_entitlements e
+    where e.tenant_id = ${sql.placeholder('tenantId')} and e.app_id = ${sql.placeholder('appId')}
+      and e.id = ${sql.placeholder('entitlementId')}`,
+);
+
+/** The holders' version now and the database's clock; undefined when the app has no such entitlement. */
+export async function holdersVersionNow(
+  db: Db,
+  tenantId: string,
+  appId: string,
+  entitlementId: string,
+): Promise<{ version: string; now: Date } | undefined> {
+  const [r] = await holdersNow(db, { tenantId, appId, entitlementId });
+  return r ? { version: r.hv as string, now: toDate(r.now) } : undefined;
+}
 
 /**
- * One keyset page of the entitlement's grants in force with their accounts, in ONE round trip
- * (ListUsers is a hot read): undefined when the app has no such entitlement. Raw rows, mapped
- * here: Drizzle's per-column mapping of 100 joined rows cost more than the query.
+ * One keyset page of the entitlement's grants in force with their accounts, and the holders'
+ * version it was read at, in ONE round trip (ListUsers is a hot read): undefined when the app has
+ * no such entitlement. Raw rows, mapped here: Drizzle's per-column mapping of 100 joined rows cost
+ * more than the query.
  */
 export async function listHolders(
   db: Db,
@@ -221,10 +251,14 @@ export async function listHolders(
   appId: string,
   entitlementId: string,
   page: { size: number; after?: string },
-): Promise<HolderRow[] | undefined> {
+): Promise<{ rows: HolderRow[]; version: string } | undefined> {
   const values = { tenantId, appId, entitlementId, limit: page.size + 1, after: page.after };
   const rows = await (page.after === undefined ? firstHolders : nextHolders)(db, values);
   if (rows.length === 0) return undefined;
+  return { rows: holderRows(rows, appId), version: rows[0].hv as string };
+}
+
+function holderRows(rows: Record<string, unknown>[], appId: string): HolderRow[] {
   return rows
     .filter((r) => r.gid !== null && r.id !== null)
     .map((r) => ({

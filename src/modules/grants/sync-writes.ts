@@ -6,7 +6,7 @@
 // against which the stale grants are found at the end (revokeStale): an anti-join, instead of
 // stamping every grant of the app with each sync's id.
 import { sql } from 'drizzle-orm';
-import { countSlot } from '../../db/counts.ts';
+import { countedChange, countSlot } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { recordset, resultRows, type SyncScope } from '../../db/sync-helpers.ts';
 
@@ -71,9 +71,9 @@ export async function countSyncedGrants(db: Db, s: SyncScope): Promise<void> {
   await db.execute(sql`
     with added as (select eid, aid from ${seen} where added),
     ent as (
-      insert into grant_count_slots as c (tenant_id, app_entitlement_id, slot, grants)
-      select ${t}, eid, ${countSlot()}, count(*) from added group by eid order by eid
-      on conflict (tenant_id, app_entitlement_id, slot) do update set grants = c.grants + excluded.grants),
+      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants, changes)
+      select ${t}, eid, ${countSlot()}, count(*), 1 from added group by eid order by eid
+      on conflict (tenant_id, app_entitlement_id, slot) do update set ${countedChange}),
     per_acc as (select aid, count(*) as n from added group by aid),
     -- The accounts in id order, as every grant locks them (see writes.ts).
     locked as (
@@ -83,9 +83,11 @@ export async function countSyncedGrants(db: Db, s: SyncScope): Promise<void> {
       update app_users a set grant_count = a.grant_count + p.n from per_acc p
       where a.tenant_id = ${t} and a.id = p.aid and a.id in (select id from locked)
       returning a.grant_count, p.n)
-    insert into user_count_slots as c (tenant_id, app_id, slot, users)
-    select ${t}, ${s.appId}, ${countSlot()}, count(*) from accs where accs.grant_count = accs.n having count(*) > 0
-    on conflict (tenant_id, app_id, slot) do update set users = c.users + excluded.users`);
+    -- Always one row: besides the users it adds, the sync is one change of the app's holders (its
+    -- accounts' names, links and statuses, its grants' sources), in the transaction that made them.
+    insert into user_count_slots as c (tenant_id, app_id, slot, users, changes)
+    select ${t}, ${s.appId}, ${countSlot()}, count(*), 1 from accs where accs.grant_count = accs.n
+    on conflict (tenant_id, app_id, slot) do update set users = c.users + excluded.users, changes = c.changes + 1`);
   // Back to the planner's choice (set in startSyncedGrants): revoking a few stale grants wants index lookups.
   await db.execute(sql`reset enable_nestloop`);
 }

@@ -1,0 +1,49 @@
+// ListUsers' first pages, kept by this process and answered again while they are still true.
+// A first page of a big entitlement (100 accounts and their grants) costs the database a hundred
+// index lookups and Node a hundred rows to parse and turn into views; checking that nothing
+// changed costs one lookup of the holders' version (grants/store.ts, holdersVersionNow): the sums
+// of the entitlement's and its app's change counters, which every write that changes what the
+// page shows adds to in its own transaction (db/counts.ts). A version equal to the one the page
+// was read at (in the same snapshot as the page) means no committed change since, whichever
+// server made it. Time is the other thing a page depends on (a grant past its deadline leaves
+// it): a page is kept only until the earliest deadline among its rows, by the database's clock.
+import type { Page } from '../../lib/paging.ts';
+import type { EntitlementUserView } from './schemas.ts';
+
+type Entry = { version: string; until: number; page: Page<EntitlementUserView> };
+
+/** How many pages a process keeps (about 60 KB each at 100 accounts): the oldest goes first. */
+const MAX_PAGES = 256;
+
+export class HoldersCache {
+  private readonly pages = new Map<string, Entry>();
+
+  private static key(tenantId: string, appId: string, entitlementId: string, size: number): string {
+    return `${tenantId}/${appId}/${entitlementId}/${size}`;
+  }
+
+  /** The kept page, if one was read at `version` and no deadline on it has passed by `now`. */
+  get(
+    tenantId: string,
+    appId: string,
+    entitlementId: string,
+    size: number,
+    now: { version: string; now: Date },
+  ): Page<EntitlementUserView> | undefined {
+    const e = this.pages.get(HoldersCache.key(tenantId, appId, entitlementId, size));
+    return e && e.version === now.version && now.now.getTime() < e.until ? e.page : undefined;
+  }
+
+  /** Whether a page of this entitlement and size is kept (whatever its version): worth checking the version. */
+  has(tenantId: string, appId: string, entitlementId: string, size: number): boolean {
+    return this.pages.has(HoldersCache.key(tenantId, appId, entitlementId, size));
+  }
+
+  /** Keeps a page read at `version`, true until `until` (ms since the epoch; Infinity: no deadline on it). */
+  set(tenantId: string, appId: string, entitlementId: string, size: number, entry: Entry): void {
+    const key = HoldersCache.key(tenantId, appId, entitlementId, size);
+    this.pages.delete(key);
+    if (this.pages.size >= MAX_PAGES) this.pages.delete(this.pages.keys().next().value as string);
+    this.pages.set(key, entry);
+  }
+}
