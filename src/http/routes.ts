@@ -10,6 +10,7 @@ import { type PageRequest, pageRequest } from '../lib/paging.ts';
 import type { Principal } from '../modules/tokens/service.ts';
 import { Empty, EmptyBody, PageQuery } from './schemas.ts';
 import type { Api } from './types.ts';
+import { keptAnswer } from './validation.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -130,4 +131,20 @@ export function emptyRoute<P extends TSchema, B extends TSchema = typeof EmptyBo
 /** The answer with C1's `expanded` list, empty: for answers that take no expand mask (see expand.ts for those that do). */
 export async function expanded<T extends object>(answer: Promise<T>): Promise<T & { expanded: never[] }> {
   return { ...(await answer), expanded: [] };
+}
+
+const expandedOf = new WeakMap<object, object>();
+
+/**
+ * `expanded` for a service that may give the same answer object again, never changed (ListUsers'
+ * kept pages): the same wrapped object each time, whose JSON is then made once (keptAnswer).
+ */
+export async function expandedKept<T extends object>(answer: Promise<T>): Promise<T & { expanded: never[] }> {
+  const a = await answer;
+  let wrapped = expandedOf.get(a) as (T & { expanded: never[] }) | undefined;
+  if (!wrapped) {
+    wrapped = keptAnswer({ ...a, expanded: [] as never[] });
+    expandedOf.set(a, wrapped);
+  }
+  return wrapped;
 }

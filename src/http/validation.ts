@@ -147,8 +147,36 @@ export function validationMessage(errors: FastifySchemaValidationError[], contex
 /** Compiled serializers by schema object, as the validators (Gatehouse adds no shared schemas, so options never differ). */
 const serializers = new WeakMap<object, SerializerSelector.Serializer>();
 
+/** Answers given again as the same object, never changed (see keptAnswer). */
+const keptAnswers = new WeakSet<object>();
+
+/**
+ * Marks an answer that a route will give again as this very object, unchanged (ListUsers' kept
+ * pages): its JSON is made once per route and its bytes reused while the object lives. Making the
+ * JSON of a page of 100 accounts, and then counting its bytes for Content-Length, were a third of
+ * the server's time answering a kept page.
+ */
+export function keptAnswer<T extends object>(answer: T): T {
+  keptAnswers.add(answer);
+  return answer;
+}
+
+/** `serialize`, with the bytes of each kept answer made once (Fastify sends a Buffer as it is). */
+function reusingKept(serialize: SerializerSelector.Serializer): SerializerSelector.Serializer {
+  const bytes = new WeakMap<object, Buffer>();
+  return ((data: unknown) => {
+    if (typeof data !== 'object' || data === null || !keptAnswers.has(data)) return serialize(data);
+    let b = bytes.get(data);
+    if (!b) {
+      b = Buffer.from(serialize(data));
+      bytes.set(data, b);
+    }
+    return b;
+  }) as SerializerSelector.Serializer;
+}
+
 /** Fastify's own response serializers (fast-json-stringify), each compiled by its first answer. */
 export const lazySerializers: SerializerSelector.SerializerFactory = (externalSchemas, serializerOpts) => {
   const compile = SerializerSelector()(externalSchemas, serializerOpts);
-  return (route) => onFirstUse(() => bySchema(serializers, route.schema as object, () => compile(route)));
+  return (route) => onFirstUse(() => bySchema(serializers, route.schema as object, () => reusingKept(compile(route))));
 };

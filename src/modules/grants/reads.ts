@@ -34,7 +34,7 @@ export class GrantReads {
   /**
    * The accounts holding the entitlement (ListUsers): one round trip, two for an unknown entitlement.
    * A first page this process read before is answered again after one lookup that shows nothing it
-   * depends on changed (holders-cache.ts).
+   * depends on changed (holders-cache.ts): then the very object answered before, which no caller changes.
    */
   async listUsers(tenantId: string, appId: string, entitlementId: string, page: PageRequest): Promise<Page<EntitlementUserView>> {
     const first = page.after === undefined;

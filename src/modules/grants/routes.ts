@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core.ts';
 import { expandPage } from '../../http/expand.ts';
-import { expanded, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
+import { expanded, expandedKept, listRoute, operations, route, searchRoute } from '../../http/routes.ts';
 import { EmptyBody, Id } from '../../http/schemas.ts';
 import type { Api } from '../../http/types.ts';
 import { fillEntitlement } from '../entitlements/expand.ts';
@@ -86,7 +86,7 @@ export async function grantRoutes(api: Api, core: Core): Promise<void> {
       params: EntParams,
       response: EntitlementUsersResponse,
     },
-    (tenant, p, page) => expanded(reads.listUsers(tenant, p.app_id, p.app_entitlement_id, page)),
+    (tenant, p, page) => expandedKept(reads.listUsers(tenant, p.app_id, p.app_entitlement_id, page)),
   );
 
   listRoute(

@@ -27,6 +27,9 @@ describe.each(backends)('ListUsers kept first pages on %s', (backend) => {
   const list = async (path: string): Promise<Answer> => {
     const res = await s.admin.get(path);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // A kept page's bytes are made once and sent again (http/validation.ts): still the JSON, whole.
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(JSON.stringify(res.body)));
     return res.body;
   };
   const names = (a: Answer) => a.list.map((v) => v.appUser.appUser.displayName);
