@@ -12,8 +12,11 @@ import type { EntitlementUserView } from './schemas.ts';
 
 type Entry = { version: string; until: number; page: Page<EntitlementUserView> };
 
-/** How many pages a process keeps (about 60 KB each at 100 accounts): the oldest goes first. */
-const MAX_PAGES = 256;
+/**
+ * How many pages a process keeps: a page of 100 accounts holds about 120 KB (its views and their
+ * JSON), so at most about 15 MB. The oldest kept goes first.
+ */
+const MAX_PAGES = 128;
 
 export class HoldersCache {
   private readonly pages = new Map<string, Entry>();

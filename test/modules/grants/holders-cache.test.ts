@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../../src/core.ts';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
+import { HoldersCache } from '../../../src/modules/grants/holders-cache.ts';
 import { C1zBuilder } from '../connectors/c1z/build.ts';
 import { appUserOf, grant, makeEntitlement, rows, world } from './fixtures.ts';
 
@@ -194,5 +195,28 @@ describe.each(backends)('ListUsers kept first pages on %s', (backend) => {
     } finally {
       await second.close();
     }
+  });
+});
+
+describe('HoldersCache', () => {
+  const page = (n: number) => ({ list: [], nextPageToken: String(n) });
+  const at = (version: string, ms: number) => ({ version, now: new Date(ms) });
+
+  it('answers a page only at its version and before its first deadline; keeps 128 pages, the oldest going first', () => {
+    const c = new HoldersCache();
+    c.set('t', 'a', 'e', 100, { version: '1:1', until: 2_000, page: page(0) });
+    expect(c.get('t', 'a', 'e', 100, at('1:1', 1_999))).toEqual(page(0));
+    expect(c.get('t', 'a', 'e', 100, at('1:1', 2_000))).toBeUndefined();
+    expect(c.get('t', 'a', 'e', 100, at('2:1', 1_000))).toBeUndefined();
+    expect(c.get('t', 'a', 'e', 10, at('1:1', 1_000))).toBeUndefined();
+    expect(c.get('u', 'a', 'e', 100, at('1:1', 1_000))).toBeUndefined();
+    for (let i = 1; i < 128; i++) c.set('t', 'a', `e${i}`, 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(i) });
+    // Kept again, 'e' is now the newest: the next page pushes out e1.
+    c.set('t', 'a', 'e', 100, { version: '1:2', until: Number.POSITIVE_INFINITY, page: page(0) });
+    c.set('t', 'a', 'e128', 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(128) });
+    expect(c.has('t', 'a', 'e1', 100)).toBe(false);
+    expect(c.has('t', 'a', 'e2', 100)).toBe(true);
+    expect(c.get('t', 'a', 'e', 100, at('1:2', 1e15))).toEqual(page(0));
+    expect(c.get('t', 'a', 'e128', 100, at('1:1', 0))).toEqual(page(128));
   });
 });
