@@ -5,8 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../../src/core.ts';
-import { backends, startServer, type TestServer } from '../../helpers/server.ts';
 import { HoldersCache } from '../../../src/modules/grants/holders-cache.ts';
+import { backends, startServer, type TestServer } from '../../helpers/server.ts';
 import { C1zBuilder } from '../connectors/c1z/build.ts';
 import { appUserOf, grant, makeEntitlement, rows, world } from './fixtures.ts';
 
@@ -210,7 +210,8 @@ describe('HoldersCache', () => {
     expect(c.get('t', 'a', 'e', 100, at('2:1', 1_000))).toBeUndefined();
     expect(c.get('t', 'a', 'e', 10, at('1:1', 1_000))).toBeUndefined();
     expect(c.get('u', 'a', 'e', 100, at('1:1', 1_000))).toBeUndefined();
-    for (let i = 1; i < 128; i++) c.set('t', 'a', `e${i}`, 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(i) });
+    for (let i = 1; i < 128; i++)
+      c.set('t', 'a', `e${i}`, 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(i) });
     // Kept again, 'e' is now the newest: the next page pushes out e1.
     c.set('t', 'a', 'e', 100, { version: '1:2', until: Number.POSITIVE_INFINITY, page: page(0) });
     c.set('t', 'a', 'e128', 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(128) });
