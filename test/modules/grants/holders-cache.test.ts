@@ -3,6 +3,7 @@
 // counted): a read that still shows the old name was answered from the kept page, and one that shows
 // it after a write was read again because of that write.
 import { sql } from 'drizzle-orm';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../../src/core.ts';
 import { HoldersCache } from '../../../src/modules/grants/holders-cache.ts';
@@ -173,6 +174,63 @@ describe.each(backends)('ListUsers kept first pages on %s', (backend) => {
     expect(await list(syncedPath)).toEqual(kept);
     await s.core.services.sync.apply(tenant, syncApp.id, await synced('After'));
     expect(names(await list(syncedPath))).toEqual(['After']);
+  });
+
+  it('property: after any sequence of writes, by this server or (on PostgreSQL) another, the page is what the database holds', async () => {
+    const tenant = s.admin.tenant.id;
+    const second = backend === 'postgres' ? await createCore(s.core.config) : s.core;
+    const cores = [s.core, second];
+    // A write: by which server, what, and on which current holder (an index, wrapped to the holders there are).
+    const write = fc.record({
+      by: fc.integer({ min: 0, max: 1 }),
+      kind: fc.constantFrom('grant', 'revoke', 'deadline', 'permanent', 'type'),
+      pick: fc.nat(),
+    });
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(write, { minLength: 3, maxLength: 10 }), async (writes) => {
+          const { app, ent, base } = await world(s.admin);
+          await grant(s.admin, app.id, ent.id, [(await s.admin.user()).id, (await s.admin.user()).id]);
+          const truth = () =>
+            rows<{ id: string; type: string; until: string | null }>(
+              s,
+              sql`select a.id, a.app_user_type as type, to_char(g.deprovision_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as until
+                from grants g join app_users a on a.tenant_id = g.tenant_id and a.id = g.app_user_id
+                where g.tenant_id = ${tenant} and g.app_entitlement_id = ${ent.id}
+                  and (g.deprovision_at is null or g.deprovision_at > now()) order by g.id limit 10`,
+            );
+          const shown = async () =>
+            (await list(`${base}/users?page_size=10`)).list.map((v) => ({
+              id: v.appUser.appUser.id,
+              type: v.appUser.appUser.appUserType,
+              until: v.appEntitlementUserBindingDeprovisionAt ?? null,
+            }));
+          expect(await shown()).toEqual(await truth());
+          for (const w of writes) {
+            const services = cores[w.by].services;
+            const holders = await truth();
+            const h = holders[w.pick % Math.max(1, holders.length)];
+            if (w.kind === 'grant' || !h) {
+              await services.grants.addManualUsers(tenant, app.id, ent.id, [(await s.admin.user()).id]);
+            } else if (w.kind === 'revoke') {
+              await services.grants.removeMembership(tenant, app.id, ent.id, h.id);
+            } else if (w.kind === 'deadline') {
+              const at = new Date(Date.now() + 3_600_000 + w.pick).toISOString();
+              await services.grants.updateDuration(tenant, app.id, ent.id, h.id, at);
+            } else if (w.kind === 'permanent') {
+              await services.grants.removeDuration(tenant, app.id, ent.id, h.id);
+            } else {
+              const appUserType = h.type === 'APP_USER_TYPE_USER' ? 'APP_USER_TYPE_SERVICE_ACCOUNT' : 'APP_USER_TYPE_USER';
+              await services.appUsers.update(tenant, app.id, h.id, { appUserType }, 'appUserType');
+            }
+            expect(await shown()).toEqual(await truth());
+          }
+        }),
+        { numRuns: 6 },
+      );
+    } finally {
+      if (second !== s.core) await second.close();
+    }
   });
 
   it.runIf(backend === 'postgres')('a write by another server makes this one read the page again', async () => {
