@@ -10,16 +10,19 @@ import { scalarSubquery } from './sql-helpers.ts';
 export const countSlot = (): SQL => sql`(pg_backend_pid() % ${sql.raw(String(COUNT_SLOTS))})::smallint`;
 
 /**
- * The DO UPDATE of a grant count slot's upsert: the statement's delta (excluded.grants) and one more
- * change (see grantCountSlots.changes), in the one row the slot's lock already covers.
+ * Adds to grant count slots: `rows` (a SELECT, in the order the slots are to be locked) yields
+ * (tenant_id, app_entitlement_id, slot, grants delta, 1); each adds its delta and one change (see
+ * grantCountSlots.changes) to its slot, in the one row the slot's lock already covers. A
+ * statement, or a CTE of the statement that changed the grants.
  */
-export const countedChange = sql.raw('grants = s.grants + excluded.grants, changes = s.changes + 1');
+export const addToGrantSlots = (rows: SQL): SQL =>
+  sql`insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants, changes)
+    ${rows}
+    on conflict (tenant_id, app_entitlement_id, slot) do update set grants = s.grants + excluded.grants, changes = s.changes + 1`;
 
 /** One change to the entitlement's grants that counts none (a deadline moved): a statement of the writing transaction. */
 export const entitlementHoldersChanged = (tenantId: string, entitlementId: string): SQL =>
-  sql`insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, changes)
-    values (${tenantId}, ${entitlementId}, ${countSlot()}, 1)
-    on conflict (tenant_id, app_entitlement_id, slot) do update set changes = s.changes + 1`;
+  addToGrantSlots(sql`select ${tenantId}, ${entitlementId}, ${countSlot()}, 0, 1`);
 
 /**
  * One change to what a holder list shows of the app's accounts (see userCountSlots.changes), when

@@ -25,21 +25,21 @@ export class HoldersCache {
     return `${tenantId}/${appId}/${entitlementId}/${size}`;
   }
 
-  /** The kept page, if one was read at `version` and no deadline on it has passed by `now`. */
-  get(
+  /**
+   * The kept page, if there is one and it is still true: read at the version the database has
+   * `now` and with no deadline on it passed by then. `now` (a lookup) is asked only when a page is kept.
+   */
+  async current(
     tenantId: string,
     appId: string,
     entitlementId: string,
     size: number,
-    now: { version: string; now: Date },
-  ): Page<EntitlementUserView> | undefined {
+    now: () => Promise<{ version: string; now: Date } | undefined>,
+  ): Promise<Page<EntitlementUserView> | undefined> {
     const e = this.pages.get(HoldersCache.key(tenantId, appId, entitlementId, size));
-    return e && e.version === now.version && now.now.getTime() < e.until ? e.page : undefined;
-  }
-
-  /** Whether a page of this entitlement and size is kept (whatever its version): worth checking the version. */
-  has(tenantId: string, appId: string, entitlementId: string, size: number): boolean {
-    return this.pages.has(HoldersCache.key(tenantId, appId, entitlementId, size));
+    if (!e) return undefined;
+    const at = await now();
+    return at && at.version === e.version && at.now.getTime() < e.until ? e.page : undefined;
   }
 
   /** Keeps a page read at `version`, true until `until` (ms since the epoch; Infinity: no deadline on it). */

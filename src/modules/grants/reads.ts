@@ -38,9 +38,10 @@ export class GrantReads {
    */
   async listUsers(tenantId: string, appId: string, entitlementId: string, page: PageRequest): Promise<Page<EntitlementUserView>> {
     const first = page.after === undefined;
-    if (first && this.holders.has(tenantId, appId, entitlementId, page.size)) {
-      const now = await store.holdersVersionNow(this.db, tenantId, appId, entitlementId);
-      const kept = now && this.holders.get(tenantId, appId, entitlementId, page.size, now);
+    if (first) {
+      const kept = await this.holders.current(tenantId, appId, entitlementId, page.size, () =>
+        store.holdersVersionNow(this.db, tenantId, appId, entitlementId),
+      );
       if (kept) return kept;
     }
     const read = await store.listHolders(this.db, tenantId, appId, entitlementId, page);

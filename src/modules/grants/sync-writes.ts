@@ -6,7 +6,7 @@
 // against which the stale grants are found at the end (revokeStale): an anti-join, instead of
 // stamping every grant of the app with each sync's id.
 import { sql } from 'drizzle-orm';
-import { countedChange, countSlot } from '../../db/counts.ts';
+import { addToGrantSlots, countSlot } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { recordset, resultRows, type SyncScope } from '../../db/sync-helpers.ts';
 
@@ -70,10 +70,8 @@ export async function countSyncedGrants(db: Db, s: SyncScope): Promise<void> {
   const t = s.tenantId;
   await db.execute(sql`
     with added as (select eid, aid from ${seen} where added),
-    ent as (
-      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants, changes)
-      select ${t}, eid, ${countSlot()}, count(*), 1 from added group by eid order by eid
-      on conflict (tenant_id, app_entitlement_id, slot) do update set ${countedChange}),
+    ent as (${addToGrantSlots(sql`
+      select ${t}, eid, ${countSlot()}, count(*), 1 from added group by eid order by eid`)}),
     per_acc as (select aid, count(*) as n from added group by aid),
     -- The accounts in id order, as every grant locks them (see writes.ts).
     locked as (

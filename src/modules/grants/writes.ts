@@ -4,7 +4,7 @@
 // is a plain column, locked in id order first, so that the app's userCount (accounts
 // holding at least one grant) changes exactly when an account's count crosses zero.
 import { type SQL, sql } from 'drizzle-orm';
-import { countedChange, countSlot } from '../../db/counts.ts';
+import { addToGrantSlots, countSlot } from '../../db/counts.ts';
 import type { Db } from '../../db/index.ts';
 import { executeNamed } from '../../db/sql-helpers.ts';
 import { UNSEEN_GRANTS } from './sync-writes.ts';
@@ -44,10 +44,8 @@ export async function grantMany(
       insert into grant_history (tenant_id, id, grant_id, app_id, app_entitlement_id, app_user_id, identity_user_id, granted_at)
       select ${tenantId}, i.hid, ins.id, ${appId}, ${entitlementId}, ins.app_user_id, ins.identity_user_id, ins.created_at
       from ins join input i on i.gid = ins.id),
-    ent as (
-      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants, changes)
-      select ${tenantId}, ${entitlementId}, ${countSlot()}, count(*), 1 from ins having count(*) > 0
-      on conflict (tenant_id, app_entitlement_id, slot) do update set ${countedChange}),
+    ent as (${addToGrantSlots(sql`
+      select ${tenantId}, ${entitlementId}, ${countSlot()}, count(*), 1 from ins having count(*) > 0`)}),
     acc as (
       update app_users a set grant_count = a.grant_count + 1
       where a.tenant_id = ${tenantId} and a.id = any (array(select app_user_id from ins))
@@ -197,11 +195,9 @@ async function revokeWith<T>(
       set revoked_at = case when r.overdue then r.deprovision_at else now() end,
         revoke_reason = case when r.overdue then 'expired' else ${reason} end
       from removed r where h.tenant_id = ${tenantId} and h.grant_id = r.id and h.revoked_at is null),
-    ent as (
-      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants, changes)
+    ent as (${addToGrantSlots(sql`
       select ${tenantId}, r.app_entitlement_id, ${countSlot()}, -count(*), 1 from removed r
-      group by r.app_entitlement_id order by r.app_entitlement_id
-      on conflict (tenant_id, app_entitlement_id, slot) do update set ${countedChange}),
+      group by r.app_entitlement_id order by r.app_entitlement_id`)}),
     per_acc as (select app_user_id, count(*) as n from removed group by app_user_id),
     acc as (
       update app_users a set grant_count = a.grant_count - p.n from per_acc p
@@ -335,10 +331,8 @@ export async function grantToUsers(
       insert into grant_history (tenant_id, id, grant_id, app_id, app_entitlement_id, app_user_id, identity_user_id, granted_at)
       select ${t}, u.hid, ins.id, ${appId}, ${entitlementId}, ins.app_user_id, ins.identity_user_id, ins.created_at
       from ins join usr u on u.gid = ins.id),
-    entc as (
-      insert into grant_count_slots as s (tenant_id, app_entitlement_id, slot, grants, changes)
-      select ${t}, ${entitlementId}, ${countSlot()}, count(*), 1 from ins having count(*) > 0
-      on conflict (tenant_id, app_entitlement_id, slot) do update set ${countedChange}),
+    entc as (${addToGrantSlots(sql`
+      select ${t}, ${entitlementId}, ${countSlot()}, count(*), 1 from ins having count(*) > 0`)}),
     acc as (
       update app_users a set grant_count = a.grant_count + 1
       where a.tenant_id = ${t} and a.id = any (array(select app_user_id from ins where app_user_id in (select id from linked)))

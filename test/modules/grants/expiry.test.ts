@@ -3,13 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../../src/core.ts';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
-import { appUserOf, expectExactCounts, grant, MISSING, makeEntitlement, rows, world } from './fixtures.ts';
-
-/** Waits until the given time has passed (deadlines here are about a second away; no assertion on time). */
-async function passed(at: string | number): Promise<void> {
-  const t = typeof at === 'string' ? Date.parse(at) : at;
-  while (Date.now() <= t + 50) await new Promise((r) => setTimeout(r, 50));
-}
+import { appUserOf, expectExactCounts, grant, MISSING, makeEntitlement, passed, rows, world } from './fixtures.ts';
 
 describe.each(backends)('grant expiry on %s', (backend) => {
   let s: TestServer;

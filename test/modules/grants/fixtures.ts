@@ -66,6 +66,12 @@ export async function appUserOf(c: Caller, appId: string, userId: string) {
   return res.body.list[0]?.appUser as { id: string; identityUserId: string } | undefined;
 }
 
+/** Waits until the given time has passed (deadlines in tests are about a second away; no assertion on time). */
+export async function passed(at: string | number): Promise<void> {
+  const t = typeof at === 'string' ? Date.parse(at) : at;
+  while (Date.now() <= t + 50) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** Rows of a raw query (both drivers answer `{ rows }`). */
 export async function rows<T>(s: TestServer, query: SQL): Promise<T[]> {
   const res = (await s.core.database.db.execute(query)) as unknown as { rows: T[] };

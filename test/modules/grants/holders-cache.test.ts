@@ -9,14 +9,10 @@ import { createCore } from '../../../src/core.ts';
 import { HoldersCache } from '../../../src/modules/grants/holders-cache.ts';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
 import { C1zBuilder } from '../connectors/c1z/build.ts';
-import { appUserOf, grant, makeEntitlement, rows, world } from './fixtures.ts';
+import { appUserOf, grant, makeEntitlement, passed, rows, world } from './fixtures.ts';
 
 type View = { appUser: { appUser: { id: string; displayName?: string; identityUserId?: string; appUserType: string } } };
 type Answer = { list: (View & { appEntitlementUserBindingDeprovisionAt?: string })[]; nextPageToken: string };
-
-async function passed(at: string): Promise<void> {
-  while (Date.now() <= Date.parse(at) + 50) await new Promise((r) => setTimeout(r, 50));
-}
 
 describe.each(backends)('ListUsers kept first pages on %s', (backend) => {
   let s: TestServer;
@@ -258,24 +254,26 @@ describe.each(backends)('ListUsers kept first pages on %s', (backend) => {
 
 describe('HoldersCache', () => {
   const page = (n: number) => ({ list: [], nextPageToken: String(n) });
-  const at = (version: string, ms: number) => ({ version, now: new Date(ms) });
+  const at = (version: string, ms: number) => async () => ({ version, now: new Date(ms) });
 
-  it('answers a page only at its version and before its first deadline; keeps 128 pages, the oldest going first', () => {
+  it('answers a page only at its version and before its first deadline; keeps 128 pages, the oldest going first', async () => {
     const c = new HoldersCache();
+    // Nothing kept: no lookup.
+    expect(await c.current('t', 'a', 'e', 100, () => Promise.reject(new Error('looked up')))).toBeUndefined();
     c.set('t', 'a', 'e', 100, { version: '1:1', until: 2_000, page: page(0) });
-    expect(c.get('t', 'a', 'e', 100, at('1:1', 1_999))).toEqual(page(0));
-    expect(c.get('t', 'a', 'e', 100, at('1:1', 2_000))).toBeUndefined();
-    expect(c.get('t', 'a', 'e', 100, at('2:1', 1_000))).toBeUndefined();
-    expect(c.get('t', 'a', 'e', 10, at('1:1', 1_000))).toBeUndefined();
-    expect(c.get('u', 'a', 'e', 100, at('1:1', 1_000))).toBeUndefined();
+    expect(await c.current('t', 'a', 'e', 100, at('1:1', 1_999))).toEqual(page(0));
+    expect(await c.current('t', 'a', 'e', 100, at('1:1', 2_000))).toBeUndefined();
+    expect(await c.current('t', 'a', 'e', 100, at('2:1', 1_000))).toBeUndefined();
+    expect(await c.current('t', 'a', 'e', 10, at('1:1', 1_000))).toBeUndefined();
+    expect(await c.current('u', 'a', 'e', 100, at('1:1', 1_000))).toBeUndefined();
     for (let i = 1; i < 128; i++)
       c.set('t', 'a', `e${i}`, 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(i) });
     // Kept again, 'e' is now the newest: the next page pushes out e1.
     c.set('t', 'a', 'e', 100, { version: '1:2', until: Number.POSITIVE_INFINITY, page: page(0) });
     c.set('t', 'a', 'e128', 100, { version: '1:1', until: Number.POSITIVE_INFINITY, page: page(128) });
-    expect(c.has('t', 'a', 'e1', 100)).toBe(false);
-    expect(c.has('t', 'a', 'e2', 100)).toBe(true);
-    expect(c.get('t', 'a', 'e', 100, at('1:2', 1e15))).toEqual(page(0));
-    expect(c.get('t', 'a', 'e128', 100, at('1:1', 0))).toEqual(page(128));
+    expect(await c.current('t', 'a', 'e1', 100, at('1:1', 0))).toBeUndefined();
+    expect(await c.current('t', 'a', 'e2', 100, at('1:1', 0))).toEqual(page(2));
+    expect(await c.current('t', 'a', 'e', 100, at('1:2', 1e15))).toEqual(page(0));
+    expect(await c.current('t', 'a', 'e128', 100, at('1:1', 0))).toEqual(page(128));
   });
 });

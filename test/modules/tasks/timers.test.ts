@@ -4,13 +4,8 @@
 // revoke recorded when a time-bound grant ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, startServer, type TestServer } from '../../helpers/server.ts';
+import { passed } from '../grants/fixtures.ts';
 import { appWith, auditKinds, getTask, holders, makePolicy, type Person, person, requestGrant } from './fixtures.ts';
-
-/** Waits until the given time has passed (the deadlines here are a second away; nothing asserts on time). */
-async function passed(at: string | number): Promise<void> {
-  const t = typeof at === 'string' ? Date.parse(at) : at;
-  while (Date.now() <= t + 50) await new Promise((r) => setTimeout(r, 50));
-}
 
 describe.each(backends)('task timers on %s', (backend) => {
   let s: TestServer;
