@@ -88,6 +88,15 @@ describe.each(backends)('ListUsers kept first pages on %s', (backend) => {
     await rows(s, sql`update app_users set display_name = 'unseen' where tenant_id = ${s.admin.tenant.id} and id = ${a1.id}`);
     await grant(s.admin, app.id, other.id, [u3.id]);
     expect(await list(path)).toEqual(before);
+    // With a page kept, bad input is still refused naming its field, another app's path is still a 404,
+    // and neither changes the kept page.
+    const bad = await s.admin.get(`${base}/users?page_size=ten`);
+    expect([bad.status, bad.body.message]).toEqual([400, expect.stringContaining('page_size')]);
+    const token = await s.admin.get(`${base}/users?page_size=10&page_token=nope`);
+    expect([token.status, token.body.message]).toEqual([400, expect.stringContaining('page_token')]);
+    const otherApp = (await s.admin.post('/api/v1/apps', { displayName: 'Other app' })).body.app;
+    expect((await s.admin.get(`/api/v1/apps/${otherApp.id}/entitlements/${ent.id}/users?page_size=10`)).status).toBe(404);
+    expect(await list(path)).toEqual(before);
     // Only first pages are kept, each page size on its own; a later page is always read.
     expect(names(await list(`${base}/users?page_size=11`))).toContain('unseen');
     const second = await list(
